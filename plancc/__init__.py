@@ -1,0 +1,35 @@
+"""plancc: a SpaceTraders fleet run as a parallel manufacturing pipeline.
+
+The public surface is re-exported here; ``tests/test_public_api.py`` pins it.
+"""
+
+from __future__ import annotations
+
+from plancc.errors import (
+    ApiError,
+    GameError,
+    InputError,
+    InputErrors,
+    OutcomeUnknown,
+    PlanccError,
+    RateLimited,
+    ServerUnavailable,
+    StateError,
+    UniverseReset,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ApiError",
+    "GameError",
+    "InputError",
+    "InputErrors",
+    "OutcomeUnknown",
+    "PlanccError",
+    "RateLimited",
+    "ServerUnavailable",
+    "StateError",
+    "UniverseReset",
+    "__version__",
+]

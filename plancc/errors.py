@@ -1,0 +1,129 @@
+"""One exception tree for all of plancc.
+
+    PlanccError                       anything plancc raises on purpose
+    ├── InputError                    bad input file or argument; the CLI exits 2, no traceback
+    │                                 (carries file, line, column and field path)
+    ├── InputErrors                   several InputErrors found in one pass (validate prints each)
+    ├── ApiError                      the SpaceTraders API said no; carries endpoint, code, data
+    │   ├── RateLimited               429 that retries did not clear
+    │   ├── ServerUnavailable         5xx / connect errors that retries did not clear
+    │   ├── OutcomeUnknown            a game-changing POST was sent but its answer was lost
+    │   ├── UniverseReset             4113: the token is from an older reset
+    │   └── GameError                 a 4xxx rule of the game (in transit, not docked, ...)
+    └── StateError                    runner state is inconsistent or locked
+
+Messages never contain the agent token: ``ApiError`` is built from the endpoint path and the
+server's error body only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class PlanccError(Exception):
+    """Base of every error plancc raises on purpose."""
+
+    exit_code: int = 1
+
+
+@dataclass(frozen=True)
+class Where:
+    """A place in an input file: 1-based line and column, or 0 when unknown."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.file}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.file}:{self.line}"
+        return self.file
+
+
+class InputError(PlanccError):
+    """A bad input: prints as ``file:line:col: field.path: message``."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, where: Where | None = None, field: str = "") -> None:
+        self.message = message
+        self.where = where
+        self.field = field
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        parts = [str(self.where)] if self.where else []
+        if self.field:
+            parts.append(self.field)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+class InputErrors(PlanccError):
+    """Several input errors found in one pass; ``str`` is one line per problem."""
+
+    exit_code = 2
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+class ApiError(PlanccError):
+    """The SpaceTraders API refused or failed a call.
+
+    ``code`` is the game's numeric error code (or the HTTP status when the body had none);
+    ``data`` is the error body's ``data`` object; ``endpoint`` is ``"POST /my/ships/S-1/purchase"``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int = 0,
+        status: int = 0,
+        data: dict[str, Any] | None = None,
+        endpoint: str = "",
+    ) -> None:
+        self.message = message
+        self.code = code
+        self.status = status
+        self.data = data or {}
+        self.endpoint = endpoint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.endpoint}: " if self.endpoint else ""
+        code = f" (code {self.code})" if self.code else ""
+        return f"{where}{self.message}{code}"
+
+
+class RateLimited(ApiError):
+    """429 responses kept coming after the client's bounded retries."""
+
+
+class ServerUnavailable(ApiError):
+    """5xx or connection failures kept coming after the client's bounded retries."""
+
+
+class OutcomeUnknown(ApiError):
+    """A POST that changes the game was sent, but its response was lost.
+
+    It is not retried blindly: the caller re-reads the ship (cargo, nav) and decides.
+    """
+
+
+class UniverseReset(ApiError):
+    """The server was reset since the token was issued (code 4113) or ``resetDate`` changed."""
+
+
+class GameError(ApiError):
+    """A rule of the game refused the action (codes 4xxx); ``code`` says which."""
+
+
+class StateError(PlanccError):
+    """The runner's state cannot be used as it is (locked, corrupt, from another plan)."""

@@ -1,0 +1,355 @@
+"""Typed, immutable domain objects. The rest of plancc never sees raw dicts.
+
+Inputs (from files or the API):   Waypoint, TradeGood, Market, CargoItem, Ship, Agent, Snapshot,
+                                  Recipe, RecipeBook, Policy
+Compiler output (the plan):       ChainNode, Pipeline, Task, Leg, ScheduledLeg, ShipPlan,
+                                  Objective, Provenance, Rejection, Plan
+
+Conventions: times inside a plan are integer seconds from the plan's epoch (the snapshot's
+``capturedAt``); absolute times are timezone-aware ``datetime``; money is integer credits.
+API semantics: ``TradeGood.purchase_price`` is what the agent PAYS to buy here,
+``TradeGood.sell_price`` is what the agent RECEIVES when it sells here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+SUPPLY_LEVELS: tuple[str, ...] = ("SCARCE", "LIMITED", "MODERATE", "HIGH", "ABUNDANT")
+ACTIVITY_LEVELS: tuple[str, ...] = ("WEAK", "GROWING", "STRONG", "RESTRICTED")
+TRADE_GOOD_TYPES: tuple[str, ...] = ("EXPORT", "IMPORT", "EXCHANGE")
+TASK_TYPES: tuple[str, ...] = ("ACQUIRE", "DELIVER", "COLLECT", "SELL", "LIQUIDATE")
+
+SupplyLevel = Literal["SCARCE", "LIMITED", "MODERATE", "HIGH", "ABUNDANT"]
+ActivityLevel = Literal["WEAK", "GROWING", "STRONG", "RESTRICTED"]
+TradeGoodType = Literal["EXPORT", "IMPORT", "EXCHANGE"]
+TaskType = Literal["ACQUIRE", "DELIVER", "COLLECT", "SELL", "LIQUIDATE"]
+
+
+def supply_rank(level: str | None) -> int:
+    """Order of supply levels, SCARCE=0 .. ABUNDANT=4; unknown counts as MODERATE."""
+    return SUPPLY_LEVELS.index(level) if level in SUPPLY_LEVELS else 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Game objects (parsed from API JSON by plancc.load / plancc.api)
+
+
+@dataclass(frozen=True)
+class Waypoint:
+    symbol: str
+    system: str
+    type: str
+    x: int
+    y: int
+    traits: tuple[str, ...] = ()
+    orbits: str | None = None
+
+    @property
+    def has_market(self) -> bool:
+        return "MARKETPLACE" in self.traits
+
+
+@dataclass(frozen=True)
+class TradeGood:
+    """One row of ``Market.tradeGoods``: visible only while a ship is at the market."""
+
+    symbol: str
+    type: TradeGoodType
+    trade_volume: int
+    supply: SupplyLevel
+    purchase_price: int
+    sell_price: int
+    activity: ActivityLevel | None = None
+
+
+@dataclass(frozen=True)
+class Market:
+    symbol: str
+    exports: tuple[str, ...] = ()
+    imports: tuple[str, ...] = ()
+    exchange: tuple[str, ...] = ()
+    trade_goods: tuple[TradeGood, ...] = ()
+    observed_at: datetime | None = None
+
+    def good(self, symbol: str) -> TradeGood | None:
+        for g in self.trade_goods:
+            if g.symbol == symbol:
+                return g
+        return None
+
+
+@dataclass(frozen=True)
+class CargoItem:
+    symbol: str
+    units: int
+
+
+@dataclass(frozen=True)
+class Ship:
+    symbol: str
+    role: str
+    frame: str
+    engine_speed: int
+    cargo_capacity: int
+    cargo: tuple[CargoItem, ...]
+    fuel_current: int
+    fuel_capacity: int
+    waypoint: str
+    system: str
+    status: Literal["IN_TRANSIT", "IN_ORBIT", "DOCKED"]
+    flight_mode: str = "CRUISE"
+    arrival: datetime | None = None
+
+    @property
+    def cargo_units(self) -> int:
+        return sum(c.units for c in self.cargo)
+
+
+@dataclass(frozen=True)
+class Agent:
+    symbol: str
+    credits: int
+    headquarters: str
+    ship_count: int
+    starting_faction: str = ""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the compiler knows of the world: one system's waypoints and markets, the fleet."""
+
+    system: str
+    captured_at: datetime
+    agent: Agent
+    ships: tuple[Ship, ...]
+    waypoints: tuple[Waypoint, ...]
+    markets: tuple[Market, ...]
+
+    def waypoint(self, symbol: str) -> Waypoint:
+        for w in self.waypoints:
+            if w.symbol == symbol:
+                return w
+        raise KeyError(symbol)
+
+    def market(self, symbol: str) -> Market | None:
+        for m in self.markets:
+            if m.symbol == symbol:
+                return m
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Recipes and policy (hand-edited YAML, loaded by plancc.load)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """``good`` is made from ``inputs`` (in the server's order). ``source`` is ``file:line``."""
+
+    good: str
+    inputs: tuple[str, ...]
+    note: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class RecipeBook:
+    """All recipes merged in file order, plus the raw materials plancc buys, never makes."""
+
+    recipes: Mapping[str, Recipe]
+    raw: frozenset[str]
+
+    def inputs(self, good: str) -> tuple[str, ...]:
+        r = self.recipes.get(good)
+        return r.inputs if r else ()
+
+    def is_raw(self, good: str) -> bool:
+        return good in self.raw
+
+    def is_manufactured(self, good: str) -> bool:
+        return good in self.recipes and good not in self.raw
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Every knob the compiler and runner use; defaults and their reasons live in policy.yaml."""
+
+    purchase_fraction: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "ABUNDANT": 0.8,
+            "HIGH": 0.6,
+            "MODERATE": 0.4,
+            "LIMITED": 0.2,
+            "SCARCE": 0.1,
+        }
+    )
+    sell_weights: Mapping[str, float] = field(
+        default_factory=lambda: {"price": 0.4, "activity": 0.3, "supply": 0.2, "depth": 0.1}
+    )
+    sell_activities: tuple[str, ...] = ("WEAK", "RESTRICTED")
+    activity_scores: Mapping[str, float] = field(
+        default_factory=lambda: {"WEAK": 100.0, "RESTRICTED": 75.0, "STRONG": 0.0, "GROWING": 0.0}
+    )
+    sell_supply_scores: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "SCARCE": 100.0,
+            "LIMITED": 80.0,
+            "MODERATE": 60.0,
+            "HIGH": 40.0,
+            "ABUNDANT": 20.0,
+        }
+    )
+    buy_supply_level: str = "HIGH"  # an intermediate is bought, not made, at this supply or above
+    collect_supply_level: str = "HIGH"  # a factory must reach this before COLLECT
+    min_margin: float = 0.08  # (revenue - cost) / cost under price impact
+    max_pipelines: int = 3
+    spend_cap_pipeline: int = 500_000
+    spend_cap_total: int = 1_500_000
+    price_ceiling: float = 1.25  # never pay more than this times the snapshot price
+    buy_impact_per_lot: float = 0.05  # each tradeVolume lot bought raises the price ~5%
+    sell_impact_per_lot: float = 0.015  # each tradeVolume lot sold lowers the price ~1.5%
+    production_lag_s: int = 600  # expected wait between last delivery and COLLECT
+    dock_seconds: int = 5  # time to dock/orbit and trade at a market, per visit
+    flight_mode: str = "CRUISE"
+    liquidate_min_price_fraction: float = 0.5  # liquidation sells only above this x cost
+    liquidate_after_s: int = 3600  # cargo owned by no task for this long is liquidated
+    max_retries: int = 5
+    max_snapshot_age_s: int = 3600  # market data older than this is not trusted
+
+
+# ---------------------------------------------------------------------------------------------
+# The plan (built by the compiler, written and read only by plancc.planfile)
+
+
+@dataclass(frozen=True)
+class ChainNode:
+    """How one good is obtained: BUY at ``market``, or MANUFACTURE at factory ``market``."""
+
+    good: str
+    method: Literal["BUY", "MANUFACTURE"]
+    market: str
+    quantity: int
+    unit_price: int  # expected price per unit paid (BUY) or collected at (MANUFACTURE)
+    children: tuple[ChainNode, ...] = ()
+    supply: str = ""  # supply level seen at ``market`` in the snapshot
+    reason: str = ""  # why this method was chosen, for the reviewer
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    id: str
+    product: str
+    sell_market: str
+    quantity: int
+    chain: ChainNode
+    expected_cost: int
+    expected_revenue: int
+    sell_price: int  # expected per-unit price received at the sell market, before impact
+
+    @property
+    def expected_profit(self) -> int:
+        return self.expected_revenue - self.expected_cost
+
+
+@dataclass(frozen=True)
+class Task:
+    """One action of a pipeline. ``lag_s`` is a wait after all ``depends_on`` end (production)."""
+
+    id: str
+    type: TaskType
+    pipeline: str
+    good: str
+    quantity: int
+    market: str
+    depends_on: tuple[str, ...] = ()
+    lag_s: int = 0
+    unit_price: int = 0  # expected per-unit price paid (ACQUIRE/COLLECT) or received
+
+
+@dataclass(frozen=True)
+class Leg:
+    """A load and its unload of the same cargo, on one ship, back to back."""
+
+    id: str
+    load: str  # task id (ACQUIRE or COLLECT)
+    unload: str  # task id (DELIVER or SELL)
+    good: str
+    quantity: int
+    pipeline: str
+
+
+@dataclass(frozen=True)
+class ScheduledLeg:
+    """A leg placed on a ship: times are seconds from the plan epoch."""
+
+    leg: str
+    ship: str
+    start_s: int  # ship leaves for the load market
+    load_s: int  # ship trades at the load market
+    unload_s: int  # ship trades at the unload market
+    end_s: int  # unload done, ship free
+
+
+@dataclass(frozen=True)
+class ShipPlan:
+    ship: str
+    legs: tuple[ScheduledLeg, ...]
+    pinned: str = ""  # task id the ship is busy with at compile time, kept by the plan
+
+
+@dataclass(frozen=True)
+class Objective:
+    scheduler: str  # "list", "greedy", "cpsat", ...
+    status: str  # "OPTIMAL", "FEASIBLE", "HEURISTIC", "EMPTY"
+    makespan_s: int
+    bound_s: int  # a proven lower bound on the makespan
+    gap: float  # (makespan - bound) / makespan, 0 when optimal
+    expected_cost: int
+    expected_revenue: int
+
+    @property
+    def expected_profit(self) -> int:
+        return self.expected_revenue - self.expected_cost
+
+    @property
+    def profit_per_hour(self) -> float:
+        return self.expected_profit * 3600 / self.makespan_s if self.makespan_s else 0.0
+
+
+@dataclass(frozen=True)
+class Provenance:
+    plancc_version: str
+    snapshot_time: datetime
+    system: str
+    inputs: Mapping[str, str]  # logical input name -> "sha256:..." of its bytes
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """A candidate the compiler looked at and did not plan, with the reason."""
+
+    good: str
+    market: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    format_version: int
+    provenance: Provenance
+    objective: Objective
+    pipelines: tuple[Pipeline, ...]
+    tasks: tuple[Task, ...]
+    legs: tuple[Leg, ...]
+    ships: tuple[ShipPlan, ...]
+    rejected: tuple[Rejection, ...] = ()
+
+    def task(self, task_id: str) -> Task:
+        for t in self.tasks:
+            if t.id == task_id:
+                return t
+        raise KeyError(task_id)
