@@ -1,0 +1,574 @@
+"""Plan files: the one module that writes and reads ``plans/*.yaml``.
+
+A plan file is reviewed like code (``git diff``, ``plancc diff``), so it is written like
+pip-tools writes requirements: a header saying how it was made, keys in a fixed order, lists in
+a stable order derived from content, and no clock other than the snapshot's. Recompiling the same
+inputs gives the same bytes; a small change of input gives a small textual diff.
+
+    text = dump_plan(plan)               # canonical YAML
+    plan = parse_plan(text, "p.yaml")    # validates; InputError("p.yaml:12:7: tasks[3].type: ...")
+    plan = load_plan("plans/x.yaml")
+
+Ordering rules (``canonical_plan`` applies them, ``dump_plan`` calls it):
+pipelines by id; tasks grouped by pipeline, in dependency order, ties by id; legs in the
+order of their load task; ships by symbol, legs on a ship by start time; rejections by
+(good, market, reason); provenance inputs by name. The gap is rounded to 6 places.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from plancc.errors import InputError, Where
+from plancc.model import (
+    ChainNode,
+    Leg,
+    Objective,
+    Pipeline,
+    Plan,
+    Provenance,
+    Rejection,
+    ScheduledLeg,
+    ShipPlan,
+    Task,
+)
+
+FORMAT_VERSION = 1
+
+HEADER = (
+    "# plancc plan file, written by `plancc compile`. Do not edit by hand: change the recipes,\n"
+    "# policy or snapshot and recompile. Inputs and their sha256 are under `provenance`;\n"
+    "# `plancc diff OLD NEW` shows what a recompile changed. Times are seconds from snapshot_time.\n"
+)
+
+Path_ = tuple[str | int, ...]
+
+
+# ---------------------------------------------------------------------------------------------
+# Canonical order
+
+
+def _task_order(tasks: Sequence[Task]) -> list[Task]:
+    """Dependency order (Kahn), smallest id first among the ready; cycles fall back to id order."""
+    by_id = {t.id: t for t in tasks}
+    remaining = {t.id: {d for d in t.depends_on if d in by_id} for t in tasks}
+    out: list[Task] = []
+    while remaining:
+        ready = sorted(i for i, deps in remaining.items() if not deps)
+        if not ready:  # a cycle: parse_plan reports it; keep dumping deterministic anyway
+            ready = sorted(remaining)
+        nxt = ready[0]
+        out.append(by_id[nxt])
+        del remaining[nxt]
+        for deps in remaining.values():
+            deps.discard(nxt)
+    return out
+
+
+def canonical_plan(plan: Plan) -> Plan:
+    """The same plan with every list in the file's stable order (see the module docstring)."""
+    pipelines = tuple(sorted(plan.pipelines, key=lambda p: p.id))
+    pipe_rank = {p.id: i for i, p in enumerate(pipelines)}
+    groups: dict[str, list[Task]] = {}
+    for t in plan.tasks:
+        groups.setdefault(t.pipeline, []).append(t)
+    tasks: list[Task] = []
+    for name in sorted(groups, key=lambda n: (pipe_rank.get(n, len(pipe_rank)), n)):
+        tasks.extend(_task_order(groups[name]))
+    task_rank = {t.id: i for i, t in enumerate(tasks)}
+    legs = tuple(
+        sorted(plan.legs, key=lambda leg: (task_rank.get(leg.load, len(task_rank)), leg.id))
+    )
+    ships = tuple(
+        replace(s, legs=tuple(sorted(s.legs, key=lambda sl: (sl.start_s, sl.end_s, sl.leg))))
+        for s in sorted(plan.ships, key=lambda s: s.ship)
+    )
+    rejected = tuple(sorted(set(plan.rejected), key=lambda r: (r.good, r.market, r.reason)))
+    prov = replace(plan.provenance, inputs=dict(sorted(plan.provenance.inputs.items())))
+    objective = replace(plan.objective, gap=round(float(plan.objective.gap), 6))
+    return replace(
+        plan,
+        provenance=prov,
+        objective=objective,
+        pipelines=pipelines,
+        tasks=tuple(tasks),
+        legs=legs,
+        ships=ships,
+        rejected=rejected,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+class _Flow(dict):  # type: ignore[type-arg]
+    """A mapping written on one line: scheduled legs, so a re-timed leg is a one-line diff."""
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:  # never write &anchors: each item stands alone
+        return True
+
+
+def _represent_flow(dumper: yaml.SafeDumper, data: _Flow) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=True)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=False)
+
+
+_Dumper.add_representer(_Flow, _represent_flow)
+_Dumper.add_representer(dict, _represent_dict)
+
+
+def format_time(t: datetime) -> str:
+    """ISO 8601 in UTC with a ``Z``; naive times are taken as UTC."""
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _chain_dict(node: ChainNode) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "good": node.good,
+        "method": node.method,
+        "market": node.market,
+        "quantity": node.quantity,
+        "unit_price": node.unit_price,
+        "supply": node.supply,
+        "reason": node.reason,
+    }
+    if node.children:
+        out["children"] = [_chain_dict(c) for c in node.children]
+    return out
+
+
+def plan_to_data(plan: Plan) -> dict[str, Any]:
+    """The plan as plain data in the file's key order (the JSON Schema describes this)."""
+    plan = canonical_plan(plan)
+    obj = plan.objective
+    return {
+        "format_version": plan.format_version,
+        "provenance": {
+            "plancc_version": plan.provenance.plancc_version,
+            "snapshot_time": format_time(plan.provenance.snapshot_time),
+            "system": plan.provenance.system,
+            "inputs": dict(plan.provenance.inputs),
+        },
+        "objective": {
+            "scheduler": obj.scheduler,
+            "status": obj.status,
+            "makespan_s": obj.makespan_s,
+            "bound_s": obj.bound_s,
+            "gap": obj.gap,
+            "expected_cost": obj.expected_cost,
+            "expected_revenue": obj.expected_revenue,
+            "expected_profit": obj.expected_profit,
+            "profit_per_hour": round(obj.profit_per_hour, 1),
+        },
+        "pipelines": [
+            {
+                "id": p.id,
+                "product": p.product,
+                "sell_market": p.sell_market,
+                "quantity": p.quantity,
+                "sell_price": p.sell_price,
+                "expected_cost": p.expected_cost,
+                "expected_revenue": p.expected_revenue,
+                "expected_profit": p.expected_profit,
+                "chain": _chain_dict(p.chain),
+            }
+            for p in plan.pipelines
+        ],
+        "tasks": [
+            {
+                "id": t.id,
+                "type": t.type,
+                "pipeline": t.pipeline,
+                "good": t.good,
+                "quantity": t.quantity,
+                "market": t.market,
+                "unit_price": t.unit_price,
+                "lag_s": t.lag_s,
+                "depends_on": list(t.depends_on),
+            }
+            for t in plan.tasks
+        ],
+        "legs": [
+            {
+                "id": leg.id,
+                "pipeline": leg.pipeline,
+                "good": leg.good,
+                "quantity": leg.quantity,
+                "load": leg.load,
+                "unload": leg.unload,
+            }
+            for leg in plan.legs
+        ],
+        "ships": [
+            {
+                "ship": s.ship,
+                "pinned": s.pinned,
+                "legs": [
+                    _Flow(
+                        leg=sl.leg,
+                        start_s=sl.start_s,
+                        load_s=sl.load_s,
+                        unload_s=sl.unload_s,
+                        end_s=sl.end_s,
+                    )
+                    for sl in s.legs
+                ],
+            }
+            for s in plan.ships
+        ],
+        "rejected": [
+            {"good": r.good, "market": r.market, "reason": r.reason} for r in plan.rejected
+        ],
+    }
+
+
+def dump_plan(plan: Plan) -> str:
+    """The plan file's text: header comment, then canonical YAML. Same plan, same bytes."""
+    body = yaml.dump(
+        plan_to_data(plan),
+        Dumper=_Dumper,
+        sort_keys=False,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=10_000,  # never fold a line: a folded id would make a one-field change two lines
+        indent=2,
+    )
+    return HEADER + body
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@cache
+def plan_schema() -> dict[str, Any]:
+    """``schemas/plan.schema.json`` (shipped as ``plancc.schemas``)."""
+    text = resources.files("plancc.schemas").joinpath("plan.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(plan_schema())
+
+
+def _field(path: Iterable[str | int]) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+class _Marked:
+    """YAML text as plain data, with the position of every node by its path."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.source = source
+        self.marks: dict[Path_, tuple[int, int]] = {}
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                raise InputError("empty plan file", Where(source, 1, 1))
+            self.data = self._convert(loader, node, ())
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = Where(source, mark.line + 1, mark.column + 1) if mark else Where(source)
+            raise InputError(f"not valid YAML: {exc.problem or exc.context}", where) from None
+        except yaml.YAMLError as exc:
+            raise InputError(f"not valid YAML: {exc}", Where(source)) from None
+        finally:
+            loader.dispose()
+
+    def _convert(self, loader: yaml.SafeLoader, node: yaml.Node, path: Path_) -> Any:
+        self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            out: dict[str, Any] = {}
+            for knode, vnode in node.value:
+                key = loader.construct_object(knode, deep=True)
+                if not isinstance(key, str):
+                    raise InputError(
+                        f"keys must be strings, not {key!r}", self._at(knode), _field(path)
+                    )
+                if key in out:
+                    raise InputError(
+                        f"duplicate key {key!r}", self._at(knode), _field((*path, key))
+                    )
+                out[key] = self._convert(loader, vnode, (*path, key))
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            return [self._convert(loader, v, (*path, i)) for i, v in enumerate(node.value)]
+        value = loader.construct_object(node, deep=True)
+        if isinstance(value, datetime):  # an unquoted timestamp written by hand
+            return format_time(value)
+        return value
+
+    def _at(self, node: yaml.Node) -> Where:
+        return Where(self.source, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def where(self, path: Iterable[str | int]) -> Where:
+        """The nearest known position at or above ``path``."""
+        p: Path_ = tuple(path)
+        while p not in self.marks and p:
+            p = p[:-1]
+        line, col = self.marks.get(p, (1, 1))
+        return Where(self.source, line, col)
+
+
+def _schema_error(doc: _Marked, err: ValidationError) -> InputError:
+    path = list(err.absolute_path)
+    message = err.message
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        allowed = set(err.schema.get("properties", {}))
+        extra = sorted(k for k in err.instance if k not in allowed)
+        if extra:
+            path.append(extra[0])
+            message = f"unknown field {extra[0]!r}"
+    return InputError(message, doc.where(path), _field(path))
+
+
+def _check_references(plan: Plan, doc: _Marked) -> None:
+    """What the schema cannot say: unique ids, references that resolve, no dependency cycle."""
+
+    def fail(message: str, path: Path_) -> None:
+        raise InputError(message, doc.where(path), _field(path))
+
+    pipeline_ids: set[str] = set()
+    for i, p in enumerate(plan.pipelines):
+        if p.id in pipeline_ids:
+            fail(f"duplicate pipeline id {p.id!r}", ("pipelines", i, "id"))
+        pipeline_ids.add(p.id)
+    task_ids: dict[str, Task] = {}
+    for i, t in enumerate(plan.tasks):
+        if t.id in task_ids:
+            fail(f"duplicate task id {t.id!r}", ("tasks", i, "id"))
+        task_ids[t.id] = t
+        if t.pipeline not in pipeline_ids:
+            fail(f"unknown pipeline {t.pipeline!r}", ("tasks", i, "pipeline"))
+    for i, t in enumerate(plan.tasks):
+        for j, dep in enumerate(t.depends_on):
+            if dep not in task_ids:
+                fail(f"unknown task {dep!r}", ("tasks", i, "depends_on", j))
+    _check_acyclic(plan.tasks, doc)
+    leg_ids: set[str] = set()
+    for i, leg in enumerate(plan.legs):
+        if leg.id in leg_ids:
+            fail(f"duplicate leg id {leg.id!r}", ("legs", i, "id"))
+        leg_ids.add(leg.id)
+        for key, ref, allowed in (
+            ("load", leg.load, ("ACQUIRE", "COLLECT")),
+            ("unload", leg.unload, ("DELIVER", "SELL")),
+        ):
+            task = task_ids.get(ref)
+            if task is None:
+                fail(f"unknown task {ref!r}", ("legs", i, key))
+            elif task.type not in allowed:
+                fail(
+                    f"a leg's {key} must be {' or '.join(allowed)}, not {task.type}",
+                    ("legs", i, key),
+                )
+        if leg.pipeline not in pipeline_ids:
+            fail(f"unknown pipeline {leg.pipeline!r}", ("legs", i, "pipeline"))
+    placed: set[str] = set()
+    ship_names: set[str] = set()
+    for i, s in enumerate(plan.ships):
+        if s.ship in ship_names:
+            fail(f"ship {s.ship!r} listed twice", ("ships", i, "ship"))
+        ship_names.add(s.ship)
+        for j, sl in enumerate(s.legs):
+            path: Path_ = ("ships", i, "legs", j)
+            if sl.leg not in leg_ids:
+                fail(f"unknown leg {sl.leg!r}", (*path, "leg"))
+            if sl.leg in placed:
+                fail(f"leg {sl.leg!r} is scheduled twice", (*path, "leg"))
+            placed.add(sl.leg)
+            if not sl.start_s <= sl.load_s <= sl.unload_s <= sl.end_s:
+                fail("times must satisfy start_s <= load_s <= unload_s <= end_s", path)
+
+
+def _check_acyclic(tasks: Sequence[Task], doc: _Marked) -> None:
+    index = {t.id: i for i, t in enumerate(tasks)}
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+    deps = {t.id: t.depends_on for t in tasks}
+    for root in sorted(deps):
+        if state.get(root):
+            continue
+        stack: list[tuple[str, int]] = [(root, 0)]
+        state[root] = 1
+        while stack:
+            node, k = stack[-1]
+            if k < len(deps[node]):
+                stack[-1] = (node, k + 1)
+                nxt = deps[node][k]
+                if state.get(nxt) == 1:
+                    path: Path_ = ("tasks", index[node], "depends_on", k)
+                    raise InputError(
+                        f"dependency cycle through {nxt!r}", doc.where(path), _field(path)
+                    )
+                if not state.get(nxt) and nxt in deps:
+                    state[nxt] = 1
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 2
+                stack.pop()
+
+
+def _chain_from(d: Mapping[str, Any]) -> ChainNode:
+    return ChainNode(
+        good=d["good"],
+        method=d["method"],
+        market=d["market"],
+        quantity=d["quantity"],
+        unit_price=d["unit_price"],
+        children=tuple(_chain_from(c) for c in d.get("children", ())),
+        supply=d.get("supply", ""),
+        reason=d.get("reason", ""),
+    )
+
+
+def plan_from_data(d: Mapping[str, Any]) -> Plan:
+    """Build the Plan from schema-valid data; derived figures (profit, cr/h) are recomputed."""
+    prov = d["provenance"]
+    obj = d["objective"]
+    return Plan(
+        format_version=d["format_version"],
+        provenance=Provenance(
+            plancc_version=str(prov["plancc_version"]),
+            snapshot_time=datetime.fromisoformat(prov["snapshot_time"]),
+            system=prov["system"],
+            inputs=dict(prov["inputs"]),
+        ),
+        objective=Objective(
+            scheduler=obj["scheduler"],
+            status=obj["status"],
+            makespan_s=obj["makespan_s"],
+            bound_s=obj["bound_s"],
+            gap=float(obj["gap"]),
+            expected_cost=obj["expected_cost"],
+            expected_revenue=obj["expected_revenue"],
+        ),
+        pipelines=tuple(
+            Pipeline(
+                id=p["id"],
+                product=p["product"],
+                sell_market=p["sell_market"],
+                quantity=p["quantity"],
+                chain=_chain_from(p["chain"]),
+                expected_cost=p["expected_cost"],
+                expected_revenue=p["expected_revenue"],
+                sell_price=p["sell_price"],
+            )
+            for p in d["pipelines"]
+        ),
+        tasks=tuple(
+            Task(
+                id=t["id"],
+                type=t["type"],
+                pipeline=t["pipeline"],
+                good=t["good"],
+                quantity=t["quantity"],
+                market=t["market"],
+                depends_on=tuple(t.get("depends_on", ())),
+                lag_s=t.get("lag_s", 0),
+                unit_price=t.get("unit_price", 0),
+            )
+            for t in d["tasks"]
+        ),
+        legs=tuple(
+            Leg(
+                id=leg["id"],
+                load=leg["load"],
+                unload=leg["unload"],
+                good=leg["good"],
+                quantity=leg["quantity"],
+                pipeline=leg["pipeline"],
+            )
+            for leg in d["legs"]
+        ),
+        ships=tuple(
+            ShipPlan(
+                ship=s["ship"],
+                legs=tuple(
+                    ScheduledLeg(
+                        leg=sl["leg"],
+                        ship=s["ship"],
+                        start_s=sl["start_s"],
+                        load_s=sl["load_s"],
+                        unload_s=sl["unload_s"],
+                        end_s=sl["end_s"],
+                    )
+                    for sl in s.get("legs", ())
+                ),
+                pinned=s.get("pinned", ""),
+            )
+            for s in d["ships"]
+        ),
+        rejected=tuple(
+            Rejection(good=r["good"], market=r["market"], reason=r["reason"])
+            for r in d.get("rejected", ())
+        ),
+    )
+
+
+def parse_plan(text: str, source: str) -> Plan:
+    """Parse and validate a plan file's text; any problem is an InputError at file:line:col."""
+    doc = _Marked(text, source)
+    data = doc.data
+    if not isinstance(data, dict):
+        raise InputError(
+            "a plan file is a mapping (format_version, provenance, ...)", doc.where(())
+        )
+    version = data.get("format_version")
+    if isinstance(version, int) and version > FORMAT_VERSION:
+        raise InputError(
+            f"plan format {version} is newer than this plancc reads ({FORMAT_VERSION}); upgrade plancc",
+            doc.where(("format_version",)),
+            "format_version",
+        )
+    errors = list(_validator().iter_errors(data))
+    if errors:  # report the one nearest the top of the file: what a reader fixes first
+        first = min(errors, key=lambda e: (doc.where(e.absolute_path).line, e.message))
+        raise _schema_error(doc, first)
+    try:
+        snapshot_time = datetime.fromisoformat(data["provenance"]["snapshot_time"])
+    except ValueError:
+        path = ("provenance", "snapshot_time")
+        raise InputError("not an ISO 8601 time", doc.where(path), _field(path)) from None
+    if snapshot_time.tzinfo is None:
+        path = ("provenance", "snapshot_time")
+        raise InputError("needs a time zone (e.g. a trailing Z)", doc.where(path), _field(path))
+    plan = plan_from_data(data)
+    _check_references(plan, doc)
+    return plan
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and validate a plan file; a missing or bad file is an InputError naming it."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("no such plan file", Where(str(path))) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read plan file: {exc}", Where(str(path))) from None
+    return parse_plan(text, str(path))
