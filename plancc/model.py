@@ -237,6 +237,9 @@ class ChainNode:
     children: tuple[ChainNode, ...] = ()
     supply: str = ""  # supply level seen at ``market`` in the snapshot
     reason: str = ""  # why this method was chosen, for the reviewer
+    # expected per-unit price received where this good is unloaded: the parent's factory
+    # (DELIVER) or, for a pipeline's root, the sell market (SELL); under price impact
+    unload_price: int = 0
 
 
 @dataclass(frozen=True)
