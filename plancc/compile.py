@@ -1,0 +1,146 @@
+"""The compile pipeline: recipes + policy + snapshot -> a Plan. Pure: no files, no clock.
+
+    demand -> resolve -> sizing -> sell selection  (plancc.chain.plan_pipelines)
+           -> tasks and legs                       (plancc.pipeline.build_tasks)
+           -> schedule + verify                    (plancc.schedule)
+           -> Plan (canonical order, see plancc.planfile)
+
+Loading and validating the inputs is the caller's job (``plancc.load``); writing the file is
+``plancc.planfile``'s. No profitable work is not an error: the plan is empty, its status is
+``EMPTY`` and every candidate carries the reason it was not planned.
+
+    plan = compile_plan(book, policy, snapshot, inputs={"snapshot": "sha256:..."})
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from plancc import __version__, chain, pipeline, schedule
+from plancc.errors import InputError, PlanccError
+from plancc.model import Objective, Plan, Policy, Provenance, RecipeBook, Rejection, Snapshot
+from plancc.planfile import FORMAT_VERSION, canonical_plan
+
+SCHEDULERS: tuple[str, ...] = ("list", "greedy")
+
+# progress(phase, detail): called once at the end of each phase, in order
+Progress = Callable[[str, str], None]
+PHASES: tuple[str, ...] = ("demand", "pipelines", "tasks", "schedule", "verify")
+
+
+def _quiet(phase: str, detail: str) -> None:
+    return None
+
+
+def compile_plan(
+    book: RecipeBook,
+    policy: Policy,
+    snapshot: Snapshot,
+    *,
+    inputs: Mapping[str, str],
+    scheduler: str = "list",
+    time_limit_s: float = 10.0,
+    hint: Plan | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """Compile one plan. ``inputs`` maps logical input names to ``sha256:`` of their bytes.
+
+    ``time_limit_s`` bounds the optimising scheduler; the list and greedy schedulers are
+    constructive and finish well inside it. ``hint`` (the previous plan) lets the scheduler
+    keep legs where they were, so a recompile moves as little as it can.
+    """
+    if scheduler not in SCHEDULERS:
+        raise InputError(
+            f"unknown scheduler {scheduler!r} (choose {', '.join(SCHEDULERS)})",
+            field="--scheduler",
+        )
+    if time_limit_s <= 0:
+        raise InputError("the time limit must be positive", field="--time-limit")
+    report = progress or _quiet
+
+    candidates, demand_rejections = chain.find_demand(snapshot, book, policy)
+    report("demand", f"{len(candidates)} candidates, {len(demand_rejections)} importers rejected")
+
+    pipelines, rejections = chain.plan_pipelines(snapshot, book, policy)
+    rejected = tuple(dict.fromkeys((*demand_rejections, *rejections)))
+    report("pipelines", f"{len(pipelines)} planned, {len(rejected)} candidates rejected")
+
+    provenance = Provenance(
+        plancc_version=__version__,
+        snapshot_time=snapshot.captured_at,
+        system=snapshot.system,
+        inputs=dict(inputs),
+    )
+    cargo_ships = tuple(s for s in snapshot.ships if s.cargo_capacity > 0)
+    if not pipelines or not cargo_ships:
+        if not cargo_ships:
+            rejected = (*rejected, Rejection("*", "", "no ship in the fleet can carry cargo"))
+        elif not rejected:
+            rejected = (
+                Rejection("*", "", "no candidate: nothing manufacturable is imported here"),
+            )
+        report("tasks", "0 tasks, 0 legs")
+        report("schedule", "nothing to schedule")
+        report("verify", "empty plan")
+        return _empty_plan(provenance, scheduler, rejected)
+
+    capacity = min(s.cargo_capacity for s in cargo_ships)
+    tasks, legs = pipeline.build_tasks(pipelines, policy, capacity)
+    report("tasks", f"{len(tasks)} tasks, {len(legs)} legs (cargo {capacity})")
+
+    result = schedule.schedule(
+        tasks, legs, cargo_ships, snapshot.waypoints, policy, method=scheduler, hint=hint
+    )
+    used = sum(1 for s in result.ships if s.legs)
+    report(
+        "schedule",
+        f"{result.scheduler}: makespan {result.makespan_s} s, bound {result.bound_s} s, "
+        f"{used} of {len(cargo_ships)} ships used",
+    )
+
+    problems = schedule.verify(tasks, legs, result, cargo_ships, snapshot.waypoints, policy)
+    if problems:  # a bug, not bad input: never hand the runner a plan that cannot be flown
+        raise PlanccError(
+            f"internal error: the {result.scheduler} schedule breaks {len(problems)} rule(s); "
+            f"first: {problems[0]}"
+        )
+    report("verify", "feasible")
+
+    makespan = result.makespan_s
+    bound = min(result.bound_s, makespan)
+    objective = Objective(
+        scheduler=result.scheduler,
+        status=result.status,
+        makespan_s=makespan,
+        bound_s=bound,
+        gap=(makespan - bound) / makespan if makespan else 0.0,
+        expected_cost=sum(p.expected_cost for p in pipelines),
+        expected_revenue=sum(p.expected_revenue for p in pipelines),
+    )
+    return canonical_plan(
+        Plan(
+            format_version=FORMAT_VERSION,
+            provenance=provenance,
+            objective=objective,
+            pipelines=tuple(pipelines),
+            tasks=tuple(tasks),
+            legs=tuple(legs),
+            ships=tuple(result.ships),
+            rejected=rejected,
+        )
+    )
+
+
+def _empty_plan(provenance: Provenance, scheduler: str, rejected: tuple[Rejection, ...]) -> Plan:
+    return canonical_plan(
+        Plan(
+            format_version=FORMAT_VERSION,
+            provenance=provenance,
+            objective=Objective(scheduler, "EMPTY", 0, 0, 0.0, 0, 0),
+            pipelines=(),
+            tasks=(),
+            legs=(),
+            ships=(),
+            rejected=rejected,
+        )
+    )
