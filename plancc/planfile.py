@@ -148,6 +148,7 @@ def _chain_dict(node: ChainNode) -> dict[str, Any]:
         "market": node.market,
         "quantity": node.quantity,
         "unit_price": node.unit_price,
+        "unload_price": node.unload_price,
         "supply": node.supply,
         "reason": node.reason,
     }
@@ -440,6 +441,7 @@ def _chain_from(d: Mapping[str, Any]) -> ChainNode:
         market=d["market"],
         quantity=d["quantity"],
         unit_price=d["unit_price"],
+        unload_price=d.get("unload_price", 0),
         children=tuple(_chain_from(c) for c in d.get("children", ())),
         supply=d.get("supply", ""),
         reason=d.get("reason", ""),

@@ -50,7 +50,16 @@ def _sample_plan() -> Plan:
         supply="MODERATE",
         reason="no market sells it at HIGH supply",
         children=(
-            ChainNode("ELECTRONICS", "BUY", "X1-AD75-H50", 20, 700, supply="HIGH", reason="HIGH"),
+            ChainNode(
+                "ELECTRONICS",
+                "BUY",
+                "X1-AD75-H50",
+                20,
+                700,
+                supply="HIGH",
+                reason="HIGH",
+                unload_price=800,
+            ),
             ChainNode("MICROPROCESSORS", "BUY", "X1-AD75-H50", 20, 900, supply="HIGH"),
         ),
     )
@@ -165,6 +174,26 @@ def test_dump_is_byte_identical_for_the_same_plan_in_any_list_order():
 def test_dump_of_a_parsed_file_reproduces_the_file():
     text = dump_plan(_sample_plan())
     assert dump_plan(parse_plan(text, "p.yaml")) == text
+
+
+def test_every_field_of_the_plan_model_is_written():
+    """A field added to model.py but not to the file format would be lost on a round trip."""
+    data = yaml.safe_load(dump_plan(_sample_plan()))
+    written = {
+        Plan: set(data),
+        Provenance: set(data["provenance"]),
+        Objective: set(data["objective"]),
+        Pipeline: set(data["pipelines"][0]),
+        ChainNode: set(data["pipelines"][0]["chain"]),
+        Task: set(data["tasks"][0]),
+        Leg: set(data["legs"][0]),
+        ShipPlan: set(data["ships"][0]),
+        ScheduledLeg: set(data["ships"][0]["legs"][0]) | {"ship"},  # the ship is the parent's
+        Rejection: set(data["rejected"][0]),
+    }
+    for cls, keys in written.items():
+        missing = {f.name for f in dataclasses.fields(cls)} - keys
+        assert missing == set(), f"{cls.__name__} fields not in the plan file: {missing}"
 
 
 def test_file_starts_with_a_do_not_edit_header():
