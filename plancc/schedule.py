@@ -1,0 +1,234 @@
+"""First-cut schedulers: put every leg on a ship with times, and say how good that is.
+
+    result = schedule(tasks, legs, snapshot.ships, snapshot.waypoints, policy,
+                      method="list", markets=snapshot.markets, epoch=snapshot.captured_at)
+    assert verify(tasks, legs, result, snapshot.ships, snapshot.waypoints, policy,
+                  markets=snapshot.markets, epoch=snapshot.captured_at) == []
+
+* ``method="list"``: earliest-completion-time list scheduling (min-min). Among the ready legs
+  (every leg they wait for already placed) and every ship, place the pair whose leg would END
+  soonest; ties by leg id, then ship symbol. Each leg thus goes where it would finish soonest,
+  weighing engine speed, distance, dock time, precedence lags, cargo and fuel.
+* ``method="greedy"``: the original design's rule, the baseline the benchmarks compare with. The
+  first ready leg in priority order (the order of ``legs``: the pipeline builder emits best
+  pipeline first, each in dependency order) goes to the ship that is free earliest; ties go to the
+  ship closest to the load market, then by symbol. It ignores speed and what comes after.
+
+Both share ``plancc.schedule_problem``: the rules, the problem tables, the lower bound and the
+checker. The rules and what ``bound_s`` bounds are written there. Pure: no I/O, no clock, no
+dict/set order dependence; the same input gives the same output. ``hint`` (a previous plan) is
+accepted for the later optimising scheduler and not used by these two.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from plancc.model import Leg, Market, Plan, Policy, ScheduledLeg, Ship, ShipPlan, Task, Waypoint
+from plancc.schedule_problem import (
+    Placement,
+    Problem,
+    ScheduleError,
+    ScheduleResult,
+    Unscheduled,
+    build_problem,
+    check,
+    lower_bound,
+    place,
+    verify,
+)
+
+__all__ = [
+    "METHODS",
+    "ScheduleError",
+    "ScheduleResult",
+    "Unscheduled",
+    "check",
+    "schedule",
+    "solve",
+    "verify",
+]
+
+METHODS: tuple[str, ...] = ("list", "greedy")
+
+
+def schedule(
+    tasks: Sequence[Task],
+    legs: Sequence[Leg],
+    ships: Sequence[Ship],
+    waypoints: Sequence[Waypoint],
+    policy: Policy,
+    *,
+    method: str = "list",
+    hint: Plan | None = None,
+    markets: Sequence[Market] | None = None,
+    epoch: datetime | None = None,
+) -> ScheduleResult:
+    """Schedule ``legs`` on ``ships``; see the module docstring. Raises ScheduleError on bad input.
+
+    ``markets`` says which waypoints sell FUEL (default: every marketplace); ``epoch`` (the
+    snapshot time) is needed when a ship is IN_TRANSIT with an arrival time.
+    """
+    del hint  # the first-cut schedulers do not use a previous plan
+    problem = build_problem(tasks, legs, ships, waypoints, policy, markets=markets, epoch=epoch)
+    return solve(problem, method=method)
+
+
+def solve(problem: Problem, *, method: str = "list") -> ScheduleResult:
+    """``schedule`` on an already built problem (benchmarks and later schedulers reuse it)."""
+    if method not in METHODS:
+        raise ScheduleError(f"unknown scheduler {method!r} (choose from {', '.join(METHODS)})")
+    state = _State(problem)
+    if method == "list":
+        _run_list(state)
+    else:
+        _run_greedy(state)
+    return state.result(method)
+
+
+class _State:
+    """Ships' positions and free times, leg placements; the loop bodies of both schedulers."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.p = problem
+        self.free = [s.ready_s for s in problem.ships]
+        self.pos = [s.start_point for s in problem.ships]
+        self.fuel = [s.fuel_start for s in problem.ships]
+        self.ends: list[tuple[int, int] | None] = [None] * len(problem.legs)
+        self.placed: list[tuple[int, Placement] | None] = [None] * len(problem.legs)
+        self.dropped: dict[int, str] = {}
+        self.waiting = [len(leg.preds) for leg in problem.legs]
+        self.succs: list[list[int]] = [[] for _ in problem.legs]
+        for i, leg in enumerate(problem.legs):
+            for j in leg.preds:
+                self.succs[j].append(i)
+        self.ready: set[int] = {i for i, w in enumerate(self.waiting) if w == 0}
+        self.usable = [i for i, s in enumerate(problem.ships) if s.usable]
+
+    def try_place(self, leg: int, ship: int) -> Placement | None:
+        return place(self.p, leg, ship, self.free[ship], self.pos[ship], self.fuel[ship], self.ends)
+
+    def commit(self, leg: int, ship: int, pl: Placement) -> None:
+        self.placed[leg] = (ship, pl)
+        self.ends[leg] = (pl.load_s + self.p.dock_s, pl.end_s)
+        self.free[ship] = pl.end_s
+        self.pos[ship] = self.p.legs[leg].unload_point
+        self.fuel[ship] = pl.fuel_after
+        self.ready.discard(leg)
+        for j in self.succs[leg]:
+            self.waiting[j] -= 1
+            if self.waiting[j] == 0:
+                self.ready.add(j)
+
+    def drop_ready(self) -> None:
+        """No ready leg fits any ship as things stand: report them, and every leg after them."""
+        for leg in sorted(self.ready):
+            self.dropped[leg] = self._why_not(leg)
+        stack = sorted(self.ready)
+        self.ready = set()
+        while stack:
+            i = stack.pop()
+            for j in self.succs[i]:
+                if j not in self.dropped:
+                    self.dropped[j] = f"waits for unscheduled leg {self.p.legs[i].id}"
+                    stack.append(j)
+
+    def _why_not(self, leg: int) -> str:
+        spec = self.p.legs[leg]
+        if not self.usable:
+            return "no ship can carry cargo"
+        most = max(self.p.ships[s].free_cargo for s in self.usable)
+        if spec.quantity > most:
+            return f"{spec.quantity} units exceed every ship's free cargo (largest {most})"
+        return (
+            f"no ship has the fuel ({self.p.flight_mode}) to fly to "
+            f"{self.p.points[spec.load_point]} and on to {self.p.points[spec.unload_point]}"
+        )
+
+    def result(self, method: str) -> ScheduleResult:
+        by_ship: list[list[ScheduledLeg]] = [[] for _ in self.p.ships]
+        for i, entry in enumerate(self.placed):
+            if entry is None:
+                continue
+            ship, pl = entry
+            by_ship[ship].append(
+                ScheduledLeg(
+                    self.p.legs[i].id,
+                    self.p.ships[ship].symbol,
+                    pl.start_s,
+                    pl.load_s,
+                    pl.unload_s,
+                    pl.end_s,
+                )
+            )
+        plans = tuple(
+            ShipPlan(
+                ship=s.symbol, legs=tuple(sorted(by_ship[k], key=lambda x: (x.start_s, x.leg)))
+            )
+            for k, s in enumerate(self.p.ships)
+        )
+        makespan = max((e[1] for e in self.ends if e is not None), default=0)
+        unscheduled = tuple(
+            Unscheduled(self.p.legs[i].id, why)
+            for i, why in sorted(self.dropped.items(), key=lambda kv: self.p.legs[kv[0]].id)
+        )
+        status = "EMPTY" if not self.p.legs else ("PARTIAL" if unscheduled else "HEURISTIC")
+        return ScheduleResult(plans, makespan, lower_bound(self.p), status, method, unscheduled)
+
+
+def _run_list(st: _State) -> None:
+    """Min-min list scheduling. A (leg, ship) evaluation only changes when that ship moves, so
+    evaluations are cached and only the moved ship's column is recomputed."""
+    p = st.p
+    cache: dict[tuple[int, int], Placement | None] = {}
+    while st.ready:
+        best: tuple[int, str, str, int, int, Placement] | None = None
+        for leg in sorted(st.ready):
+            for ship in st.usable:
+                key = (leg, ship)
+                if key not in cache:
+                    cache[key] = st.try_place(leg, ship)
+                pl = cache[key]
+                if pl is None:
+                    continue
+                cand = (pl.end_s, p.legs[leg].id, p.ships[ship].symbol, leg, ship, pl)
+                if best is None or cand[:3] < best[:3]:
+                    best = cand
+        if best is None:
+            st.drop_ready()
+            break
+        _, _, _, leg, ship, pl = best
+        st.commit(leg, ship, pl)
+        for key in [k for k in cache if k[1] == ship]:
+            del cache[key]
+
+
+def _run_greedy(st: _State) -> None:
+    """The design's rule: first ready leg by priority -> earliest free ship -> closest -> symbol."""
+    p = st.p
+    stuck: set[int] = set()
+    while st.ready - stuck:
+        leg = min(st.ready - stuck)  # priority = position in ``legs``
+        spec = p.legs[leg]
+        best: tuple[int, float, str, int, Placement] | None = None
+        for ship in st.usable:
+            pl = st.try_place(leg, ship)
+            if pl is None:
+                continue
+            cand = (
+                st.free[ship],
+                p.distance(st.pos[ship], spec.load_point),
+                p.ships[ship].symbol,
+                ship,
+                pl,
+            )
+            if best is None or cand[:3] < best[:3]:
+                best = cand
+        if best is None:
+            stuck.add(leg)  # may fit later, once a ship has moved (fuel)
+            continue
+        st.commit(leg, best[3], best[4])
+        stuck.clear()
+    if st.ready:
+        st.drop_ready()

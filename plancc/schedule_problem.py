@@ -1,0 +1,593 @@
+"""The scheduling problem, built once, and the checker every scheduler's result must pass.
+
+``build_problem`` turns tasks, legs, ships and waypoints into plain integer tables: the legs with
+their load/unload points and quantities, every ship's start (point, time, fuel, free cargo), a
+travel-time table per engine speed, a fuel table, the refuel points, and the precedence edges with
+their lags. The list and greedy schedulers (``plancc.schedule``) read only this; a later CP-SAT
+model can read the same tables (every constraint below is linear in the leg times).
+
+The rules (the checker ``verify`` enforces each one):
+
+* A leg runs on one ship: it leaves its position at ``start_s``, flies to the load market
+  (``load_s >= start_s + travel``), trades ``dock_seconds``, flies to the unload market
+  (``unload_s >= load_s + dock + travel``), trades, and is free there at ``end_s = unload_s + dock``.
+  Travel uses ``plancc.travel`` with the ship's engine speed and ``policy.flight_mode``; staying at
+  the same waypoint takes no time and no fuel.
+* Ship exclusivity: a ship's legs do not overlap; each starts where the previous one ended, and
+  the first starts at the ship's snapshot waypoint (its destination when IN_TRANSIT) no earlier
+  than its arrival.
+* Cargo: a leg's quantity fits the ship's free cargo, i.e. capacity minus the cargo it already
+  holds at compile time (kept for the whole plan: the runner decides what happens to it).
+  Ships with no free cargo (probes) take no legs.
+* Fuel: a ship departing a refuel point (a market trading FUEL) leaves with a full tank; elsewhere
+  it has what is left. A hop costing more fuel than that is infeasible. Fuel capacity 0: no fuel.
+* Precedence: a task starts (load task at ``load_s``, unload task at ``unload_s``) no earlier than
+  every task in its ``depends_on`` has ended (load task ends at ``load_s + dock``, unload task at
+  ``end_s``) plus its own ``lag_s``. Tasks that belong to no leg count as ended at time 0.
+* Makespan: when the last scheduled leg ends (0 when there is none).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from plancc.errors import PlanccError
+from plancc.model import Leg, Market, Policy, Ship, ShipPlan, Task, Waypoint
+from plancc.travel import FLIGHT_MULTIPLIER, distance, fuel_cost, travel_seconds
+
+LOAD = 0  # task slot of a leg: its load task (ACQUIRE/COLLECT)
+UNLOAD = 1  # its unload task (DELIVER/SELL)
+OUTSIDE = -1  # pred_leg of an edge from a task that belongs to no leg (ended at time 0)
+
+
+class ScheduleError(PlanccError):
+    """The tasks and legs handed to the scheduler are inconsistent (unknown id, cycle, ...)."""
+
+
+@dataclass(frozen=True)
+class Unscheduled:
+    """A leg no ship could take, with the reason."""
+
+    leg: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    """Every ship (sorted by symbol) with its legs in time order.
+
+    ``status``: "HEURISTIC" (all legs placed), "PARTIAL" (some in ``unscheduled``), "EMPTY" (no
+    legs). ``bound_s`` is ``lower_bound(problem)``: see there for exactly what it bounds.
+    """
+
+    ships: tuple[ShipPlan, ...]
+    makespan_s: int
+    bound_s: int
+    status: str
+    scheduler: str
+    unscheduled: tuple[Unscheduled, ...] = ()
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``start(succ_leg.succ_task) >= end(pred_leg.pred_task) + lag_s`` (pred OUTSIDE: end 0)."""
+
+    pred_leg: int
+    pred_task: int
+    succ_leg: int
+    succ_task: int
+    lag_s: int
+
+
+@dataclass(frozen=True)
+class LegSpec:
+    id: str
+    load_task: str
+    unload_task: str
+    quantity: int
+    load_point: int
+    unload_point: int
+    preds: tuple[int, ...]  # other legs this one waits for, sorted
+    edges_in: tuple[Edge, ...]  # every edge into this leg's two tasks
+
+
+@dataclass(frozen=True)
+class ShipSpec:
+    symbol: str
+    speed_class: int  # index into Problem.travel
+    free_cargo: int
+    fuel_capacity: int
+    fuel_start: int
+    start_point: int  # -1 when the ship's waypoint is unknown (then unusable)
+    ready_s: int
+    unusable: str  # why the ship takes no legs; "" when usable
+
+    @property
+    def usable(self) -> bool:
+        return not self.unusable
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Integer tables for one scheduling instance; legs keep the caller's order (the priority)."""
+
+    legs: tuple[LegSpec, ...]
+    ships: tuple[ShipSpec, ...]  # sorted by symbol
+    points: tuple[str, ...]  # waypoint symbols, sorted
+    coords: tuple[tuple[int, int], ...]
+    refuel: tuple[bool, ...]
+    travel: tuple[tuple[tuple[int, ...], ...], ...]  # [speed class][from][to] seconds
+    fuel: tuple[tuple[int, ...], ...]  # [from][to] fuel units in the policy's flight mode
+    dock_s: int
+    flight_mode: str
+    topo: tuple[int, ...]  # leg indices, every leg after its preds (ties by input order)
+
+    def travel_s(self, ship: int, a: int, b: int) -> int:
+        return 0 if a == b else self.travel[self.ships[ship].speed_class][a][b]
+
+    def fuel_units(self, a: int, b: int) -> int:
+        return 0 if a == b else self.fuel[a][b]
+
+    def distance(self, a: int, b: int) -> float:
+        (ax, ay), (bx, by) = self.coords[a], self.coords[b]
+        return distance(ax, ay, bx, by)
+
+    def capable(self, leg: int) -> tuple[int, ...]:
+        """Ships that could carry this leg's quantity (ignoring fuel and position)."""
+        q = self.legs[leg].quantity
+        return tuple(i for i, s in enumerate(self.ships) if s.usable and s.free_cargo >= q)
+
+
+def refuel_points(
+    waypoints: Sequence[Waypoint], markets: Sequence[Market] | None
+) -> frozenset[str]:
+    """Markets trading FUEL; without market data, every waypoint with a MARKETPLACE."""
+    if markets is None:
+        return frozenset(w.symbol for w in waypoints if w.has_market)
+    return frozenset(
+        m.symbol
+        for m in markets
+        if "FUEL" in m.exports
+        or "FUEL" in m.imports
+        or "FUEL" in m.exchange
+        or m.good("FUEL") is not None
+    )
+
+
+def build_problem(
+    tasks: Sequence[Task],
+    legs: Sequence[Leg],
+    ships: Sequence[Ship],
+    waypoints: Sequence[Waypoint],
+    policy: Policy,
+    *,
+    markets: Sequence[Market] | None = None,
+    epoch: datetime | None = None,
+) -> Problem:
+    """Check the inputs' consistency and build the tables. Raises ScheduleError when inconsistent.
+
+    ``markets`` tells which waypoints sell FUEL (default: every marketplace). ``epoch`` (the
+    snapshot's capture time) turns an IN_TRANSIT ship's arrival into seconds; it is required
+    when any ship has an arrival time.
+    """
+    if policy.flight_mode not in FLIGHT_MULTIPLIER:
+        raise ScheduleError(f"policy.flight_mode: unknown flight mode {policy.flight_mode!r}")
+    wp = {w.symbol: w for w in waypoints}
+    task_by_id: dict[str, Task] = {}
+    for t in tasks:
+        if t.id in task_by_id:
+            raise ScheduleError(f"task {t.id!r} appears twice")
+        task_by_id[t.id] = t
+
+    # Which leg and slot every task sits in.
+    slot: dict[str, tuple[int, int]] = {}
+    seen_legs: set[str] = set()
+    for i, leg in enumerate(legs):
+        if leg.id in seen_legs:
+            raise ScheduleError(f"leg {leg.id!r} appears twice")
+        seen_legs.add(leg.id)
+        for s, tid in ((LOAD, leg.load), (UNLOAD, leg.unload)):
+            if tid not in task_by_id:
+                raise ScheduleError(f"leg {leg.id!r}: unknown task {tid!r}")
+            if tid in slot:
+                raise ScheduleError(f"task {tid!r} is in two legs")
+            if task_by_id[tid].market not in wp:
+                raise ScheduleError(
+                    f"leg {leg.id!r}: task {tid!r} market {task_by_id[tid].market!r} "
+                    "is not among the waypoints"
+                )
+            slot[tid] = (i, s)
+
+    used = {task_by_id[leg.load].market for leg in legs} | {
+        task_by_id[leg.unload].market for leg in legs
+    }
+    used |= {s.waypoint for s in ships if s.waypoint in wp}
+    points = tuple(sorted(used))
+    index = {p: i for i, p in enumerate(points)}
+    coords = tuple((wp[p].x, wp[p].y) for p in points)
+    fuel_at = refuel_points(waypoints, markets)
+    refuel = tuple(p in fuel_at for p in points)
+    n = len(points)
+    dist = [[distance(*coords[a], *coords[b]) for b in range(n)] for a in range(n)]
+    fuel = tuple(
+        tuple(fuel_cost(dist[a][b], policy.flight_mode) for b in range(n)) for a in range(n)
+    )
+
+    speeds = sorted({max(1, s.engine_speed) for s in ships})
+    speed_class = {v: k for k, v in enumerate(speeds)}
+    travel = tuple(
+        tuple(
+            tuple(travel_seconds(dist[a][b], v, policy.flight_mode) for b in range(n))
+            for a in range(n)
+        )
+        for v in speeds
+    )
+
+    ship_specs = []
+    for s in sorted(ships, key=lambda s: s.symbol):
+        ready = 0
+        if s.arrival is not None and s.status == "IN_TRANSIT":
+            if epoch is None:
+                raise ScheduleError(
+                    f"ship {s.symbol} is in transit: pass epoch= (the snapshot time) to place its arrival"
+                )
+            ready = max(0, math.ceil((s.arrival - epoch).total_seconds()))
+        free = s.cargo_capacity - s.cargo_units
+        unusable = ""
+        if s.waypoint not in wp:
+            unusable = f"waypoint {s.waypoint} is not among the waypoints"
+        elif s.cargo_capacity <= 0:
+            unusable = "no cargo hold"
+        elif free <= 0:
+            unusable = "cargo hold full"
+        ship_specs.append(
+            ShipSpec(
+                symbol=s.symbol,
+                speed_class=speed_class[max(1, s.engine_speed)],
+                free_cargo=max(0, free),
+                fuel_capacity=max(0, s.fuel_capacity),
+                fuel_start=max(0, min(s.fuel_current, s.fuel_capacity)),
+                start_point=index.get(s.waypoint, -1),
+                ready_s=ready,
+                unusable=unusable,
+            )
+        )
+
+    specs = []
+    for i, leg in enumerate(legs):
+        edges: list[Edge] = []
+        for s, tid in ((LOAD, leg.load), (UNLOAD, leg.unload)):
+            t = task_by_id[tid]
+            for dep in sorted(set(t.depends_on)):
+                if dep not in task_by_id:
+                    raise ScheduleError(f"task {tid!r} depends on unknown task {dep!r}")
+                pl, ps = slot.get(dep, (OUTSIDE, UNLOAD))
+                if pl == i and (ps, s) != (LOAD, UNLOAD):
+                    raise ScheduleError(
+                        f"leg {leg.id!r}: task {tid!r} depends on {dep!r} in its own leg"
+                    )
+                edges.append(Edge(pl, ps, i, s, max(0, t.lag_s)))
+        preds = tuple(sorted({e.pred_leg for e in edges if e.pred_leg not in (OUTSIDE, i)}))
+        specs.append(
+            LegSpec(
+                id=leg.id,
+                load_task=leg.load,
+                unload_task=leg.unload,
+                quantity=leg.quantity,
+                load_point=index[task_by_id[leg.load].market],
+                unload_point=index[task_by_id[leg.unload].market],
+                preds=preds,
+                edges_in=tuple(edges),
+            )
+        )
+    topo = _topological(specs)
+    return Problem(
+        legs=tuple(specs),
+        ships=tuple(ship_specs),
+        points=points,
+        coords=coords,
+        refuel=refuel,
+        travel=travel,
+        fuel=fuel,
+        dock_s=max(0, policy.dock_seconds),
+        flight_mode=policy.flight_mode,
+        topo=topo,
+    )
+
+
+def _topological(specs: Sequence[LegSpec]) -> tuple[int, ...]:
+    """Kahn's algorithm, always taking the lowest ready index: deterministic."""
+
+    waiting = [len(s.preds) for s in specs]
+    succs: list[list[int]] = [[] for _ in specs]
+    for i, s in enumerate(specs):
+        for p in s.preds:
+            succs[p].append(i)
+    heap = [i for i, w in enumerate(waiting) if w == 0]
+    heapq.heapify(heap)
+    order: list[int] = []
+    while heap:
+        i = heapq.heappop(heap)
+        order.append(i)
+        for j in succs[i]:
+            waiting[j] -= 1
+            if waiting[j] == 0:
+                heapq.heappush(heap, j)
+    if len(order) != len(specs):
+        stuck = sorted(specs[i].id for i, w in enumerate(waiting) if w > 0)
+        raise ScheduleError(f"legs depend on each other in a cycle: {', '.join(stuck[:5])}")
+    return tuple(order)
+
+
+def release_s(
+    problem: Problem, leg: int, task: int, ends: Sequence[tuple[int, int] | None], load_s: int = 0
+) -> int:
+    """Earliest start of ``leg``'s ``task`` from its edges; ``ends[j]`` = (load end, unload end).
+
+    The edge from the leg's own load task uses ``load_s``. A pred not yet placed raises KeyError.
+    """
+    r = 0
+    for e in problem.legs[leg].edges_in:
+        if e.succ_task != task:
+            continue
+        if e.pred_leg == OUTSIDE:
+            end = 0
+        elif e.pred_leg == leg:
+            end = load_s + problem.dock_s
+        else:
+            pe = ends[e.pred_leg]
+            if pe is None:
+                raise KeyError(problem.legs[e.pred_leg].id)
+            end = pe[e.pred_task]
+        r = max(r, end + e.lag_s)
+    return r
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A leg timed on a ship, and where the ship is afterwards."""
+
+    start_s: int
+    load_s: int
+    unload_s: int
+    end_s: int
+    fuel_after: int
+
+
+def fuel_after_hops(
+    problem: Problem, ship: int, fuel: int, hops: Sequence[tuple[int, int]]
+) -> int | None:
+    """Fuel left after flying ``hops`` from a tank of ``fuel``; None when a hop cannot be flown."""
+    spec = problem.ships[ship]
+    if spec.fuel_capacity == 0:
+        return 0
+    for a, b in hops:
+        if a == b:
+            continue
+        tank = spec.fuel_capacity if problem.refuel[a] else fuel
+        cost = problem.fuel[a][b]
+        if cost > tank:
+            return None
+        fuel = tank - cost
+    return fuel
+
+
+def place(
+    problem: Problem,
+    leg: int,
+    ship: int,
+    free_s: int,
+    pos: int,
+    fuel: int,
+    ends: Sequence[tuple[int, int] | None],
+) -> Placement | None:
+    """Time ``leg`` on ``ship`` (free at ``free_s`` at point ``pos`` with ``fuel``), as early as
+    the rules allow; the ship leaves just in time to load at the leg's release. None: infeasible."""
+    spec = problem.legs[leg]
+    s = problem.ships[ship]
+    if not s.usable or spec.quantity > s.free_cargo:
+        return None
+    left = fuel_after_hops(
+        problem, ship, fuel, ((pos, spec.load_point), (spec.load_point, spec.unload_point))
+    )
+    if left is None:
+        return None
+    fly1 = problem.travel_s(ship, pos, spec.load_point)
+    fly2 = problem.travel_s(ship, spec.load_point, spec.unload_point)
+    start = max(free_s, release_s(problem, leg, LOAD, ends) - fly1)
+    load = start + fly1
+    unload = max(load + problem.dock_s + fly2, release_s(problem, leg, UNLOAD, ends, load))
+    return Placement(start, load, unload, unload + problem.dock_s, left)
+
+
+def lower_bound(problem: Problem) -> int:
+    """A lower bound on the makespan of every schedule of all legs that follows the rules.
+
+    It is max(critical path, work / ships), both relaxations: fuel and the flights between legs
+    are ignored, and every leg gets the best any capable ship could do alone:
+      * critical path: each leg loads no earlier than the earliest ready time of a ship that can
+        carry it and than its precedence edges with lags allow, then takes
+        ``2 * dock + fastest load->unload flight among capable ships``;
+      * work: the sum of those minimal leg durations, divided by the number of usable ships
+        (rounded up): ships work one leg at a time, so some ship is busy at least that long.
+    Legs no ship can carry are left out (with their edges), so under status PARTIAL the figure
+    bounds the schedulable part only, and need not bound a partial schedule's makespan.
+    """
+    dock = problem.dock_s
+    ends: list[tuple[int, int] | None] = [None] * len(problem.legs)
+    cp = 0
+    work = 0
+    for i in problem.topo:
+        spec = problem.legs[i]
+        cap = problem.capable(i)
+        if not cap:
+            continue
+        fly = min(problem.travel_s(s, spec.load_point, spec.unload_point) for s in cap)
+        ready = min(problem.ships[s].ready_s for s in cap)
+        load = max(ready, _release_known(problem, i, LOAD, ends, 0))
+        unload = max(load + dock + fly, _release_known(problem, i, UNLOAD, ends, load))
+        ends[i] = (load + dock, unload + dock)
+        cp = max(cp, unload + dock)
+        work += 2 * dock + fly
+    usable = sum(1 for s in problem.ships if s.usable)
+    return max(cp, -(-work // usable) if usable else 0)
+
+
+def _release_known(
+    problem: Problem, leg: int, task: int, ends: Sequence[tuple[int, int] | None], load_s: int
+) -> int:
+    """Like ``release_s`` but edges from legs left out (None) are ignored."""
+    r = 0
+    for e in problem.legs[leg].edges_in:
+        if e.succ_task != task:
+            continue
+        if e.pred_leg == OUTSIDE:
+            end = 0
+        elif e.pred_leg == leg:
+            end = load_s + problem.dock_s
+        else:
+            pe = ends[e.pred_leg]
+            if pe is None:
+                continue
+            end = pe[e.pred_task]
+        r = max(r, end + e.lag_s)
+    return r
+
+
+def verify(
+    tasks: Sequence[Task],
+    legs: Sequence[Leg],
+    result: ScheduleResult,
+    ships: Sequence[Ship],
+    waypoints: Sequence[Waypoint],
+    policy: Policy,
+    *,
+    markets: Sequence[Market] | None = None,
+    epoch: datetime | None = None,
+) -> list[str]:
+    """Every way ``result`` breaks the rules (module docstring), one readable line each; [] = ok."""
+    try:
+        problem = build_problem(tasks, legs, ships, waypoints, policy, markets=markets, epoch=epoch)
+    except ScheduleError as exc:
+        return [f"inputs: {exc}"]
+    return check(problem, result)
+
+
+def check(problem: Problem, result: ScheduleResult) -> list[str]:
+    """``verify`` on an already built problem."""
+    out: list[str] = []
+    dock = problem.dock_s
+    leg_index = {s.id: i for i, s in enumerate(problem.legs)}
+    ship_index = {s.symbol: i for i, s in enumerate(problem.ships)}
+    placed: dict[int, tuple[int, object]] = {}  # leg -> (ship, ScheduledLeg)
+    seen_ships: set[str] = set()
+    for plan in result.ships:
+        if plan.ship not in ship_index:
+            out.append(f"ship {plan.ship}: not in the fleet")
+            continue
+        if plan.ship in seen_ships:
+            out.append(f"ship {plan.ship}: listed twice")
+            continue
+        seen_ships.add(plan.ship)
+        si = ship_index[plan.ship]
+        spec = problem.ships[si]
+        if plan.legs and not spec.usable:
+            out.append(f"ship {plan.ship}: takes legs but is unusable ({spec.unusable})")
+        free, pos, fuel = spec.ready_s, spec.start_point, spec.fuel_start
+        for sl in plan.legs:
+            where = f"ship {plan.ship} leg {sl.leg}"
+            if sl.leg not in leg_index:
+                out.append(f"{where}: unknown leg")
+                continue
+            li = leg_index[sl.leg]
+            if li in placed:
+                out.append(f"{where}: leg scheduled twice")
+                continue
+            placed[li] = (si, sl)
+            leg = problem.legs[li]
+            if leg.quantity > spec.free_cargo:
+                out.append(f"{where}: {leg.quantity} units exceed free cargo {spec.free_cargo}")
+            if sl.start_s < free:
+                out.append(f"{where}: starts at {sl.start_s}s before the ship is free at {free}s")
+            if pos >= 0:
+                fly1 = problem.travel_s(si, pos, leg.load_point)
+                if sl.load_s < sl.start_s + fly1:
+                    out.append(
+                        f"{where}: loads at {sl.load_s}s but cannot reach "
+                        f"{problem.points[leg.load_point]} before {sl.start_s + fly1}s"
+                    )
+                left = fuel_after_hops(
+                    problem, si, fuel, ((pos, leg.load_point), (leg.load_point, leg.unload_point))
+                )
+                if left is None:
+                    out.append(
+                        f"{where}: not enough fuel for {problem.points[pos]} -> "
+                        f"{problem.points[leg.load_point]} -> {problem.points[leg.unload_point]}"
+                    )
+                else:
+                    fuel = left
+            fly2 = problem.travel_s(si, leg.load_point, leg.unload_point)
+            if sl.unload_s < sl.load_s + dock + fly2:
+                out.append(
+                    f"{where}: unloads at {sl.unload_s}s, before {sl.load_s + dock + fly2}s "
+                    "(trade + flight from the load market)"
+                )
+            if sl.end_s != sl.unload_s + dock:
+                out.append(
+                    f"{where}: ends at {sl.end_s}s, not unload + dock = {sl.unload_s + dock}s"
+                )
+            if sl.start_s < 0:
+                out.append(f"{where}: negative start time")
+            free, pos = sl.end_s, leg.unload_point
+
+    unscheduled = {u.leg for u in result.unscheduled}
+    for u in sorted(unscheduled):
+        if u not in leg_index:
+            out.append(f"leg {u}: listed as unscheduled but unknown")
+    for i, leg in enumerate(problem.legs):
+        if i not in placed and leg.id not in unscheduled:
+            out.append(f"leg {leg.id}: neither scheduled nor reported unscheduled")
+        if i in placed and leg.id in unscheduled:
+            out.append(f"leg {leg.id}: both scheduled and reported unscheduled")
+
+    def ends(j: int) -> tuple[int, int]:
+        sl = placed[j][1]
+        return (sl.load_s + dock, sl.end_s)  # type: ignore[attr-defined]
+
+    for i in sorted(placed):
+        sl = placed[i][1]
+        leg = problem.legs[i]
+        for e in leg.edges_in:
+            start = sl.load_s if e.succ_task == LOAD else sl.unload_s  # type: ignore[attr-defined]
+            task = leg.load_task if e.succ_task == LOAD else leg.unload_task
+            if e.pred_leg == OUTSIDE:
+                need, what = e.lag_s, "time 0 (dependency outside any leg)"
+            elif e.pred_leg == i:
+                need, what = sl.load_s + dock + e.lag_s, f"its own load {leg.load_task}"  # type: ignore[attr-defined]
+            elif e.pred_leg not in placed:
+                out.append(f"task {task}: depends on unscheduled leg {problem.legs[e.pred_leg].id}")
+                continue
+            else:
+                pred = problem.legs[e.pred_leg]
+                ptask = pred.load_task if e.pred_task == LOAD else pred.unload_task
+                need, what = ends(e.pred_leg)[e.pred_task] + e.lag_s, ptask
+            if start < need:
+                out.append(
+                    f"task {task}: starts at {start}s, before {need}s ({what} + lag {e.lag_s}s)"
+                )
+
+    makespan = max((ends(i)[1] for i in placed), default=0)
+    if result.makespan_s != makespan:
+        out.append(f"makespan {result.makespan_s}s, but the last leg ends at {makespan}s")
+    want = "EMPTY" if not problem.legs else ("PARTIAL" if unscheduled else None)
+    if want and result.status != want:
+        out.append(f"status {result.status}, expected {want}")
+    if result.bound_s < 0:
+        out.append(f"bound {result.bound_s}s is negative")
+    if not unscheduled and result.bound_s > result.makespan_s:
+        out.append(f"bound {result.bound_s}s exceeds makespan {result.makespan_s}s")
+    return out
