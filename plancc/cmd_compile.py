@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,9 @@ import click
 
 from plancc.cli import run_guarded
 from plancc.errors import InputError, Where
-from plancc.model import Plan
+from plancc.model import Plan, Snapshot
+
+Progress = Callable[[str, str], None]  # as plancc.compile.Progress, without importing it
 
 POLICY_NAME = "policy.yaml"
 
@@ -198,6 +200,47 @@ def compile_cmd(
     run_guarded(_compile, recipes, policy, snapshot, hint, time_limit, scheduler, as_json, output)
 
 
+def compile_files(
+    recipes: Sequence[str],
+    policy: str | None,
+    snapshot: str,
+    *,
+    hint: str | None = None,
+    scheduler: str = "list",
+    time_limit_s: float = 10.0,
+    progress: Progress | None = None,
+) -> tuple[Plan, Snapshot]:
+    """Load and validate the input files, then compile. Shared by the command and example_plan."""
+    from plancc.compile import compile_plan
+    from plancc.load import load_policy, load_recipes, load_snapshot
+    from plancc.planfile import load_plan
+
+    recipe_paths = recipe_files(recipes)
+    policy_path = Path(policy) if policy else bundled_recipes_dir() / POLICY_NAME
+    snapshot_path = Path(snapshot)
+    book = load_recipes(recipe_paths)
+    pol = load_policy(policy_path)
+    snap = load_snapshot(snapshot_path)
+    hint_plan = load_plan(hint) if hint else None
+    inputs = input_hashes(recipe_paths, policy_path, snapshot_path)
+    if progress:
+        progress(
+            "load",
+            f"{len(book.recipes)} recipes, {len(snap.markets)} markets, {len(snap.ships)} ships",
+        )
+    plan = compile_plan(
+        book,
+        pol,
+        snap,
+        inputs=inputs,
+        scheduler=scheduler,
+        time_limit_s=time_limit_s,
+        hint=hint_plan,
+        progress=progress,
+    )
+    return plan, snap
+
+
 def _compile(
     recipes: tuple[str, ...],
     policy: str | None,
@@ -208,9 +251,7 @@ def _compile(
     as_json: bool,
     output: str,
 ) -> None:
-    from plancc.compile import compile_plan
-    from plancc.load import load_policy, load_recipes, load_snapshot
-    from plancc.planfile import dump_plan, load_plan
+    from plancc.planfile import dump_plan
 
     started = last = time.perf_counter()
 
@@ -220,26 +261,13 @@ def _compile(
         click.echo(f"{phase:>9}: {detail} ({(now - last) * 1000:.0f} ms)", err=True)
         last = now
 
-    recipe_paths = recipe_files(recipes)
-    policy_path = Path(policy) if policy else bundled_recipes_dir() / POLICY_NAME
-    snapshot_path = Path(snapshot)
-    book = load_recipes(recipe_paths)
-    pol = load_policy(policy_path)
-    snap = load_snapshot(snapshot_path)
-    hint_plan = load_plan(hint) if hint else None
-    inputs = input_hashes(recipe_paths, policy_path, snapshot_path)
-    progress(
-        "load", f"{len(book.recipes)} recipes, {len(snap.markets)} markets, {len(snap.ships)} ships"
-    )
-
-    plan = compile_plan(
-        book,
-        pol,
-        snap,
-        inputs=inputs,
+    plan, snap = compile_files(
+        recipes,
+        policy,
+        snapshot,
+        hint=hint,
         scheduler=scheduler,
         time_limit_s=time_limit,
-        hint=hint_plan,
         progress=progress,
     )
     write_atomically(Path(output), dump_plan(plan))

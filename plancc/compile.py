@@ -74,7 +74,9 @@ def compile_plan(
     cargo_ships = tuple(s for s in snapshot.ships if s.cargo_capacity > 0)
     if not pipelines or not cargo_ships:
         if not cargo_ships:
-            rejected = (*rejected, Rejection("*", "", "no ship in the fleet can carry cargo"))
+            why = "no ship in the fleet can carry cargo"
+            lost = [Rejection(p.product, p.sell_market, why) for p in pipelines]
+            rejected = (*rejected, *(lost or [Rejection("*", "", why)]))
         elif not rejected:
             rejected = (
                 Rejection("*", "", "no candidate: nothing manufacturable is imported here"),
@@ -84,13 +86,43 @@ def compile_plan(
         report("verify", "empty plan")
         return _empty_plan(provenance, scheduler, rejected)
 
+    # legs are cut to the smallest hold in the fleet so that any cargo ship can fly any leg
     capacity = min(s.cargo_capacity for s in cargo_ships)
-    tasks, legs = pipeline.build_tasks(pipelines, policy, capacity)
+    active = tuple(pipelines)
+    while True:
+        tasks, legs = pipeline.build_tasks(active, policy, capacity)
+        result = schedule.schedule(
+            tasks,
+            legs,
+            cargo_ships,
+            snapshot.waypoints,
+            policy,
+            method=scheduler,
+            hint=hint,
+            markets=snapshot.markets,
+            epoch=snapshot.captured_at,
+        )
+        if not result.unscheduled:
+            break
+        # a pipeline with a leg no ship can fly would strand its cargo: drop it, say why, retry
+        pipeline_of = {leg.id: leg.pipeline for leg in legs}
+        dropped: dict[str, str] = {}
+        for u in sorted(result.unscheduled, key=lambda u: u.leg):
+            dropped.setdefault(pipeline_of[u.leg], f"no ship can fly leg {u.leg}: {u.reason}")
+        rejected = (
+            *rejected,
+            *(
+                Rejection(p.product, p.sell_market, dropped[p.id])
+                for p in active
+                if p.id in dropped
+            ),
+        )
+        active = tuple(p for p in active if p.id not in dropped)
+        report("schedule", f"dropped {len(dropped)} pipeline(s) with unschedulable legs")
+        if not active:
+            report("verify", "empty plan")
+            return _empty_plan(provenance, scheduler, rejected)
     report("tasks", f"{len(tasks)} tasks, {len(legs)} legs (cargo {capacity})")
-
-    result = schedule.schedule(
-        tasks, legs, cargo_ships, snapshot.waypoints, policy, method=scheduler, hint=hint
-    )
     used = sum(1 for s in result.ships if s.legs)
     report(
         "schedule",
@@ -98,7 +130,16 @@ def compile_plan(
         f"{used} of {len(cargo_ships)} ships used",
     )
 
-    problems = schedule.verify(tasks, legs, result, cargo_ships, snapshot.waypoints, policy)
+    problems = schedule.verify(
+        tasks,
+        legs,
+        result,
+        cargo_ships,
+        snapshot.waypoints,
+        policy,
+        markets=snapshot.markets,
+        epoch=snapshot.captured_at,
+    )
     if problems:  # a bug, not bad input: never hand the runner a plan that cannot be flown
         raise PlanccError(
             f"internal error: the {result.scheduler} schedule breaks {len(problems)} rule(s); "
@@ -114,15 +155,15 @@ def compile_plan(
         makespan_s=makespan,
         bound_s=bound,
         gap=(makespan - bound) / makespan if makespan else 0.0,
-        expected_cost=sum(p.expected_cost for p in pipelines),
-        expected_revenue=sum(p.expected_revenue for p in pipelines),
+        expected_cost=sum(p.expected_cost for p in active),
+        expected_revenue=sum(p.expected_revenue for p in active),
     )
     return canonical_plan(
         Plan(
             format_version=FORMAT_VERSION,
             provenance=provenance,
             objective=objective,
-            pipelines=tuple(pipelines),
+            pipelines=active,
             tasks=tuple(tasks),
             legs=tuple(legs),
             ships=tuple(result.ships),
