@@ -1,0 +1,666 @@
+"""Input files -> typed model objects, with errors that point at file:line:col.
+
+    book = load_recipes([Path("recipes/supply-chain.yaml"), Path("local.yaml")])
+    policy = load_policy(Path("recipes/policy.yaml"))
+    snap = load_snapshot(Path("snap.json"))
+
+Every loader reads the file, checks it against its JSON Schema (``schemas/*.schema.json``,
+shipped as ``plancc.schemas``), then checks what a schema cannot say (unknown goods, cycles,
+...), and collects all problems of a pass into one ``InputErrors``; each problem prints as
+``recipes/extra.yaml:12:7: goods.LASER_RIFLES.inputs[2]: unknown good 'DIAMOND' (did you mean
+'DIAMONDS'?)``. Positions come from the YAML node marks (JSON is read with ``json`` for exact
+semantics and re-read as YAML only to locate an error).
+
+Recipe semantics (also documented at the top of ``recipes/supply-chain.yaml``): files merge in
+order; a later file's recipe replaces the earlier one, a later ``raw`` entry makes a good raw
+(dropping its recipe) and a later recipe makes a raw good manufactured. Within one file a good
+may not be both raw and manufactured, and an input list names each good once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from plancc.errors import InputError, InputErrors, Where
+from plancc.model import Policy, Recipe, RecipeBook, Snapshot
+from plancc.parse import parse_snapshot
+
+PathKey = tuple[str | int, ...]
+
+_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+# ---------------------------------------------------------------------------------------------
+# Schemas and the known goods
+
+
+@cache
+def schema(name: str) -> dict[str, Any]:
+    """``schema("recipe")`` -> the parsed ``schemas/recipe.schema.json`` (from the package)."""
+    text = resources.files("plancc.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+@cache
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(schema(name))
+
+
+@cache
+def trade_symbols() -> frozenset[str]:
+    """Every good the game knows: the spec's TradeSymbol enum, shipped in the recipe schema."""
+    return frozenset(schema("recipe")["$defs"]["TradeSymbol"]["enum"])
+
+
+def default_recipe_path() -> Path:
+    """The bundled ``recipes/supply-chain.yaml`` (checkout or installed package)."""
+    return Path(str(resources.files("plancc.recipes").joinpath("supply-chain.yaml")))
+
+
+def default_policy_path() -> Path:
+    return Path(str(resources.files("plancc.recipes").joinpath("policy.yaml")))
+
+
+# ---------------------------------------------------------------------------------------------
+# A parsed document that remembers where each value came from
+
+
+def field_path(path: Iterable[str | int]) -> str:
+    """``("goods", "X", "inputs", 2)`` -> ``goods.X.inputs[2]``."""
+    out = ""
+    for p in path:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += f".{p}" if out else str(p)
+    return out
+
+
+def parse_field_path(text: str) -> PathKey:
+    """Inverse of ``field_path`` (for keys without dots or brackets, i.e. all of ours)."""
+    out: list[str | int] = []
+    for part in text.split("."):
+        name, _, rest = part.partition("[")
+        if name:
+            out.append(name)
+        while rest:
+            idx, _, rest = rest.partition("]")
+            out.append(int(idx))
+            rest = rest[1:] if rest.startswith("[") else rest
+    return tuple(out)
+
+
+@dataclass
+class Doc:
+    """Data of one file plus the 1-based (line, col) of each value and each mapping key."""
+
+    file: str
+    data: Any
+    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: PathKey, at_key: bool = False) -> Where:
+        """Position of ``path`` (its key when ``at_key``), else of its nearest known parent."""
+        if at_key and path in self.keys:
+            return Where(self.file, *self.keys[path])
+        p = tuple(path)
+        while p:
+            if p in self.values:
+                return Where(self.file, *self.values[p])
+            p = p[:-1]
+        return Where(self.file, *self.values.get((), (0, 0)))
+
+    def error(self, path: PathKey, message: str, at_key: bool = False) -> InputError:
+        return InputError(message, self.where(path, at_key), field_path(path))
+
+
+def _mark(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _build(
+    node: yaml.Node,
+    path: PathKey,
+    doc: Doc,
+    scalar: Any,
+    errors: list[InputError],
+) -> Any:
+    """Node tree -> plain data, recording marks and reporting duplicate keys."""
+    doc.values[path] = _mark(node)
+    if isinstance(node, yaml.MappingNode):
+        scalar.flatten_mapping(node)  # resolves YAML merge keys (<<)
+        out: dict[Any, Any] = {}
+        for knode, vnode in node.value:
+            if not isinstance(knode, yaml.ScalarNode):
+                errors.append(
+                    InputError(
+                        "a key must be a plain value",
+                        Where(doc.file, *_mark(knode)),
+                        field_path(path),
+                    )
+                )
+                continue
+            key = scalar.construct_object(knode, deep=True)
+            key = key if isinstance(key, str) else str(key)
+            kpath = (*path, key)
+            if key in out:
+                first = doc.keys[kpath][0]
+                errors.append(
+                    InputError(
+                        f"duplicate key {key!r} (first at line {first})",
+                        Where(doc.file, *_mark(knode)),
+                        field_path(kpath),
+                    )
+                )
+                continue
+            doc.keys[kpath] = _mark(knode)
+            out[key] = _build(vnode, kpath, doc, scalar, errors)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(n, (*path, i), doc, scalar, errors) for i, n in enumerate(node.value)]
+    return scalar.construct_object(node, deep=True)
+
+
+def _yaml_error(file: str, exc: yaml.YAMLError) -> InputError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = Where(file, mark.line + 1, mark.column + 1) if mark is not None else Where(file)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    msg = f"malformed YAML: {problem}" + (f" ({context})" if context else "")
+    return InputError(msg, where)
+
+
+def parse_yaml(text: str, file: str) -> tuple[Doc, list[InputError]]:
+    """YAML text -> Doc with positions; problems (duplicate keys) are returned, not raised.
+
+    Raises ``InputError`` for malformed YAML (with the line it broke on).
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError as exc:
+        raise _yaml_error(file, exc) from None
+    finally:
+        loader.dispose()
+    doc = Doc(file, None)
+    errors: list[InputError] = []
+    if node is None:
+        return doc, errors
+    try:
+        doc.data = _build(node, (), doc, yaml.SafeLoader(""), errors)
+    except yaml.YAMLError as exc:  # e.g. a bad timestamp or an unknown !tag
+        raise _yaml_error(file, exc) from None
+    return doc, errors
+
+
+def _positions_of_json(text: str, file: str) -> Doc:
+    """Locate values of a JSON text (JSON is YAML, near enough); empty Doc if that fails."""
+    try:
+        doc, _ = parse_yaml(text.replace("\t", " "), file)
+    except InputError:
+        return Doc(file, None)
+    return doc
+
+
+def parse_json(text: str, file: str) -> tuple[Doc, list[InputError]]:
+    """JSON text -> Doc. Positions are computed only when a problem needs them."""
+    dup: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in items:
+            if k in out:
+                dup.append(k)
+            out[k] = v
+        return out
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"malformed JSON: {exc.msg}", Where(file, exc.lineno, exc.colno)) from None
+    doc = LazyDoc(file, data, text=text)
+    errors: list[InputError] = []
+    if dup:  # json.loads kept the last; the YAML pass reports each duplicate with its position
+        _, errors = parse_yaml(text.replace("\t", " "), file)
+    return doc, errors
+
+
+@dataclass
+class LazyDoc(Doc):
+    """A Doc whose positions are computed on first use (locating costs a second parse)."""
+
+    text: str = ""
+    _located: bool = False
+
+    def where(self, path: PathKey, at_key: bool = False) -> Where:
+        if not self._located:
+            located = _positions_of_json(self.text, self.file)
+            self.values, self.keys, self._located = located.values, located.keys, True
+        return super().where(path, at_key)
+
+
+def read_doc(path: Path) -> tuple[Doc, list[InputError]]:
+    """Read a YAML or JSON file (by suffix) into a Doc; unreadable files are InputErrors."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError("no such file", Where(file)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, not a file", Where(file)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", Where(file)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", Where(file)) from None
+    if path.suffix.lower() == ".json":
+        return parse_json(text, file)
+    return parse_yaml(text, file)
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema errors -> one clear line each
+
+
+def _kind(v: Any) -> str:
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, int | float):
+        return f"a number ({v!r})"
+    if isinstance(v, str):
+        return f"a string ({v!r})"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dict):
+        return "a mapping"
+    return type(v).__name__
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'DIAMONDS'?)`` or empty."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def schema_errors(doc: Doc, name: str) -> list[InputError]:
+    """Validate ``doc.data`` against ``schemas/<name>.schema.json``; one InputError per problem."""
+    out: list[InputError] = []
+    errs = sorted(
+        _validator(name).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
+    )
+    for err in errs:
+        out.extend(_schema_error(doc, err))
+    return out
+
+
+def _schema_error(doc: Doc, err: ValidationError) -> list[InputError]:
+    path: PathKey = tuple(err.absolute_path)
+    v, s = err.validator, err.schema if isinstance(err.schema, dict) else {}
+    if v == "additionalProperties":
+        known = list(s.get("properties", {}))
+        extra = [k for k in err.instance if k not in s.get("properties", {})]
+        return [
+            doc.error((*path, k), f"unknown field {k!r}{did_you_mean(k, known)}", at_key=True)
+            for k in extra
+        ]
+    if v == "required":
+        missing = str(err.message).split("'")[1] if "'" in str(err.message) else str(err.message)
+        return [doc.error(path, f"missing required field {missing!r}")]
+    if v == "type":
+        msg = s.get("x-type-message") or f"expected {_type_words(err.validator_value)}"
+        return [doc.error(path, f"{msg}, got {_kind(err.instance)}")]
+    if v == "enum":
+        choices = [c for c in err.validator_value if c is not None]
+        hint = did_you_mean(err.instance, choices) if isinstance(err.instance, str) else ""
+        return [
+            doc.error(path, f"{err.instance!r} is not one of {', '.join(map(str, choices))}{hint}")
+        ]
+    if v == "pattern":
+        msg = f"{err.instance!r} is not a good symbol (UPPER_CASE letters, digits, _)"
+        if "propertyNames" in err.relative_schema_path:  # the key itself is wrong
+            return [doc.error((*path, err.instance), msg, at_key=True)]
+        return [doc.error(path, msg)]
+    if v == "minItems":
+        return [doc.error(path, f"must list at least {err.validator_value} item(s)")]
+    if v == "uniqueItems":
+        return [doc.error(path, "lists an item twice")]
+    if v == "minProperties":
+        return [doc.error(path, "must not be empty")]
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        op = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[v]
+        return [doc.error(path, f"must be {op} {err.validator_value}, got {err.instance!r}")]
+    return [doc.error(path, err.message)]
+
+
+def _type_words(t: Any) -> str:
+    names = {
+        "object": "a mapping",
+        "array": "a list",
+        "string": "a string",
+        "integer": "an integer",
+        "number": "a number",
+        "boolean": "true or false",
+        "null": "null",
+    }
+    ts = t if isinstance(t, list) else [t]
+    return " or ".join(names.get(x, str(x)) for x in ts)
+
+
+def _raise(errors: list[InputError]) -> None:
+    if errors:
+        raise InputErrors(errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# Recipes
+
+
+@dataclass(frozen=True)
+class _Entry:
+    good: str
+    inputs: tuple[str, ...]
+    note: str
+    path: PathKey  # path of the good's value in its doc
+    doc: Doc
+
+
+def _file_entries(doc: Doc) -> tuple[list[_Entry], list[tuple[str, PathKey]], list[InputError]]:
+    """Recipes and raw goods of one schema-valid file, plus in-file contradictions."""
+    data = doc.data
+    errors: list[InputError] = []
+    raw: list[tuple[str, PathKey]] = []
+    seen_raw: dict[str, int] = {}
+    for i, g in enumerate(data.get("raw", []) or []):
+        if g in seen_raw:
+            errors.append(
+                doc.error(("raw", i), f"{g!r} is listed twice (first as raw[{seen_raw[g]}])")
+            )
+            continue
+        seen_raw[g] = i
+        raw.append((g, ("raw", i)))
+    entries: list[_Entry] = []
+    for good, body in (data.get("goods") or {}).items():
+        path: PathKey = ("goods", good)
+        if isinstance(body, list):
+            inputs, note, ipath = body, "", path
+        else:
+            inputs, note, ipath = body["inputs"], body.get("note", ""), (*path, "inputs")
+        seen: dict[str, int] = {}
+        for i, g in enumerate(inputs):
+            if g in seen:
+                errors.append(
+                    doc.error(
+                        (*ipath, i),
+                        f"input {g!r} is listed twice (an input list names each good once;"
+                        " the game has no per-unit ratios)",
+                    )
+                )
+            seen.setdefault(g, i)
+        if good in seen_raw:
+            r_line = doc.where(("raw", seen_raw[good]))
+            errors.append(
+                doc.error(
+                    path,
+                    f"{good!r} is both raw (raw[{seen_raw[good]}], line {r_line.line}) and"
+                    " manufactured here; a file may say only one",
+                    at_key=True,
+                )
+            )
+        entries.append(_Entry(good, tuple(dict.fromkeys(inputs)), note, ipath, doc))
+    return entries, raw, errors
+
+
+def _find_cycles(graph: Mapping[str, Sequence[str]]) -> list[list[str]]:
+    """One cycle per strongly connected component that has one, as a closed path.
+
+    Each cycle starts at its component's alphabetically first good and follows the recipe
+    inputs in order, so the message is stable.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    comps: list[set[str]] = []
+    counter = 0
+
+    def strong(v: str) -> None:  # iterative Tarjan would be overkill: chains are shallow
+        nonlocal counter
+        index[v] = low[v] = counter
+        counter += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in graph:
+                continue
+            if w not in index:
+                strong(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = set()
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.add(w)
+                if w == v:
+                    break
+            comps.append(comp)
+
+    for v in sorted(graph):
+        if v not in index:
+            strong(v)
+    cycles = []
+    for comp in comps:
+        start = min(comp)
+        if len(comp) == 1 and start not in graph.get(start, ()):
+            continue
+        cycles.append(_cycle_from(start, comp, graph))
+    return sorted(cycles)
+
+
+def _cycle_from(start: str, comp: set[str], graph: Mapping[str, Sequence[str]]) -> list[str]:
+    """Shortest path start -> ... -> start inside ``comp`` (BFS, inputs in recipe order)."""
+    prev: dict[str, str] = {}
+    frontier = [start]
+    while frontier:
+        nxt = []
+        for v in frontier:
+            for w in graph.get(v, ()):
+                if w not in comp:
+                    continue
+                if w == start:
+                    path = [v]
+                    while path[-1] != start:
+                        path.append(prev[path[-1]])
+                    return [start, *reversed(path[:-1]), start] if v != start else [start, start]
+                if w not in prev:
+                    prev[w] = v
+                    nxt.append(w)
+        frontier = nxt
+    return [start, start]  # unreachable: comp is strongly connected
+
+
+def load_recipes(paths: Sequence[Path | str]) -> RecipeBook:
+    """Recipe files, merged in order -> ``RecipeBook``. Raises ``InputErrors`` listing all problems."""
+    errors: list[InputError] = []
+    files: list[tuple[list[_Entry], list[tuple[str, PathKey]], Doc]] = []
+    if not paths:
+        raise InputError("no recipe files given")
+    for p in paths:
+        try:
+            doc, errs = read_doc(Path(p))
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        errors.extend(errs)
+        if doc.data is None:
+            errors.append(
+                InputError(
+                    "empty recipe file (expected 'raw:' and/or 'goods:')", Where(doc.file, 1, 1)
+                )
+            )
+            continue
+        errs = schema_errors(doc, "recipe")
+        if errs:
+            errors.extend(errs)
+            continue
+        entries, raw, errs = _file_entries(doc)
+        errors.extend(errs)
+        files.append((entries, raw, doc))
+
+    # Merge: later files win.
+    recipes: dict[str, _Entry] = {}
+    raw_at: dict[str, tuple[Doc, PathKey]] = {}
+    for entries, raw, doc in files:
+        for g, rpath in raw:
+            recipes.pop(g, None)
+            raw_at[g] = (doc, rpath)
+        for e in entries:
+            raw_at.pop(e.good, None)
+            recipes[e.good] = e
+
+    # Unknown goods: checked in every file, even in recipes a later file replaced.
+    known = trade_symbols() | {e.good for entries, _, _ in files for e in entries}
+    for entries, raw, doc in files:
+        for g, rpath in raw:
+            if g not in known:
+                errors.append(doc.error(rpath, f"unknown good {g!r}{did_you_mean(g, known)}"))
+        for e in entries:
+            for i, g in enumerate(_listed_inputs(e)):
+                if g not in known:
+                    errors.append(
+                        doc.error((*e.path, i), f"unknown good {g!r}{did_you_mean(g, known)}")
+                    )
+
+    graph = {g: e.inputs for g, e in recipes.items()}
+    for cycle in _find_cycles(graph):
+        e = recipes[cycle[0]]
+        errors.append(
+            e.doc.error(
+                e.path[:2],
+                "cycle not cut by a raw material: "
+                + " -> ".join(cycle)
+                + " (list one of these goods under 'raw')",
+                at_key=True,
+            )
+        )
+    _raise(errors)
+    return RecipeBook(
+        recipes={
+            g: Recipe(good=g, inputs=e.inputs, note=e.note, source=_source(e.doc, e.path[:2]))
+            for g, e in recipes.items()
+        },
+        raw=frozenset(raw_at),
+    )
+
+
+def _listed_inputs(e: _Entry) -> list[str]:
+    """The inputs as written (duplicates included, so indices match the file)."""
+    body = e.doc.data["goods"][e.good]
+    return list(body if isinstance(body, list) else body["inputs"])
+
+
+def _source(doc: Doc, path: PathKey) -> str:
+    w = doc.where(path, at_key=True)
+    return f"{doc.file}:{w.line}" if w.line else doc.file
+
+
+# ---------------------------------------------------------------------------------------------
+# Policy
+
+
+def load_policy(path: Path | str) -> Policy:
+    """A policy file -> ``Policy``; knobs (and keys of the knob tables) left out keep defaults."""
+    doc, errors = read_doc(Path(path))
+    data = {} if doc.data is None else doc.data
+    doc.data = data
+    errors.extend(schema_errors(doc, "policy"))
+    _raise(errors)
+    return policy_from_data(data)
+
+
+def policy_from_data(data: Mapping[str, Any]) -> Policy:
+    """Schema-valid policy data -> ``Policy`` (tables merged over the defaults)."""
+    default = Policy()
+    values: dict[str, Any] = {}
+    for f in fields(Policy):
+        if f.name not in data:
+            continue
+        v = data[f.name]
+        current = getattr(default, f.name)
+        if isinstance(current, Mapping):
+            v = {**current, **{k: float(x) for k, x in v.items()}}
+        elif isinstance(current, tuple):
+            v = tuple(v)
+        elif isinstance(current, float):
+            v = float(v)
+        elif isinstance(current, int):
+            v = int(v)
+        values[f.name] = v
+    return Policy(**values)
+
+
+# ---------------------------------------------------------------------------------------------
+# Snapshots
+
+
+def load_snapshot(path: Path | str) -> Snapshot:
+    """A snapshot JSON (or YAML) file -> ``Snapshot``: schema first, then the object parsers."""
+    doc, errors = read_doc(Path(path))
+    if doc.data is None:
+        errors.append(InputError("empty snapshot file", Where(doc.file)))
+    else:
+        errors.extend(schema_errors(doc, "snapshot"))
+    if not errors:
+        errors.extend(_snapshot_consistency(doc))
+    _raise(errors)
+    return snapshot_from_doc(doc)
+
+
+def snapshot_from_doc(doc: Doc) -> Snapshot:
+    try:
+        return parse_snapshot(doc.data)
+    except InputError as exc:  # the parser knows the field path; the doc knows its position
+        raise InputErrors([doc.error(parse_field_path(exc.field), exc.message)]) from None
+
+
+def _snapshot_consistency(doc: Doc) -> list[InputError]:
+    """What the schema cannot say: unique symbols, observedAt naming known markets."""
+    data = doc.data
+    errors: list[InputError] = []
+    for key in ("ships", "waypoints", "markets"):
+        seen: dict[str, int] = {}
+        for i, obj in enumerate(data[key]):
+            sym = obj["symbol"]
+            if sym in seen:
+                errors.append(
+                    doc.error(
+                        (key, i, "symbol"), f"{sym!r} appears twice (first at {key}[{seen[sym]}])"
+                    )
+                )
+            seen.setdefault(sym, i)
+    markets = {m["symbol"] for m in data["markets"]}
+    for sym in data.get("observedAt") or {}:
+        if sym not in markets:
+            errors.append(
+                doc.error(
+                    ("observedAt", sym),
+                    f"no market {sym!r} in markets{did_you_mean(sym, markets)}",
+                    at_key=True,
+                )
+            )
+    return errors
