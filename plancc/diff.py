@@ -1,0 +1,834 @@
+"""Plan-to-plan diff: what changed between two compiled plans, and why it matters.
+
+``diff_plans(old, new)`` is pure: two ``Plan`` objects in, a frozen ``PlanDiff`` out. Items are
+matched by their content-derived ids (pipelines, tasks, legs, ships), so a recompile after a
+small change in the inputs yields a small diff. Every item change is classified:
+
+- **direct**: the item's own inputs changed (its market, quantity, price, chain, ...), or it
+  was added or removed;
+- **indirect**: the item itself is the same, but the scheduler moved it to another ship or
+  re-timed it as a consequence of other changes (``reason`` names the likely cause).
+
+Time shifts of a scheduled leg at or under ``time_threshold_s`` are not reported (they are
+counted in ``hidden_time_shifts``), so re-timing noise does not drown a review.
+
+Renderers, also pure (data in, text out): ``render_text`` (terminal and code review),
+``render_json`` (one object with ``format_version``, stable order) and ``render_diff_html``
+(a self-contained page, built from the templates in ``plancc.report``).
+
+    >>> d = diff_plans(old_plan, new_plan)
+    >>> print(render_text(d))          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from plancc.model import ChainNode, Leg, Objective, Pipeline, Plan, Rejection, ScheduledLeg, Task
+
+Scalar = str | int | float | None
+Op = Literal["+", "-", "~"]
+Cause = Literal["direct", "indirect"]
+
+DIFF_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field of an item, before and after (``None`` when absent on that side)."""
+
+    field: str
+    old: Scalar
+    new: Scalar
+
+
+@dataclass(frozen=True)
+class ItemChange:
+    """One added (+), removed (-) or changed (~) item of a plan.
+
+    ``kind`` is "pipeline", "task", "leg", "ship" or "rejection". ``what`` tags the kind of
+    change for counting and grouping ("quantity", "market", "chain", "expected", "moved",
+    "retimed", ...). ``detail`` describes an added or removed item in one line.
+    """
+
+    kind: str
+    op: Op
+    id: str
+    cause: Cause
+    what: tuple[str, ...] = ()
+    fields: tuple[FieldChange, ...] = ()
+    detail: str = ""
+    reason: str = ""
+    pipeline: str = ""  # owning pipeline id, for tasks and legs
+
+    @property
+    def moved(self) -> bool:
+        return "moved" in self.what
+
+    @property
+    def retimed(self) -> bool:
+        return "retimed" in self.what
+
+
+@dataclass(frozen=True)
+class ObjectiveDelta:
+    """The plan-level numbers, old and new, with the fields that differ."""
+
+    old: Objective
+    new: Objective
+    fields: tuple[FieldChange, ...]
+
+    @property
+    def profit_delta(self) -> int:
+        return self.new.expected_profit - self.old.expected_profit
+
+    @property
+    def profit_per_hour_delta(self) -> float:
+        return self.new.profit_per_hour - self.old.profit_per_hour
+
+    @property
+    def makespan_delta_s(self) -> int:
+        return self.new.makespan_s - self.old.makespan_s
+
+
+@dataclass(frozen=True)
+class PlanDiff:
+    """Everything ``diff_plans`` found; empty tuples and no objective fields mean "same"."""
+
+    objective: ObjectiveDelta
+    inputs: tuple[FieldChange, ...]  # input name -> hash; also snapshot_time, plancc_version
+    snapshot_shift_s: int  # new snapshot time minus old, in seconds
+    pipelines: tuple[ItemChange, ...]
+    tasks: tuple[ItemChange, ...]
+    legs: tuple[ItemChange, ...]
+    ships: tuple[ItemChange, ...]
+    rejected: tuple[ItemChange, ...]
+    time_threshold_s: int
+    hidden_time_shifts: int = 0  # legs re-timed by at most the threshold, not reported
+    collapsed: frozenset[str] = field(default_factory=frozenset)  # added/removed pipeline ids
+
+    @property
+    def items(self) -> tuple[ItemChange, ...]:
+        return self.pipelines + self.tasks + self.legs + self.ships + self.rejected
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.objective.fields or self.inputs or self.items)
+
+    def count(self, kind: str, op: Op | None = None, tag: str | None = None) -> int:
+        """How many reported items of ``kind`` (not inside an added/removed pipeline)."""
+        return sum(
+            1
+            for c in self.items
+            if c.kind == kind
+            and (op is None or c.op == op)
+            and (tag is None or tag in c.what)
+            and not (kind in ("task", "leg") and c.pipeline in self.collapsed)
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# diff_plans
+
+
+def diff_plans(old: Plan, new: Plan, *, time_threshold_s: int = 60) -> PlanDiff:
+    """Compare two plans item by item (matched by id); pure, deterministic order."""
+    pipelines = _diff_pipelines(old.pipelines, new.pipelines)
+    collapsed = frozenset(c.id for c in pipelines if c.op in "+-")
+    tasks = _diff_tasks(old.tasks, new.tasks)
+    changed_tasks = {c.id for c in tasks}
+    legs, hidden = _diff_legs(old, new, changed_tasks, time_threshold_s)
+    inputs, shift = _diff_inputs(old, new)
+    return PlanDiff(
+        objective=_diff_objective(old.objective, new.objective),
+        inputs=inputs,
+        snapshot_shift_s=shift,
+        pipelines=pipelines,
+        tasks=tasks,
+        legs=legs,
+        ships=_diff_ships(old, new),
+        rejected=_diff_rejected(old.rejected, new.rejected),
+        time_threshold_s=time_threshold_s,
+        hidden_time_shifts=hidden,
+        collapsed=collapsed,
+    )
+
+
+def _fields(old: Mapping[str, Scalar], new: Mapping[str, Scalar]) -> tuple[FieldChange, ...]:
+    """The keys whose values differ, in the order of ``old`` then new-only keys."""
+    keys = list(old) + [k for k in new if k not in old]
+    return tuple(FieldChange(k, old.get(k), new.get(k)) for k in keys if old.get(k) != new.get(k))
+
+
+def _diff_objective(old: Objective, new: Objective) -> ObjectiveDelta:
+    def row(o: Objective) -> dict[str, Scalar]:
+        return {
+            "expected_profit": o.expected_profit,
+            "profit_per_hour": round(o.profit_per_hour, 1),
+            "expected_cost": o.expected_cost,
+            "expected_revenue": o.expected_revenue,
+            "makespan_s": o.makespan_s,
+            "bound_s": o.bound_s,
+            "gap": round(o.gap, 4),
+            "status": o.status,
+            "scheduler": o.scheduler,
+        }
+
+    return ObjectiveDelta(old, new, _fields(row(old), row(new)))
+
+
+def _diff_inputs(old: Plan, new: Plan) -> tuple[tuple[FieldChange, ...], int]:
+    po, pn = old.provenance, new.provenance
+    hashes = _fields(
+        {k: po.inputs[k] for k in sorted(po.inputs)}, {k: pn.inputs[k] for k in sorted(pn.inputs)}
+    )
+    meta = _fields(
+        {
+            "snapshot_time": po.snapshot_time.isoformat(),
+            "system": po.system,
+            "plancc_version": po.plancc_version,
+        },
+        {
+            "snapshot_time": pn.snapshot_time.isoformat(),
+            "system": pn.system,
+            "plancc_version": pn.plancc_version,
+        },
+    )
+    shift = int((pn.snapshot_time - po.snapshot_time).total_seconds())
+    return hashes + meta, shift
+
+
+# -- pipelines ----------------------------------------------------------------------------------
+
+
+def _flatten_chain(node: ChainNode, path: str = "") -> dict[str, ChainNode]:
+    """Chain nodes by goods path ("LASER_RIFLES/DIAMONDS"); a repeated sibling gets "#2"."""
+    path = path or node.good
+    out = {path: node}
+    seen: dict[str, int] = {}
+    for child in node.children:
+        seen[child.good] = seen.get(child.good, 0) + 1
+        key = child.good if seen[child.good] == 1 else f"{child.good}#{seen[child.good]}"
+        out.update(_flatten_chain(child, f"{path}/{key}"))
+    return out
+
+
+def _node_text(n: ChainNode) -> str:
+    return f"{n.method} {n.quantity} @ {n.market} {n.unit_price:,}/u" + (
+        f" ({n.supply})" if n.supply else ""
+    )
+
+
+def _pipeline_row(p: Pipeline) -> dict[str, Scalar]:
+    return {
+        "product": p.product,
+        "sell_market": p.sell_market,
+        "quantity": p.quantity,
+        "sell_price": p.sell_price,
+        "expected_cost": p.expected_cost,
+        "expected_revenue": p.expected_revenue,
+        "expected_profit": p.expected_profit,
+    }
+
+
+_PIPELINE_TAGS = {
+    "product": "product",
+    "sell_market": "market",
+    "quantity": "quantity",
+    "sell_price": "price",
+    "expected_cost": "expected",
+    "expected_revenue": "expected",
+    "expected_profit": "expected",
+}
+
+
+def _diff_pipelines(old: Sequence[Pipeline], new: Sequence[Pipeline]) -> tuple[ItemChange, ...]:
+    o, n = {p.id: p for p in old}, {p.id: p for p in new}
+    out: list[ItemChange] = []
+    for pid in sorted(set(o) | set(n)):
+        if pid not in n:
+            out.append(ItemChange("pipeline", "-", pid, "direct", detail=_pipeline_detail(o[pid])))
+        elif pid not in o:
+            out.append(ItemChange("pipeline", "+", pid, "direct", detail=_pipeline_detail(n[pid])))
+        else:
+            fields = list(_fields(_pipeline_row(o[pid]), _pipeline_row(n[pid])))
+            tags = [_PIPELINE_TAGS[f.field] for f in fields]
+            oc, nc = _flatten_chain(o[pid].chain), _flatten_chain(n[pid].chain)
+            chain = _fields(
+                {f"chain {k}": _node_text(v) for k, v in oc.items()},
+                {f"chain {k}": _node_text(v) for k, v in nc.items()},
+            )
+            if chain:
+                fields.extend(chain)
+                tags.append("chain")
+            if fields:
+                out.append(
+                    ItemChange(
+                        "pipeline",
+                        "~",
+                        pid,
+                        "direct",
+                        what=tuple(dict.fromkeys(tags)),
+                        fields=tuple(fields),
+                    )
+                )
+    return tuple(out)
+
+
+def _pipeline_detail(p: Pipeline) -> str:
+    return (
+        f"{p.quantity} {p.product} -> {p.sell_market} @ {p.sell_price:,}/u; "
+        f"cost {p.expected_cost:,}, revenue {p.expected_revenue:,}, "
+        f"profit {p.expected_profit:+,}"
+    )
+
+
+# -- tasks --------------------------------------------------------------------------------------
+
+
+def _task_row(t: Task) -> dict[str, Scalar]:
+    return {
+        "type": t.type,
+        "pipeline": t.pipeline,
+        "good": t.good,
+        "quantity": t.quantity,
+        "market": t.market,
+        "unit_price": t.unit_price,
+        "lag_s": t.lag_s,
+        "depends_on": ", ".join(sorted(t.depends_on)),
+    }
+
+
+_TASK_TAGS = {
+    "type": "type",
+    "pipeline": "pipeline",
+    "good": "good",
+    "quantity": "quantity",
+    "market": "market",
+    "unit_price": "price",
+    "lag_s": "lag",
+    "depends_on": "depends_on",
+}
+
+
+def _task_detail(t: Task) -> str:
+    return f"{t.type} {t.quantity} {t.good} @ {t.market} {t.unit_price:,}/u"
+
+
+def _diff_tasks(old: Sequence[Task], new: Sequence[Task]) -> tuple[ItemChange, ...]:
+    o, n = {t.id: t for t in old}, {t.id: t for t in new}
+    out: list[ItemChange] = []
+    for tid in sorted(set(o) | set(n)):
+        if tid not in n:
+            t = o[tid]
+            out.append(
+                ItemChange("task", "-", tid, "direct", detail=_task_detail(t), pipeline=t.pipeline)
+            )
+        elif tid not in o:
+            t = n[tid]
+            out.append(
+                ItemChange("task", "+", tid, "direct", detail=_task_detail(t), pipeline=t.pipeline)
+            )
+        else:
+            fields = _fields(_task_row(o[tid]), _task_row(n[tid]))
+            if fields:
+                out.append(
+                    ItemChange(
+                        "task",
+                        "~",
+                        tid,
+                        "direct",
+                        what=tuple(dict.fromkeys(_TASK_TAGS[f.field] for f in fields)),
+                        fields=fields,
+                        pipeline=n[tid].pipeline,
+                    )
+                )
+    return tuple(out)
+
+
+# -- legs ---------------------------------------------------------------------------------------
+
+
+def _scheduled(plan: Plan) -> dict[str, ScheduledLeg]:
+    return {sl.leg: sl for sp in plan.ships for sl in sp.legs}
+
+
+def _leg_row(leg: Leg) -> dict[str, Scalar]:
+    return {"good": leg.good, "quantity": leg.quantity, "load": leg.load, "unload": leg.unload}
+
+
+def _leg_detail(leg: Leg, sl: ScheduledLeg | None) -> str:
+    where = f" on {sl.ship} at {fmt_duration(sl.start_s)}..{fmt_duration(sl.end_s)}" if sl else ""
+    return f"{leg.quantity} {leg.good}: {leg.load} -> {leg.unload}{where}"
+
+
+def _upstream(task_ids: Iterable[str], tasks: Mapping[str, Task]) -> list[str]:
+    """All tasks the given ones depend on, transitively, in a stable order."""
+    seen: dict[str, None] = {}
+    stack = list(task_ids)
+    while stack:
+        t = tasks.get(stack.pop())
+        if t is None:
+            continue
+        for dep in sorted(t.depends_on):
+            if dep not in seen:
+                seen[dep] = None
+                stack.append(dep)
+    return sorted(seen)
+
+
+def _diff_legs(
+    old: Plan, new: Plan, changed_tasks: set[str], threshold: int
+) -> tuple[tuple[ItemChange, ...], int]:
+    o, n = {leg.id: leg for leg in old.legs}, {leg.id: leg for leg in new.legs}
+    so, sn = _scheduled(old), _scheduled(new)
+    new_tasks = {t.id: t for t in new.tasks}
+    # legs whose own content changed: the seeds of indirect changes on their ships
+    direct_legs: set[str] = set()
+    out: list[ItemChange] = []
+    pending: list[tuple[str, list[FieldChange], list[str]]] = []
+    hidden = 0
+    for lid in sorted(set(o) | set(n)):
+        if lid not in n:
+            out.append(
+                ItemChange(
+                    "leg",
+                    "-",
+                    lid,
+                    "direct",
+                    detail=_leg_detail(o[lid], so.get(lid)),
+                    pipeline=o[lid].pipeline,
+                )
+            )
+            direct_legs.add(lid)
+            continue
+        if lid not in o:
+            out.append(
+                ItemChange(
+                    "leg",
+                    "+",
+                    lid,
+                    "direct",
+                    detail=_leg_detail(n[lid], sn.get(lid)),
+                    pipeline=n[lid].pipeline,
+                )
+            )
+            direct_legs.add(lid)
+            continue
+        fields = list(_fields(_leg_row(o[lid]), _leg_row(n[lid])))
+        tags = ["content"] if fields else []
+        if n[lid].load in changed_tasks or n[lid].unload in changed_tasks:
+            tags.append("tasks")
+        a, b = so.get(lid), sn.get(lid)
+        if (a.ship if a else None) != (b.ship if b else None):
+            fields.append(FieldChange("ship", a.ship if a else None, b.ship if b else None))
+            tags.append("moved")
+        if a and b:
+            shifts = [
+                FieldChange(name, getattr(a, name), getattr(b, name))
+                for name in ("start_s", "end_s")
+                if getattr(a, name) != getattr(b, name)
+            ]
+            if any(abs(int(f.new or 0) - int(f.old or 0)) > threshold for f in shifts):
+                fields.extend(shifts)
+                tags.append("retimed")
+            elif shifts:
+                hidden += 1
+        if not fields:
+            continue
+        if "content" in tags or "tasks" in tags:
+            direct_legs.add(lid)
+        pending.append((lid, fields, tags))
+    for lid, fields, tags in pending:
+        direct = "content" in tags or "tasks" in tags
+        reason = (
+            ""
+            if direct
+            else _indirect_reason(lid, n[lid], new_tasks, changed_tasks, direct_legs, so, sn)
+        )
+        out.append(
+            ItemChange(
+                "leg",
+                "~",
+                lid,
+                "direct" if direct else "indirect",
+                what=tuple(dict.fromkeys(tags)),
+                fields=tuple(fields),
+                reason=reason,
+                pipeline=n[lid].pipeline,
+            )
+        )
+    out.sort(key=lambda c: c.id)
+    return tuple(out), hidden
+
+
+def _indirect_reason(
+    lid: str,
+    leg: Leg,
+    tasks: Mapping[str, Task],
+    changed_tasks: set[str],
+    direct_legs: set[str],
+    so: Mapping[str, ScheduledLeg],
+    sn: Mapping[str, ScheduledLeg],
+) -> str:
+    """A short, best-effort cause: a changed task it waits on, else a changed leg on its ship."""
+    upstream = [t for t in _upstream((leg.load, leg.unload), tasks) if t in changed_tasks]
+    if upstream:
+        more = f" (+{len(upstream) - 1} more)" if len(upstream) > 1 else ""
+        return f"waits on changed task {upstream[0]}{more}"
+    ships = {s.ship for s in (so.get(lid), sn.get(lid)) if s}
+    neighbours = sorted(
+        other
+        for other in direct_legs
+        if other != lid
+        and any(s is not None and s.ship in ships for s in (so.get(other), sn.get(other)))
+    )
+    if neighbours:
+        more = f" (+{len(neighbours) - 1} more)" if len(neighbours) > 1 else ""
+        ship = ", ".join(sorted(ships))
+        return f"{ship} also runs changed leg {neighbours[0]}{more}"
+    return "rescheduled"
+
+
+# -- ships and rejections -----------------------------------------------------------------------
+
+
+def _diff_ships(old: Plan, new: Plan) -> tuple[ItemChange, ...]:
+    o, n = {s.ship: s for s in old.ships}, {s.ship: s for s in new.ships}
+    out: list[ItemChange] = []
+    for sid in sorted(set(o) | set(n)):
+        if sid not in n:
+            out.append(ItemChange("ship", "-", sid, "direct", detail=f"{len(o[sid].legs)} legs"))
+        elif sid not in o:
+            out.append(ItemChange("ship", "+", sid, "direct", detail=f"{len(n[sid].legs)} legs"))
+        elif o[sid].pinned != n[sid].pinned:
+            out.append(
+                ItemChange(
+                    "ship",
+                    "~",
+                    sid,
+                    "direct",
+                    what=("pinned",),
+                    fields=(FieldChange("pinned", o[sid].pinned, n[sid].pinned),),
+                )
+            )
+    return tuple(out)
+
+
+def _diff_rejected(old: Sequence[Rejection], new: Sequence[Rejection]) -> tuple[ItemChange, ...]:
+    o = {f"{r.good}@{r.market}": r.reason for r in old}
+    n = {f"{r.good}@{r.market}": r.reason for r in new}
+    out: list[ItemChange] = []
+    for rid in sorted(set(o) | set(n)):
+        if rid not in n:
+            out.append(ItemChange("rejection", "-", rid, "direct", detail=o[rid]))
+        elif rid not in o:
+            out.append(ItemChange("rejection", "+", rid, "direct", detail=n[rid]))
+        elif o[rid] != n[rid]:
+            out.append(
+                ItemChange(
+                    "rejection",
+                    "~",
+                    rid,
+                    "direct",
+                    what=("reason",),
+                    fields=(FieldChange("reason", o[rid], n[rid]),),
+                )
+            )
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# small formatters shared by the renderers
+
+
+def fmt_duration(seconds: float) -> str:
+    """Plan offsets and spans: "45s", "12m30s", "1h02m", "-3m00s"."""
+    s = round(seconds)
+    sign = "-" if s < 0 else ""
+    s = abs(s)
+    if s < 60:
+        return f"{sign}{s}s"
+    if s < 3600:
+        return f"{sign}{s // 60}m{s % 60:02d}s"
+    return f"{sign}{s // 3600}h{s % 3600 // 60:02d}m"
+
+
+def fmt_credits(value: float, *, sign: bool = False) -> str:
+    """Compact credits: "950", "41k", "1.2M" (with "+" when ``sign``)."""
+    v = abs(value)
+    if v >= 1_000_000:
+        text = f"{v / 1_000_000:.1f}M".replace(".0M", "M")
+    elif v >= 10_000:
+        text = f"{v / 1000:.0f}k"
+    elif v >= 1000:
+        text = f"{v / 1000:.1f}k".replace(".0k", "k")
+    else:
+        text = f"{v:.0f}"
+    if value < 0 and text != "0":
+        return "-" + text
+    return ("+" if sign else "") + text
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def summary_line(d: PlanDiff) -> str:
+    """One line for the top of a review: "2 pipelines added, 5 legs moved, +41k cr/h"."""
+    if not d.changed:
+        return "No changes"
+    parts: list[str] = []
+    for kind, noun in (("pipeline", "pipeline"), ("task", "task")):
+        for op, verb in (("+", "added"), ("-", "removed"), ("~", "changed")):
+            n = d.count(kind, op)
+            if n:
+                parts.append(f"{_plural(n, noun)} {verb}")
+    for op, verb in (("+", "added"), ("-", "removed")):
+        n = d.count("leg", op)
+        if n:
+            parts.append(f"{_plural(n, 'leg')} {verb}")
+    legs = [c for c in d.legs if c.op == "~" and c.pipeline not in d.collapsed]
+    moved = sum(1 for c in legs if c.moved)
+    retimed = sum(1 for c in legs if c.retimed and not c.moved)
+    other = sum(1 for c in legs if not c.moved and not c.retimed)
+    if other:
+        parts.append(f"{_plural(other, 'leg')} changed")
+    if moved:
+        parts.append(f"{_plural(moved, 'leg')} moved")
+    if retimed:
+        parts.append(f"{_plural(retimed, 'leg')} re-timed")
+    for op, verb in (("+", "added"), ("-", "removed"), ("~", "changed")):
+        n = d.count("ship", op)
+        if n:
+            parts.append(f"{_plural(n, 'ship')} {verb}")
+    n = d.count("rejection")
+    if n:
+        parts.append(f"{_plural(n, 'rejection')} changed")
+    hashes = [f for f in d.inputs if f.field not in ("snapshot_time", "system", "plancc_version")]
+    if hashes:
+        parts.append(f"{_plural(len(hashes), 'input')} changed")
+    if d.objective.fields:
+        pph = d.objective.profit_per_hour_delta
+        if round(pph):
+            parts.append(f"{fmt_credits(pph, sign=True)} cr/h")
+        elif not parts:
+            parts.append("objective changed")
+    if not parts:
+        parts.append("provenance changed")
+    return ", ".join(parts)
+
+
+_MONEY = {"expected_profit", "expected_cost", "expected_revenue", "sell_price", "unit_price"}
+_TIMES = {"makespan_s", "bound_s", "start_s", "end_s", "lag_s", "load_s", "unload_s"}
+
+
+def fmt_field(name: str, old: Scalar, new: Scalar) -> str:
+    """ "old -> new (delta)" in the unit the field is counted in."""
+    if old is None or new is None:
+        return f"{_plain(old)} -> {_plain(new)}"
+    if name in _TIMES and isinstance(old, int) and isinstance(new, int):
+        return f"{fmt_duration(old)} -> {fmt_duration(new)} ({'+' if new >= old else ''}{fmt_duration(new - old)})"
+    if name == "profit_per_hour" and isinstance(old, float | int) and isinstance(new, float | int):
+        return (
+            f"{fmt_credits(old)} -> {fmt_credits(new)} cr/h ({fmt_credits(new - old, sign=True)})"
+        )
+    if name == "gap" and isinstance(old, float | int) and isinstance(new, float | int):
+        return f"{old:.1%} -> {new:.1%}"
+    if isinstance(old, int) and isinstance(new, int) and not isinstance(old, bool):
+        unit = " cr" if name in _MONEY else ""
+        return f"{old:,} -> {new:,}{unit} ({new - old:+,})"
+    return f"{_plain(old)} -> {_plain(new)}"
+
+
+def _plain(v: Scalar) -> str:
+    if v is None:
+        return "(none)"
+    if isinstance(v, str) and v.startswith("sha256:") and len(v) > 19:
+        return v[:19]  # "sha256:" + 12 hex digits is enough to tell two inputs apart
+    return str(v) if v != "" else '""'
+
+
+_ANSI = {"+": "32", "-": "31", "~": "33", "h": "1", "dim": "2"}
+
+
+class _Paint:
+    """ANSI colour, only when asked: a review pasted into a PR must stay plain text."""
+
+    def __init__(self, on: bool) -> None:
+        self.on = on
+
+    def __call__(self, text: str, key: str) -> str:
+        return f"\x1b[{_ANSI[key]}m{text}\x1b[0m" if self.on else text
+
+
+def render_text(
+    d: PlanDiff, *, color: bool = False, old_label: str = "", new_label: str = ""
+) -> str:
+    """A review for a terminal or a code review: summary line, then +/-/~ items grouped."""
+    paint = _Paint(color)
+    lines: list[str] = []
+    if old_label or new_label:
+        lines.append(paint(f"plancc diff {old_label} {new_label}".rstrip(), "h"))
+    lines.append(summary_line(d))
+    if d.hidden_time_shifts:
+        lines.append(
+            paint(
+                f"({_plural(d.hidden_time_shifts, 'time shift')} of at most "
+                f"{d.time_threshold_s}s not shown)",
+                "dim",
+            )
+        )
+    if not d.changed:
+        return "\n".join(lines) + "\n"
+
+    def field_lines(c: ItemChange, indent: str) -> None:
+        for f in c.fields:
+            lines.append(f"{indent}{f.field}: {fmt_field(f.field, f.old, f.new)}")
+
+    if d.objective.fields:
+        lines += ["", paint("Objective", "h")]
+        for f in d.objective.fields:
+            lines.append(f"  {paint('~', '~')} {f.field:<17} {fmt_field(f.field, f.old, f.new)}")
+    if d.inputs:
+        lines += ["", paint("Inputs", "h")]
+        for f in d.inputs:
+            extra = ""
+            if f.field == "snapshot_time":
+                extra = (
+                    f" ({'+' if d.snapshot_shift_s >= 0 else ''}{fmt_duration(d.snapshot_shift_s)})"
+                )
+            op = "+" if f.old is None else "-" if f.new is None else "~"
+            lines.append(
+                f"  {paint(op, op)} {f.field:<17} {fmt_field(f.field, f.old, f.new)}{extra}"
+            )
+
+    direct = [c for c in d.items if c.cause == "direct"]
+    indirect = [c for c in d.items if c.cause == "indirect"]
+    sections = (
+        ("pipeline", "Pipelines"),
+        ("task", "Tasks"),
+        ("leg", "Legs"),
+        ("ship", "Ships"),
+        ("rejection", "Rejected candidates"),
+    )
+    if direct:
+        lines += ["", paint("Direct changes (the item's own inputs changed)", "h")]
+        for kind, title in sections:
+            items = [c for c in direct if c.kind == kind and not _hidden(d, c)]
+            if not items:
+                continue
+            lines.append(f"  {title}")
+            for c in items:
+                head = f"    {paint(c.op, c.op)} {c.id}"
+                if c.op == "~":
+                    lines.append(f"{head}  [{', '.join(c.what)}]")
+                    field_lines(c, "        ")
+                else:
+                    lines.append(f"{head}  {c.detail}{_collapsed_note(d, c)}")
+    if indirect:
+        lines += ["", paint("Indirect changes (moved or re-timed as a consequence)", "h")]
+        for kind, title in sections:
+            items = [c for c in indirect if c.kind == kind and not _hidden(d, c)]
+            if not items:
+                continue
+            lines.append(f"  {title}")
+            for c in items:
+                lines.append(f"    {paint('~', '~')} {c.id}  {_compact(c)}")
+                if c.reason:
+                    lines.append(paint(f"        because: {c.reason}", "dim"))
+    return "\n".join(lines) + "\n"
+
+
+def _hidden(d: PlanDiff, c: ItemChange) -> bool:
+    """Tasks and legs of an added or removed pipeline are summed up on the pipeline's line."""
+    return c.kind in ("task", "leg") and c.pipeline in d.collapsed
+
+
+def _collapsed_note(d: PlanDiff, c: ItemChange) -> str:
+    if c.kind != "pipeline" or c.id not in d.collapsed:
+        return ""
+    tasks = sum(1 for t in d.tasks if t.pipeline == c.id)
+    legs = sum(1 for leg in d.legs if leg.pipeline == c.id)
+    return f" ({_plural(tasks, 'task')}, {_plural(legs, 'leg')})"
+
+
+def _compact(c: ItemChange) -> str:
+    """ "moved SHIP-1 -> SHIP-2, start 12m00s -> 15m00s (+3m00s)" on one line."""
+    parts = []
+    for f in c.fields:
+        if f.field == "ship":
+            parts.append(f"moved {_plain(f.old)} -> {_plain(f.new)}")
+        else:
+            parts.append(f"{f.field.removesuffix('_s')} {fmt_field(f.field, f.old, f.new)}")
+    return ", ".join(parts)
+
+
+def _item_json(c: ItemChange) -> dict[str, object]:
+    return {
+        "op": c.op,
+        "id": c.id,
+        "cause": c.cause,
+        "pipeline": c.pipeline,
+        "what": list(c.what),
+        "fields": [{"field": f.field, "old": f.old, "new": f.new} for f in c.fields],
+        "detail": c.detail,
+        "reason": c.reason,
+    }
+
+
+def _objective_json(o: Objective) -> dict[str, object]:
+    return {
+        "scheduler": o.scheduler,
+        "status": o.status,
+        "makespan_s": o.makespan_s,
+        "bound_s": o.bound_s,
+        "gap": o.gap,
+        "expected_cost": o.expected_cost,
+        "expected_revenue": o.expected_revenue,
+        "expected_profit": o.expected_profit,
+        "profit_per_hour": round(o.profit_per_hour, 3),
+    }
+
+
+def diff_as_dict(d: PlanDiff) -> dict[str, object]:
+    """The JSON form's content, keys in a fixed order (also used by the HTML page)."""
+    return {
+        "format_version": DIFF_FORMAT_VERSION,
+        "changed": d.changed,
+        "summary": summary_line(d),
+        "time_threshold_s": d.time_threshold_s,
+        "hidden_time_shifts": d.hidden_time_shifts,
+        "objective": {
+            "changed": [f.field for f in d.objective.fields],
+            "old": _objective_json(d.objective.old),
+            "new": _objective_json(d.objective.new),
+            "delta": {
+                "expected_profit": d.objective.profit_delta,
+                "profit_per_hour": round(d.objective.profit_per_hour_delta, 3),
+                "makespan_s": d.objective.makespan_delta_s,
+            },
+        },
+        "inputs": [{"field": f.field, "old": f.old, "new": f.new} for f in d.inputs],
+        "snapshot_shift_s": d.snapshot_shift_s,
+        "pipelines": [_item_json(c) for c in d.pipelines],
+        "tasks": [_item_json(c) for c in d.tasks],
+        "legs": [_item_json(c) for c in d.legs],
+        "ships": [_item_json(c) for c in d.ships],
+        "rejected": [_item_json(c) for c in d.rejected],
+    }
+
+
+def render_json(d: PlanDiff) -> str:
+    """One JSON object with ``format_version``; stable key and item order, newline-terminated."""
+    return json.dumps(diff_as_dict(d), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_diff_html(d: PlanDiff, *, old_label: str = "", new_label: str = "") -> str:
+    """A self-contained HTML page of the diff (no network, no JS)."""
+    from plancc.report import render_diff_page
+
+    return render_diff_page(d, old_label=old_label, new_label=new_label)
