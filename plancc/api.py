@@ -1,0 +1,761 @@
+"""The SpaceTraders v2 client: sync httpx, self-pacing, bounded retries, typed errors.
+
+Use::
+
+    client = Client()                       # $PLANCC_API_URL, $SPACETRADERS_TOKEN / token file
+    ship = client.ship("AGENT-1")
+    client.dock(ship.symbol)
+    result = client.purchase(ship.symbol, "IRON_ORE", 20)
+    result.agent.credits, result.transaction.total_price
+
+Everything goes through one ``httpx.Client(transport=...)``: tests pass a scripted
+``httpx.MockTransport`` or ``httpx.WSGITransport(app=twin)``; nothing is patched.
+
+Rate limit: the server allows 2 requests/s plus a burst pool of 30 per 60 s. ``RateLimiter``
+paces requests to that (with the injected ``clock``/``sleep``), so normal use never sees 429.
+When a 429 comes anyway it waits ``retry-after`` / ``data.retryAfter`` (or, for a bare HTML
+429, exponential backoff with jitter) and tries again, a bounded number of times.
+
+Retries: 502 (DDoS guard), 503, 504 and connection failures are retried with bounded
+backoff. A request that changes the game (purchase, sell, navigate, refuel, jettison) whose
+answer is lost after it was sent (read timeout, dropped connection, protocol error, 504) is
+NOT retried: it raises ``OutcomeUnknown`` so the caller re-reads the ship and decides.
+Orbit, dock and flight mode are idempotent and retry like reads.
+
+The token is sent only in the ``Authorization`` header; it never appears in ``repr``,
+exception messages or log records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import random
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from plancc.errors import (
+    ApiError,
+    GameError,
+    InputError,
+    OutcomeUnknown,
+    RateLimited,
+    ServerUnavailable,
+    UniverseReset,
+)
+from plancc.model import Agent, CargoItem, Market, Ship, Waypoint
+from plancc.parse import (
+    _Obj,
+    parse_agent,
+    parse_market,
+    parse_ship,
+    parse_time,
+    parse_waypoint,
+)
+
+log = logging.getLogger("plancc.api")
+
+DEFAULT_BASE_URL = "https://api.spacetraders.io/v2"
+URL_ENV = "PLANCC_API_URL"
+TOKEN_ENV = "SPACETRADERS_TOKEN"
+TOKEN_FILE_ENV = "PLANCC_TOKEN_FILE"
+PAGE_LIMIT = 20  # the server's maximum page size
+
+# Game error codes plancc reacts to (../shared/spacetraders-api/error-codes.json has them all).
+UNIVERSE_RESET = 4113
+SHIP_IN_TRANSIT = 4214
+SHIP_NOT_IN_ORBIT = 4236
+SHIP_NOT_DOCKED = 4244
+INSUFFICIENT_CREDITS = 4600
+TRADE_VOLUME_EXCEEDED = 4604
+
+RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+# ---------------------------------------------------------------------------------------------
+# Results of calls whose answers the domain model does not cover
+
+
+@dataclass(frozen=True)
+class Cargo:
+    capacity: int
+    units: int
+    inventory: tuple[CargoItem, ...]
+
+
+@dataclass(frozen=True)
+class Fuel:
+    current: int
+    capacity: int
+    consumed: int = 0  # fuel used by the last action, when the server says
+
+
+@dataclass(frozen=True)
+class Nav:
+    """``ShipNav``: where the ship is, and when it arrives when ``status`` is IN_TRANSIT."""
+
+    waypoint: str
+    system: str
+    status: str
+    flight_mode: str
+    origin: str | None = None
+    destination: str | None = None
+    departure_time: datetime | None = None
+    arrival: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """``MarketTransaction``: PURCHASE or SELL of goods, or fuel bought by refuel."""
+
+    waypoint: str
+    ship: str
+    good: str
+    type: str
+    units: int
+    price_per_unit: int
+    total_price: int
+    timestamp: datetime
+
+
+@dataclass(frozen=True)
+class TradeResult:
+    """Answer of purchase and sell: the agent after the trade, the ship's cargo, the ledger line."""
+
+    agent: Agent
+    cargo: Cargo
+    transaction: Transaction
+
+
+@dataclass(frozen=True)
+class RefuelResult:
+    agent: Agent
+    fuel: Fuel
+    transaction: Transaction
+
+
+@dataclass(frozen=True)
+class NavigateResult:
+    nav: Nav
+    fuel: Fuel
+
+
+# ---------------------------------------------------------------------------------------------
+# Pacing
+
+
+class RateLimiter:
+    """The server's limit, kept from the client side: 2 requests/s plus a burst pool of 30.
+
+    Steady requests: at most ``per_second`` in any window of ``1 + margin_s`` seconds (a
+    sliding window is the strictest reading of "2 per second", so it also stays under a
+    token bucket). Past that a request draws on the burst pool; the first draw opens a window
+    of ``burst_period_s`` (+ margin) at whose end the pool is full again (a fixed window is
+    the stricter reading of "30 per 60 s"). With neither available, ``acquire`` sleeps until
+    the first comes back. ``clock`` is monotonic seconds; ``sleep`` waits (tests inject fakes).
+    """
+
+    def __init__(
+        self,
+        per_second: int = 2,
+        burst: int = 30,
+        burst_period_s: float = 60.0,
+        *,
+        margin_s: float = 0.05,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.per_second = per_second
+        self.burst = burst
+        self.burst_period_s = burst_period_s
+        self.window_s = 1.0 + margin_s
+        self.margin_s = margin_s
+        self.clock = clock
+        self.sleep = sleep
+        self._recent: deque[float] = deque()  # times of the steady requests in the window
+        self._pool = burst
+        self._window_end: float | None = None  # when the burst pool refills
+
+    def _refill(self) -> float:
+        now = self.clock()
+        while self._recent and now - self._recent[0] >= self.window_s:
+            self._recent.popleft()
+        if self._window_end is not None and now >= self._window_end:
+            self._pool = self.burst
+            self._window_end = None
+        return now
+
+    def acquire(self) -> float:
+        """Take one request's worth; returns the seconds slept for it."""
+        slept = 0.0
+        while True:
+            now = self._refill()
+            if len(self._recent) < self.per_second:
+                self._recent.append(now)
+                return slept
+            if self._pool >= 1:
+                if self._window_end is None:
+                    self._window_end = now + self.burst_period_s + self.margin_s
+                self._pool -= 1
+                return slept
+            wait = self._recent[0] + self.window_s - now
+            if self._window_end is not None:
+                wait = min(wait, self._window_end - now)
+            wait = max(wait, 1e-3)
+            self.sleep(wait)
+            slept += wait
+
+    def drain(self, pool_reset_s: float) -> None:
+        """The server said 429: its buckets are empty; the pool refills in ``pool_reset_s``."""
+        now = self._refill()
+        self._recent = deque([now] * self.per_second, maxlen=None)
+        self._pool = 0
+        self._window_end = now + pool_reset_s
+
+
+# ---------------------------------------------------------------------------------------------
+# Token
+
+
+def resolve_token(token: str | None = None, token_file: str | Path | None = None) -> str | None:
+    """The token: ``token``, else ``token_file``, else $SPACETRADERS_TOKEN, else $PLANCC_TOKEN_FILE.
+
+    A token file that cannot be read is an ``InputError`` (exit 2) naming the file only.
+    """
+    if token:
+        return token.strip()
+    if token_file is None and os.environ.get(TOKEN_ENV):
+        return os.environ[TOKEN_ENV].strip()
+    path = token_file or os.environ.get(TOKEN_FILE_ENV)
+    if not path:
+        return None
+    try:
+        text = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise InputError(f"cannot read token file: {exc.strerror}", None, str(path)) from None
+    if not text:
+        raise InputError("token file is empty", None, str(path))
+    return text
+
+
+def _without(text: str, secret: str | None) -> str:
+    return text.replace(secret, "***") if secret and secret in text else text
+
+
+# ---------------------------------------------------------------------------------------------
+# The client
+
+
+class Client:
+    """A SpaceTraders v2 client. See the module docstring for pacing, retries and errors.
+
+    ``clock``/``sleep`` drive pacing and backoff (inject fakes in tests); ``rng`` draws the
+    jitter. ``pace=False`` turns self-pacing off (a twin without a limiter).
+    """
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        token: str | None = None,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        *,
+        token_file: str | Path | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 5,
+        backoff_base_s: float = 1.0,
+        backoff_cap_s: float = 60.0,
+        pace: bool = True,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.base_url = (base_url or os.environ.get(URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+        self._token = resolve_token(token, token_file)
+        self.clock = clock
+        self.sleep = sleep
+        self.max_retries = max_retries
+        self.backoff_base_s = backoff_base_s
+        self.backoff_cap_s = backoff_cap_s
+        self.limiter: RateLimiter | None = RateLimiter(clock=clock, sleep=sleep) if pace else None
+        self.rng = rng or random.Random()
+        self.request_counts: Counter[str] = Counter()
+        self.server_time: datetime | None = None  # from the last response's Date header
+        headers = {"Accept": "application/json", "User-Agent": "plancc"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            headers=headers,
+            transport=transport,
+            timeout=timeout,
+        )
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.base_url!r}, token={'***' if self._token else None})"
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self._token)
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.request_counts.values())
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the one request path -------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        template: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        changes_game: bool = False,
+        **path: str,
+    ) -> Any:
+        """Send ``METHOD template`` (path fields filled from ``path``); the parsed JSON body.
+
+        ``changes_game`` marks a POST whose loss after sending must not be retried.
+        """
+        url = template.format(**path) if path else template
+        endpoint = f"{method} {url}"
+        http_fails = 0
+        limited = 0
+        while True:
+            if self.limiter is not None:
+                self.limiter.acquire()
+            self.request_counts[f"{method} {template}"] += 1
+            try:
+                resp = self._http.request(method, url, params=params, json=json)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # never reached the server: safe to retry, even a game-changing POST
+                http_fails += 1
+                log.debug("%s: %s (attempt %d)", endpoint, type(exc).__name__, http_fails)
+                if http_fails > self.max_retries:
+                    raise ServerUnavailable(
+                        f"cannot connect ({type(exc).__name__}) after {http_fails} attempts",
+                        endpoint=endpoint,
+                    ) from None
+                self._backoff(http_fails)
+                continue
+            except httpx.TransportError as exc:
+                # sent, answer lost (read timeout, dropped connection, protocol error)
+                if changes_game:
+                    raise OutcomeUnknown(
+                        f"request sent but its answer was lost ({type(exc).__name__}); "
+                        "re-read the ship before acting again",
+                        endpoint=endpoint,
+                    ) from None
+                http_fails += 1
+                log.debug("%s: %s (attempt %d)", endpoint, type(exc).__name__, http_fails)
+                if http_fails > self.max_retries:
+                    raise ServerUnavailable(
+                        f"no answer ({type(exc).__name__}) after {http_fails} attempts",
+                        endpoint=endpoint,
+                    ) from None
+                self._backoff(http_fails)
+                continue
+
+            self._note_date(resp)
+            status = resp.status_code
+            log.debug("%s -> %d", endpoint, status)
+            if status < 400:
+                return self._json(resp, endpoint)
+            if status == 429:
+                limited += 1
+                if self.limiter is not None:
+                    self.limiter.drain(self._pool_reset_s(resp))
+                if limited > self.max_retries:
+                    raise self._error(resp, endpoint, RateLimited)
+                wait = self._retry_after(resp, limited)
+                log.debug("%s: rate limited, waiting %.2f s", endpoint, wait)
+                self.sleep(wait)
+                continue
+            if status in RETRY_STATUSES:
+                if status == 504 and changes_game:
+                    raise OutcomeUnknown(
+                        "gateway timeout (504): the server may have acted; "
+                        "re-read the ship before acting again",
+                        status=status,
+                        endpoint=endpoint,
+                    )
+                http_fails += 1
+                if http_fails > self.max_retries:
+                    raise self._error(resp, endpoint, ServerUnavailable)
+                self._backoff(http_fails)
+                continue
+            raise self._error(resp, endpoint, None)
+
+    def _backoff(self, attempt: int) -> None:
+        """Exponential backoff with jitter: base * 2^(n-1), capped, times a random 0.5..1."""
+        delay = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (attempt - 1))
+        self.sleep(delay * (0.5 + 0.5 * self.rng.random()))
+
+    def _retry_after(self, resp: httpx.Response, attempt: int) -> float:
+        """Seconds to wait after a 429: header, else ``error.data.retryAfter``, else backoff."""
+        header = resp.headers.get("retry-after")
+        if header:
+            try:
+                return max(0.0, float(header))
+            except ValueError:
+                pass
+        data = _error_body(resp).get("data")
+        if isinstance(data, Mapping):
+            ra = data.get("retryAfter")
+            if isinstance(ra, int | float) and not isinstance(ra, bool):
+                return max(0.0, float(ra))
+        delay = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (attempt - 1))
+        return delay * (0.5 + 0.5 * self.rng.random())
+
+    def _pool_reset_s(self, resp: httpx.Response) -> float:
+        """Seconds until the server's burst pool refills, from a 429's ``reset`` time.
+
+        Without one (a bare HTML 429), assume a whole burst window.
+        """
+        reset: Any = resp.headers.get("x-ratelimit-reset")
+        data = _error_body(resp).get("data")
+        if isinstance(data, Mapping) and data.get("reset"):
+            reset = data["reset"]
+        if isinstance(reset, str) and self.server_time is not None:
+            with contextlib.suppress(InputError):
+                return max(0.0, (parse_time(reset) - self.server_time).total_seconds())
+        return self.limiter.burst_period_s if self.limiter is not None else 0.0
+
+    def _note_date(self, resp: httpx.Response) -> None:
+        date = resp.headers.get("date")
+        if date:
+            with contextlib.suppress(TypeError, ValueError):
+                self.server_time = parsedate_to_datetime(date)
+
+    def _json(self, resp: httpx.Response, endpoint: str) -> Any:
+        if resp.status_code == 204 or not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            raise ApiError(
+                f"malformed response: not JSON (HTTP {resp.status_code})",
+                status=resp.status_code,
+                endpoint=endpoint,
+            ) from None
+
+    def _error(self, resp: httpx.Response, endpoint: str, kind: type[ApiError] | None) -> ApiError:
+        body = _error_body(resp)
+        message = body.get("message")
+        code = body.get("code")
+        data = body.get("data")
+        if not isinstance(message, str) or not message:
+            message = f"HTTP {resp.status_code} {resp.reason_phrase}".strip()
+        message = _without(message, self._token)
+        code = code if isinstance(code, int) and not isinstance(code, bool) else resp.status_code
+        data = data if isinstance(data, dict) else {}
+        if kind is None:
+            if code == UNIVERSE_RESET:
+                kind = UniverseReset
+            elif 4000 <= code < 5000:
+                kind = GameError
+            else:
+                kind = ApiError
+        return kind(message, code=code, status=resp.status_code, data=data, endpoint=endpoint)
+
+    def data(self, method: str, template: str, **kw: Any) -> Any:
+        """``request(...)["data"]``, with a clear error when the body has none."""
+        endpoint = f"{method} {template.format(**{k: v for k, v in kw.items() if k not in _KW})}"
+        body = self.request(method, template, **kw)
+        if not isinstance(body, Mapping) or "data" not in body:
+            raise ApiError("malformed response: no 'data' in the body", endpoint=endpoint)
+        return body["data"]
+
+    def pages(
+        self, template: str, params: Mapping[str, Any] | None = None, **path: str
+    ) -> Iterator[Any]:
+        """Every item of a paged list (``data`` + ``meta{total,page,limit}``), page by page."""
+        page = 1
+        seen = 0
+        while True:
+            q = {**(params or {}), "page": page, "limit": PAGE_LIMIT}
+            body = self.request("GET", template, params=q, **path)
+            items = body.get("data") if isinstance(body, Mapping) else None
+            if not isinstance(items, list):
+                raise ApiError(
+                    "malformed response: 'data' is not a list",
+                    endpoint=f"GET {template.format(**path)}",
+                )
+            yield from items
+            seen += len(items)
+            meta = body.get("meta") or {}
+            total = meta.get("total") if isinstance(meta, Mapping) else None
+            if not items or not isinstance(total, int) or seen >= total:
+                return
+            page += 1
+
+    # -- raw API objects (for snapshots) -------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """``GET /``: server status, version, ``resetDate`` (no envelope)."""
+        body = self.request("GET", "/")
+        if not isinstance(body, dict):
+            raise ApiError("malformed response: not an object", endpoint="GET /")
+        return body
+
+    def agent_json(self) -> dict[str, Any]:
+        return self.data("GET", "/my/agent")
+
+    def ships_json(self) -> list[dict[str, Any]]:
+        return list(self.pages("/my/ships"))
+
+    def waypoints_json(
+        self, system: str, traits: tuple[str, ...] | list[str] = (), type: str | None = None
+    ) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {}
+        if traits:
+            params["traits"] = list(traits)
+        if type:
+            params["type"] = type
+        return list(self.pages("/systems/{systemSymbol}/waypoints", params, systemSymbol=system))
+
+    def market_json(self, system: str, waypoint: str) -> dict[str, Any]:
+        return self.data(
+            "GET",
+            "/systems/{systemSymbol}/waypoints/{waypointSymbol}/market",
+            systemSymbol=system,
+            waypointSymbol=waypoint,
+        )
+
+    def supply_chain_json(self) -> dict[str, list[str]]:
+        return self.data("GET", "/market/supply-chain")
+
+    # -- typed reads ---------------------------------------------------------------------
+
+    def agent(self) -> Agent:
+        return _parsed("GET /my/agent", parse_agent, self.agent_json())
+
+    def ships(self) -> list[Ship]:
+        return [_parsed("GET /my/ships", parse_ship, s) for s in self.ships_json()]
+
+    def ship(self, ship: str) -> Ship:
+        d = self.data("GET", "/my/ships/{shipSymbol}", shipSymbol=ship)
+        return _parsed(f"GET /my/ships/{ship}", parse_ship, d)
+
+    def cargo(self, ship: str) -> Cargo:
+        d = self.data("GET", "/my/ships/{shipSymbol}/cargo", shipSymbol=ship)
+        return _parsed(f"GET /my/ships/{ship}/cargo", parse_cargo, d)
+
+    def nav(self, ship: str) -> Nav:
+        d = self.data("GET", "/my/ships/{shipSymbol}/nav", shipSymbol=ship)
+        return _parsed(f"GET /my/ships/{ship}/nav", parse_nav, d)
+
+    def waypoints(
+        self, system: str, traits: tuple[str, ...] | list[str] = (), type: str | None = None
+    ) -> list[Waypoint]:
+        ep = f"GET /systems/{system}/waypoints"
+        return [_parsed(ep, parse_waypoint, w) for w in self.waypoints_json(system, traits, type)]
+
+    def market(self, system: str, waypoint: str) -> Market:
+        """The market; ``observed_at`` is the server time when it shows ``tradeGoods``."""
+        d = self.market_json(system, waypoint)
+        ep = f"GET /systems/{system}/waypoints/{waypoint}/market"
+        observed = self.server_time if isinstance(d, Mapping) and d.get("tradeGoods") else None
+        return _parsed(ep, lambda x: parse_market(x, observed), d)
+
+    def supply_chain(self) -> dict[str, tuple[str, ...]]:
+        """Export -> the imports that feed it, in the server's order."""
+        d = self.supply_chain_json()
+        m = d.get("exportToImportMap") if isinstance(d, Mapping) else None
+        if not isinstance(m, Mapping):
+            raise ApiError(
+                "malformed response: no exportToImportMap", endpoint="GET /market/supply-chain"
+            )
+        return {str(k): tuple(str(x) for x in v) for k, v in m.items()}
+
+    # -- actions -------------------------------------------------------------------------
+
+    def orbit(self, ship: str) -> Nav:
+        d = self.data("POST", "/my/ships/{shipSymbol}/orbit", shipSymbol=ship)
+        return _parsed(f"POST /my/ships/{ship}/orbit", lambda x: parse_nav(_field(x, "nav")), d)
+
+    def dock(self, ship: str) -> Nav:
+        d = self.data("POST", "/my/ships/{shipSymbol}/dock", shipSymbol=ship)
+        return _parsed(f"POST /my/ships/{ship}/dock", lambda x: parse_nav(_field(x, "nav")), d)
+
+    def set_flight_mode(self, ship: str, mode: str) -> Nav:
+        """``PATCH .../nav``; answers ``{nav, fuel, events}`` (2.3) or a bare ShipNav (older)."""
+        d = self.data(
+            "PATCH", "/my/ships/{shipSymbol}/nav", json={"flightMode": mode}, shipSymbol=ship
+        )
+        nav = d.get("nav", d) if isinstance(d, Mapping) else d
+        return _parsed(f"PATCH /my/ships/{ship}/nav", parse_nav, nav)
+
+    def navigate(self, ship: str, waypoint: str) -> NavigateResult:
+        d = self.data(
+            "POST",
+            "/my/ships/{shipSymbol}/navigate",
+            json={"waypointSymbol": waypoint},
+            changes_game=True,
+            shipSymbol=ship,
+        )
+        ep = f"POST /my/ships/{ship}/navigate"
+        return _parsed(
+            ep,
+            lambda x: NavigateResult(parse_nav(_field(x, "nav")), parse_fuel(_field(x, "fuel"))),
+            d,
+        )
+
+    def refuel(self, ship: str, units: int | None = None, from_cargo: bool = False) -> RefuelResult:
+        body: dict[str, Any] = {}
+        if units is not None:
+            body["units"] = units
+        if from_cargo:
+            body["fromCargo"] = True
+        d = self.data(
+            "POST", "/my/ships/{shipSymbol}/refuel", json=body, changes_game=True, shipSymbol=ship
+        )
+        return _parsed(
+            f"POST /my/ships/{ship}/refuel",
+            lambda x: RefuelResult(
+                parse_agent(_field(x, "agent"), path="agent"),
+                parse_fuel(_field(x, "fuel")),
+                parse_transaction(_field(x, "transaction")),
+            ),
+            d,
+        )
+
+    def purchase(self, ship: str, good: str, units: int) -> TradeResult:
+        return self._trade("purchase", ship, good, units)
+
+    def sell(self, ship: str, good: str, units: int) -> TradeResult:
+        return self._trade("sell", ship, good, units)
+
+    def _trade(self, action: str, ship: str, good: str, units: int) -> TradeResult:
+        d = self.data(
+            "POST",
+            f"/my/ships/{{shipSymbol}}/{action}",
+            json={"symbol": good, "units": units},
+            changes_game=True,
+            shipSymbol=ship,
+        )
+        return _parsed(
+            f"POST /my/ships/{ship}/{action}",
+            lambda x: TradeResult(
+                parse_agent(_field(x, "agent"), path="agent"),
+                parse_cargo(_field(x, "cargo"), path="cargo"),
+                parse_transaction(_field(x, "transaction")),
+            ),
+            d,
+        )
+
+    def jettison(self, ship: str, good: str, units: int) -> Cargo:
+        d = self.data(
+            "POST",
+            "/my/ships/{shipSymbol}/jettison",
+            json={"symbol": good, "units": units},
+            changes_game=True,
+            shipSymbol=ship,
+        )
+        return _parsed(
+            f"POST /my/ships/{ship}/jettison", lambda x: parse_cargo(_field(x, "cargo")), d
+        )
+
+
+_KW = frozenset({"params", "json", "changes_game"})
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsers for the answer parts the domain model lacks (field-path errors like plancc.parse)
+
+
+def _field(d: Any, key: str) -> Any:
+    o = _Obj(d, "", None)
+    return o.sub(key).d
+
+
+def parse_cargo(d: Any, *, path: str = "cargo") -> Cargo:
+    o = _Obj(d, path, None)
+    return Cargo(
+        capacity=o.int("capacity", minimum=0),
+        units=o.int("units", minimum=0),
+        inventory=tuple(
+            CargoItem(symbol=c.str("symbol"), units=c.int("units", minimum=0))
+            for c in o.items("inventory")
+        ),
+    )
+
+
+def parse_fuel(d: Any, *, path: str = "fuel") -> Fuel:
+    o = _Obj(d, path, None)
+    consumed = o.opt_sub("consumed")
+    return Fuel(
+        current=o.int("current", minimum=0),
+        capacity=o.int("capacity", minimum=0),
+        consumed=consumed.int("amount", minimum=0) if consumed else 0,
+    )
+
+
+def parse_nav(d: Any, *, path: str = "nav") -> Nav:
+    o = _Obj(d, path, None)
+    route = o.opt_sub("route")
+
+    def route_symbol(key: str) -> str | None:
+        w = route.opt_sub(key) if route else None
+        return w.str("symbol") if w else None
+
+    return Nav(
+        waypoint=o.str("waypointSymbol"),
+        system=o.str("systemSymbol"),
+        status=o.str("status", ("IN_TRANSIT", "IN_ORBIT", "DOCKED")),
+        flight_mode=o.opt_str("flightMode") or "CRUISE",
+        origin=route_symbol("origin"),
+        destination=route_symbol("destination"),
+        departure_time=route.opt_time("departureTime") if route else None,
+        arrival=route.opt_time("arrival") if route else None,
+    )
+
+
+def parse_transaction(d: Any, *, path: str = "transaction") -> Transaction:
+    o = _Obj(d, path, None)
+    return Transaction(
+        waypoint=o.str("waypointSymbol"),
+        ship=o.str("shipSymbol"),
+        good=o.str("tradeSymbol"),
+        type=o.str("type"),
+        units=o.int("units", minimum=0),
+        price_per_unit=o.int("pricePerUnit", minimum=0),
+        total_price=o.int("totalPrice", minimum=0),
+        timestamp=parse_time(o.d.get("timestamp"), f"{path}.timestamp"),
+    )
+
+
+def _parsed(endpoint: str, fn: Callable[[Any], Any], d: Any) -> Any:
+    """Run a parser over a response part; a malformed answer is an ApiError naming the call."""
+    try:
+        return fn(d)
+    except InputError as exc:
+        raise ApiError(f"malformed response: {exc}", endpoint=endpoint) from None
+
+
+def _error_body(resp: httpx.Response) -> dict[str, Any]:
+    """The ``error`` object of an error response, or {} (HTML bodies, empty bodies)."""
+    try:
+        body = resp.json()
+    except ValueError:
+        return {}
+    err = body.get("error") if isinstance(body, Mapping) else None
+    return err if isinstance(err, dict) else {}
