@@ -1,0 +1,111 @@
+"""Resolved pipelines -> the task DAG (ACQUIRE, DELIVER, COLLECT, SELL) cut into legs.
+
+Every node of a pipeline's chain moves its quantity from where it is obtained to where it is
+unloaded: a BUY node is ACQUIREd at its market, a MANUFACTURE node is COLLECTed at its factory;
+it is then DELIVERed to its parent's factory, or SOLD at the pipeline's sell market (the root).
+A node's quantity is cut into loads of at most ``cargo_capacity``; each load and its unload form
+one Leg (the unit the scheduler places on a ship). A COLLECT depends on every DELIVER into its
+factory for that node and waits ``policy.production_lag_s`` after the last of them.
+
+Ids are derived from content, readable and stable::
+
+    pipeline  LASER_RIFLES@X1-AD75-A1
+    task      LASER_RIFLES@X1-AD75-A1/acquire/DIAMONDS@X1-AD75-B7#1
+    leg       LASER_RIFLES@X1-AD75-A1/leg/DIAMONDS@X1-AD75-B7>X1-AD75-D44#1
+
+``#n`` numbers the loads of the same task kind, good and market within a pipeline, in chain
+order (the same good bought at the same market for two factories continues the numbering).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from plancc.model import ChainNode, Leg, Pipeline, Policy, Task, TaskType
+
+
+def cut(quantity: int, capacity: int) -> list[int]:
+    """``quantity`` in loads of at most ``capacity``: full loads first, the remainder last."""
+    if capacity <= 0:
+        raise ValueError(f"cargo capacity must be positive, got {capacity}")
+    full, rest = divmod(quantity, capacity)
+    return [capacity] * full + ([rest] if rest else [])
+
+
+class _Builder:
+    def __init__(self, pipeline: Pipeline, policy: Policy, capacity: int) -> None:
+        self.p = pipeline
+        self.policy = policy
+        self.capacity = capacity
+        self.tasks: list[Task] = []
+        self.legs: list[Leg] = []
+        self.counts: dict[str, int] = {}
+
+    def _id(self, base: str) -> str:
+        n = self.counts.get(base, 0) + 1
+        self.counts[base] = n
+        return f"{base}#{n}"
+
+    def emit(self, node: ChainNode, dest: str, unload_type: TaskType) -> list[str]:
+        """Tasks and legs that bring ``node`` to ``dest``; returns the unload task ids."""
+        depends: tuple[str, ...] = ()
+        lag = 0
+        load_type: TaskType = "ACQUIRE"
+        if node.method == "MANUFACTURE":
+            delivered: list[str] = []
+            for child in node.children:
+                delivered += self.emit(child, node.market, "DELIVER")
+            depends, lag, load_type = tuple(delivered), self.policy.production_lag_s, "COLLECT"
+        unloads: list[str] = []
+        pid = self.p.id
+        for units in cut(node.quantity, self.capacity):
+            load_id = self._id(f"{pid}/{load_type.lower()}/{node.good}@{node.market}")
+            unload_id = self._id(f"{pid}/{unload_type.lower()}/{node.good}@{dest}")
+            leg_id = self._id(f"{pid}/leg/{node.good}@{node.market}>{dest}")
+            self.tasks.append(
+                Task(
+                    load_id,
+                    load_type,
+                    pid,
+                    node.good,
+                    units,
+                    node.market,
+                    depends,
+                    lag,
+                    node.unit_price,
+                )
+            )
+            self.tasks.append(
+                Task(
+                    unload_id,
+                    unload_type,
+                    pid,
+                    node.good,
+                    units,
+                    dest,
+                    (load_id,),
+                    0,
+                    node.unload_price,
+                )
+            )
+            self.legs.append(Leg(leg_id, load_id, unload_id, node.good, units, pid))
+            unloads.append(unload_id)
+        return unloads
+
+
+def build_tasks(
+    pipelines: Sequence[Pipeline], policy: Policy, cargo_capacity: int
+) -> tuple[tuple[Task, ...], tuple[Leg, ...]]:
+    """The task DAG and legs of ``pipelines``, in chain order (inputs before what they feed).
+
+    ``cargo_capacity`` is the largest load a leg may carry: pass the smallest hold among the
+    ships that will run the plan, so any of them can take any leg.
+    """
+    tasks: list[Task] = []
+    legs: list[Leg] = []
+    for p in pipelines:
+        b = _Builder(p, policy, cargo_capacity)
+        b.emit(p.chain, p.sell_market, "SELL")
+        tasks += b.tasks
+        legs += b.legs
+    return tuple(tasks), tuple(legs)
