@@ -178,6 +178,9 @@ def _yaml_error(file: str, exc: yaml.YAMLError) -> InputError:
     where = Where(file, mark.line + 1, mark.column + 1) if mark is not None else Where(file)
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
+    cmark = getattr(exc, "context_mark", None)
+    if context and cmark is not None and mark is not None and cmark.line != mark.line:
+        context += f" at line {cmark.line + 1}"
     msg = f"malformed YAML: {problem}" + (f" ({context})" if context else "")
     return InputError(msg, where)
 
@@ -291,7 +294,9 @@ def _kind(v: Any) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'DIAMONDS'?)`` or empty."""
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.75)
+    options = sorted(choices)
+    same_case = [c for c in options if c.upper() == word.upper()]
+    close = same_case or difflib.get_close_matches(word, options, n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
@@ -360,8 +365,15 @@ def _type_words(t: Any) -> str:
 
 
 def _raise(errors: list[InputError]) -> None:
+    """Raise all problems at once, each file's in the order of their position in it."""
     if errors:
-        raise InputErrors(errors)
+        files = list(dict.fromkeys(e.where.file if e.where else "" for e in errors))
+
+        def key(e: InputError) -> tuple[int, int, int]:
+            w = e.where or Where("")
+            return files.index(w.file), w.line, w.column
+
+        raise InputErrors(sorted(errors, key=key))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -547,8 +559,13 @@ def load_recipes(paths: Sequence[Path | str]) -> RecipeBook:
                     )
 
     graph = {g: e.inputs for g, e in recipes.items()}
+    order = {id(doc): i for i, (_, _, doc) in enumerate(files)}
     for cycle in _find_cycles(graph):
-        e = recipes[cycle[0]]
+        # Point at the member whose recipe came last: a later file's override is the likely cause.
+        e = max(
+            (recipes[g] for g in cycle[:-1]),
+            key=lambda r: (order[id(r.doc)], r.doc.where(r.path[:2], at_key=True).line),
+        )
         errors.append(
             e.doc.error(
                 e.path[:2],
@@ -659,7 +676,7 @@ def _snapshot_consistency(doc: Doc) -> list[InputError]:
             errors.append(
                 doc.error(
                     ("observedAt", sym),
-                    f"no market {sym!r} in markets{did_you_mean(sym, markets)}",
+                    f"no market {sym!r} in markets",
                     at_key=True,
                 )
             )
