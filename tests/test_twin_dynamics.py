@@ -1,0 +1,328 @@
+"""Behaviour of the twin's market dynamics: the facts the business case rests on (issue 3).
+
+Mechanics tests switch the seeded drift off (``drift=0``) so a move is measured alone; drift
+tests run many seeds and compare averages (deterministic: same seeds, same numbers).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import statistics
+
+import pytest
+
+from plancc.sim.market import GoodSpec, MarketSim
+
+MIN = 60.0
+HOUR = 3600.0
+RECIPES = {"WIDGETS": ["ORE_A", "ORE_B"]}
+
+
+def factory(
+    *, export_supply: str = "MODERATE", input_supply: str = "LIMITED", drift: float = 0.0
+) -> MarketSim:
+    """A factory making WIDGETS (tv 20) from ORE_A and ORE_B (tv 60 each), plus FUEL."""
+    return MarketSim(
+        "X1-T-F1",
+        [
+            GoodSpec("WIDGETS", "EXPORT", 2000, 20, export_supply, "WEAK"),
+            GoodSpec("ORE_A", "IMPORT", 100, 60, input_supply, "WEAK"),
+            GoodSpec("ORE_B", "IMPORT", 150, 60, input_supply, "WEAK"),
+            GoodSpec("FUEL", "EXCHANGE", 70, 180, "MODERATE", None),
+        ],
+        RECIPES,
+        seed=7,
+        now=0.0,
+        drift=drift,
+    )
+
+
+def one_good(
+    kind: str,
+    supply: str,
+    activity: str | None = "WEAK",
+    *,
+    seed: int = 1,
+    drift: float = 0.0,
+    tv: int = 20,
+) -> MarketSim:
+    return MarketSim(
+        "X1-T-M1", [GoodSpec("GOOD", kind, 4000, tv, supply, activity)], {}, seed, 0.0, drift=drift
+    )
+
+
+def row(market: MarketSim, good: str, now: float) -> dict:
+    return next(r for r in market.trade_goods(now) if r["symbol"] == good)
+
+
+# -- a trade fills at the listed price, then the market moves --------------------------------
+
+
+def test_a_purchase_fills_at_the_listed_purchase_price() -> None:
+    m = factory()
+    listed = row(m, "WIDGETS", 0.0)["purchasePrice"]
+    assert m.buy("WIDGETS", 20, 0.0) == listed
+
+
+def test_a_sale_fills_at_the_listed_sell_price() -> None:
+    m = factory()
+    listed = row(m, "ORE_A", 0.0)["sellPrice"]
+    assert m.sell("ORE_A", 60, 0.0) == listed
+
+
+def test_sell_price_is_below_purchase_price_for_every_good() -> None:
+    for r in factory().trade_goods(0.0):
+        assert r["sellPrice"] < r["purchasePrice"]
+
+
+def test_buying_one_lot_raises_purchase_price_about_five_percent() -> None:
+    m = factory(export_supply="HIGH")
+    before = row(m, "WIDGETS", 0.0)["purchasePrice"]
+    m.buy("WIDGETS", 20, 0.0)
+    after = row(m, "WIDGETS", 0.0)["purchasePrice"]
+    assert 1.04 <= after / before <= 1.06
+
+
+def test_buying_lowers_supply() -> None:
+    m = factory(export_supply="HIGH")
+    m.buy("WIDGETS", 20, 0.0)
+    m.buy("WIDGETS", 20, 0.0)
+    assert row(m, "WIDGETS", 0.0)["supply"] == "MODERATE"
+
+
+def test_selling_one_lot_lowers_sell_price_about_one_and_a_half_percent() -> None:
+    m = one_good("IMPORT", "LIMITED")
+    before = row(m, "GOOD", 0.0)["sellPrice"]
+    m.sell("GOOD", 20, 0.0)
+    after = row(m, "GOOD", 0.0)["sellPrice"]
+    assert 0.98 <= after / before <= 0.99
+
+
+@pytest.mark.parametrize("supply", ["SCARCE", "LIMITED", "MODERATE"])
+def test_dumping_twenty_lots_into_an_import_takes_40_to_60_percent_off(supply: str) -> None:
+    m = one_good("IMPORT", supply)
+    before = row(m, "GOOD", 0.0)["sellPrice"]
+    for _ in range(20):
+        m.sell("GOOD", 20, 0.0)
+    after = row(m, "GOOD", 0.0)["sellPrice"]
+    assert 0.40 <= 1 - after / before <= 0.60
+
+
+# -- recovery --------------------------------------------------------------------------------
+
+
+def minutes_until(market: MarketSim, key: str, done) -> float:
+    for k in range(1, 24 * 60):
+        if done(row(market, "GOOD", k * MIN)[key]):
+            return k
+    return math.inf
+
+
+@pytest.mark.parametrize(
+    ("kind", "lots"), [("IMPORT", 1), ("IMPORT", 20), ("EXPORT", 1), ("EXPORT", 3)]
+)
+def test_half_of_a_price_move_recovers_within_60_to_90_minutes(kind: str, lots: int) -> None:
+    m = one_good(kind, "MODERATE")
+    key = "sellPrice" if kind == "IMPORT" else "purchasePrice"
+    trade = m.sell if kind == "IMPORT" else m.buy
+    before = row(m, "GOOD", 0.0)[key]
+    for _ in range(lots):
+        trade("GOOD", 20, 0.0)
+    moved = row(m, "GOOD", 0.0)[key]
+    half = minutes_until(m, key, lambda p: abs(p - moved) >= abs(before - moved) / 2)
+    assert 55 <= half <= 90
+
+
+def test_a_big_dump_is_fully_recovered_in_8_to_10_hours_not_sooner() -> None:
+    m = one_good("IMPORT", "LIMITED")
+    before = row(m, "GOOD", 0.0)["sellPrice"]
+    for _ in range(20):
+        m.sell("GOOD", 20, 0.0)
+    full = minutes_until(m, "sellPrice", lambda p: p == before) / 60
+    assert 8.0 <= full <= 10.0
+
+
+def test_selling_into_an_import_is_consumed_and_its_price_recovers_upward() -> None:
+    m = one_good("IMPORT", "LIMITED")
+    m.sell("GOOD", 40, 0.0)
+    low = row(m, "GOOD", 0.0)
+    later = row(m, "GOOD", 2 * HOUR)
+    assert later["sellPrice"] > low["sellPrice"]
+    assert later["supply"] == "LIMITED" and low["supply"] == "MODERATE"
+
+
+def test_buying_out_an_export_is_restocked_and_its_price_recovers_downward() -> None:
+    m = one_good("EXPORT", "HIGH")
+    m.buy("GOOD", 20, 0.0)
+    m.buy("GOOD", 20, 0.0)
+    high = row(m, "GOOD", 0.0)
+    later = row(m, "GOOD", 2 * HOUR)
+    assert later["purchasePrice"] < high["purchasePrice"]
+    assert high["supply"] == "MODERATE" and later["supply"] == "HIGH"
+
+
+# -- factories -------------------------------------------------------------------------------
+
+
+def test_delivering_60_units_of_each_input_moves_export_from_moderate_to_high_within_15_minutes() -> (
+    None
+):
+    m = factory(export_supply="MODERATE")
+    m.sell("ORE_A", 60, 0.0)
+    m.sell("ORE_B", 60, 0.0)
+    assert row(m, "WIDGETS", 15 * MIN)["supply"] == "HIGH"
+
+
+def test_delivering_inputs_lowers_the_export_price() -> None:
+    m = factory(export_supply="MODERATE")
+    before = row(m, "WIDGETS", 0.0)["purchasePrice"]
+    m.sell("ORE_A", 60, 0.0)
+    m.sell("ORE_B", 60, 0.0)
+    assert row(m, "WIDGETS", 15 * MIN)["purchasePrice"] < before * 0.95
+
+
+def test_a_factory_uses_up_the_inputs_it_was_given() -> None:
+    m = factory()
+    m.sell("ORE_A", 60, 0.0)
+    m.sell("ORE_B", 60, 0.0)
+    assert row(m, "ORE_A", 0.0)["supply"] == "MODERATE"
+    assert row(m, "ORE_A", 15 * MIN)["supply"] == "LIMITED"
+
+
+def test_a_factory_does_not_produce_from_only_one_of_its_inputs() -> None:
+    m = factory(export_supply="MODERATE")
+    m.sell("ORE_A", 120, 0.0)
+    assert row(m, "WIDGETS", 15 * MIN)["supply"] == "MODERATE"
+
+
+def test_an_export_is_not_restocked_while_its_inputs_are_out_of_stock() -> None:
+    def price_change_after_buying_out(empty_inputs: bool) -> int:
+        m = factory(export_supply="HIGH", input_supply="SCARCE")
+        if empty_inputs:
+            for good in ("ORE_A", "ORE_B"):
+                m.buy(good, 60, 0.0)
+        for _ in range(3):
+            m.buy("WIDGETS", 20, 0.0)
+        drained = row(m, "WIDGETS", 0.0)["purchasePrice"]
+        return row(m, "WIDGETS", 20 * MIN)["purchasePrice"] - drained
+
+    assert price_change_after_buying_out(empty_inputs=False) < 0
+    assert price_change_after_buying_out(empty_inputs=True) == 0
+
+
+def test_starved_factory_shows_restricted_activity() -> None:
+    m = factory(input_supply="SCARCE")
+    assert row(m, "WIDGETS", 0.0)["activity"] == "RESTRICTED"
+
+
+def test_feeding_a_starved_factory_lifts_it_out_of_restricted() -> None:
+    m = factory(input_supply="SCARCE")
+    m.sell("ORE_A", 60, 0.0)
+    m.sell("ORE_B", 60, 0.0)
+    assert row(m, "WIDGETS", 2 * MIN)["activity"] != "RESTRICTED"
+
+
+def test_fed_factory_shows_growing_activity() -> None:
+    m = factory()
+    m.sell("ORE_A", 60, 0.0)
+    m.sell("ORE_B", 60, 0.0)
+    assert row(m, "WIDGETS", 5 * MIN)["activity"] == "GROWING"
+
+
+def test_fed_factories_grow_trade_volume() -> None:
+    m = factory()
+    for k in range(10):  # ten deliveries of 60 units of each input, 20 minutes apart
+        m.sell("ORE_A", 60, k * 20 * MIN)
+        m.sell("ORE_B", 60, k * 20 * MIN)
+    assert row(m, "WIDGETS", 200 * MIN)["tradeVolume"] > 20
+
+
+# -- drift -----------------------------------------------------------------------------------
+
+
+def hourly_drift(kind: str, supply: str, activity: str | None) -> float:
+    """Mean absolute relative change of the mid price over one hour, over 40 seeds x 6 hours."""
+    changes: list[float] = []
+    for seed in range(40):
+        m = one_good(kind, supply, activity, seed=seed, drift=1.0)
+        prices = []
+        for h in range(7):
+            r = row(m, "GOOD", h * HOUR)
+            prices.append((r["purchasePrice"] + r["sellPrice"]) / 2)
+        changes += [abs(b / a - 1) for a, b in itertools.pairwise(prices)]
+    return statistics.fmean(changes)
+
+
+def test_price_drift_orders_weak_restricted_strong_growing() -> None:
+    drift = [
+        hourly_drift("IMPORT", "MODERATE", a) for a in ("WEAK", "RESTRICTED", "STRONG", "GROWING")
+    ]
+    assert drift == sorted(drift)
+    assert drift[-1] > 3 * drift[0]
+
+
+def test_weak_markets_drift_less_than_growing_markets() -> None:
+    assert hourly_drift("IMPORT", "LIMITED", "WEAK") < hourly_drift("IMPORT", "LIMITED", "GROWING")
+
+
+def test_high_supply_markets_drift_least() -> None:
+    high = hourly_drift("EXPORT", "HIGH", "STRONG")
+    for other in ("SCARCE", "LIMITED", "MODERATE", "ABUNDANT"):
+        assert high < hourly_drift("EXPORT", other, "STRONG")
+
+
+def test_drift_keeps_supply_where_it_was() -> None:
+    m = one_good("IMPORT", "LIMITED", "GROWING", drift=1.0)
+    assert {row(m, "GOOD", h * HOUR)["supply"] for h in range(12)} == {"LIMITED"}
+
+
+# -- determinism and persistence -------------------------------------------------------------
+
+
+def scripted_run(m: MarketSim) -> list[list[dict]]:
+    seen = []
+    m.sell("ORE_A", 60, 100.0)
+    m.sell("ORE_B", 60, 130.0)
+    for k in range(1, 40):
+        if k % 7 == 0:
+            m.buy("WIDGETS", 20, k * 5 * MIN)
+        seen.append(m.trade_goods(k * 5 * MIN))
+    return seen
+
+
+def test_same_seed_and_trades_give_the_same_prices() -> None:
+    assert scripted_run(factory(drift=1.0)) == scripted_run(factory(drift=1.0))
+
+
+def test_advance_is_idempotent_and_independent_of_how_often_it_is_called() -> None:
+    a, b = factory(drift=1.0), factory(drift=1.0)
+    for t in range(0, 4 * 3600, 37):
+        a.advance(float(t))
+    a.advance(4 * HOUR)
+    a.advance(4 * HOUR)
+    b.advance(4 * HOUR)
+    assert a.trade_goods(4 * HOUR) == b.trade_goods(4 * HOUR)
+
+
+def test_different_seeds_drift_differently() -> None:
+    a = one_good("IMPORT", "MODERATE", "GROWING", seed=1, drift=1.0)
+    b = one_good("IMPORT", "MODERATE", "GROWING", seed=2, drift=1.0)
+    assert a.trade_goods(3 * HOUR) != b.trade_goods(3 * HOUR)
+
+
+def test_a_saved_market_restores_and_continues_identically() -> None:
+    a = factory(drift=1.0)
+    a.sell("ORE_A", 60, 0.0)
+    a.sell("ORE_B", 60, 0.0)
+    a.advance(10 * MIN)
+    b = MarketSim.from_dict(json.loads(json.dumps(a.to_dict())))
+    assert (b.exports, b.imports, b.exchange) == (a.exports, a.imports, a.exchange)
+    assert b.trade_goods(3 * HOUR) == a.trade_goods(3 * HOUR)
+
+
+def test_exchange_goods_have_no_activity_and_a_narrow_spread() -> None:
+    fuel = row(factory(), "FUEL", 0.0)
+    assert "activity" not in fuel
+    assert fuel["purchasePrice"] - fuel["sellPrice"] <= 6
