@@ -217,9 +217,12 @@ def _flatten_chain(node: ChainNode, path: str = "") -> dict[str, ChainNode]:
 
 
 def _node_text(n: ChainNode) -> str:
-    return f"{n.method} {n.quantity} @ {n.market} {n.unit_price:,}/u" + (
-        f" ({n.supply})" if n.supply else ""
-    )
+    text = f"{n.method} {n.quantity} @ {n.market} {n.unit_price:,}/u"
+    if n.supply:
+        text += f" ({n.supply})"
+    if n.unload_price:
+        text += f", unloads at {n.unload_price:,}/u"
+    return text
 
 
 def _pipeline_row(p: Pipeline) -> dict[str, Scalar]:
@@ -437,10 +440,10 @@ def _diff_legs(
                 tags.append("retimed")
             elif shifts:
                 hidden += 1
-        if not fields:
-            continue
         if "content" in tags or "tasks" in tags:
-            direct_legs.add(lid)
+            direct_legs.add(lid)  # a cause for its neighbours even when only its tasks changed
+        if not fields:
+            continue  # the changed tasks are reported as tasks
         pending.append((lid, fields, tags))
     for lid, fields, tags in pending:
         direct = "content" in tags or "tasks" in tags

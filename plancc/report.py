@@ -69,6 +69,8 @@ def _env() -> jinja2.Environment:
     env.filters["cr"] = lambda v: f"{int(v):,}"
     env.filters["compact"] = fmt_credits
     env.filters["dur"] = fmt_duration
+    env.filters["scr"] = lambda v: f"{int(v):+,}"
+    env.filters["sdur"] = lambda v: ("+" if v >= 0 else "") + fmt_duration(v)
     env.filters["pct"] = lambda v: f"{v:.1%}"
     env.filters["short"] = _short_hash
     env.globals["fmt_field"] = fmt_field
