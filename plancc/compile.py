@@ -89,6 +89,7 @@ def compile_plan(
     # legs are cut to the smallest hold in the fleet so that any cargo ship can fly any leg
     capacity = min(s.cargo_capacity for s in cargo_ships)
     active = tuple(pipelines)
+    unflyable = 0
     while True:
         tasks, legs = pipeline.build_tasks(active, policy, capacity)
         result = schedule.schedule(
@@ -118,8 +119,10 @@ def compile_plan(
             ),
         )
         active = tuple(p for p in active if p.id not in dropped)
-        report("schedule", f"dropped {len(dropped)} pipeline(s) with unschedulable legs")
+        unflyable += len(dropped)
         if not active:
+            report("tasks", "0 tasks, 0 legs")
+            report("schedule", f"no ship can fly {unflyable} pipeline(s): dropped")
             report("verify", "empty plan")
             return _empty_plan(provenance, scheduler, rejected)
     report("tasks", f"{len(tasks)} tasks, {len(legs)} legs (cargo {capacity})")
@@ -127,7 +130,8 @@ def compile_plan(
     report(
         "schedule",
         f"{result.scheduler}: makespan {result.makespan_s} s, bound {result.bound_s} s, "
-        f"{used} of {len(cargo_ships)} ships used",
+        f"{used} of {len(cargo_ships)} ships used"
+        + (f", {unflyable} unflyable pipeline(s) dropped" if unflyable else ""),
     )
 
     problems = schedule.verify(
