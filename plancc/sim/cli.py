@@ -1,0 +1,177 @@
+"""``plancc sim``: serve the digital twin over loopback HTTP.
+
+The library does the work (plancc.sim.app.Twin); this module opens files, builds the twin,
+runs a threaded stdlib WSGI server and maps bad input to one-line errors (exit 2).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import socketserver
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import click
+
+from plancc.cli import run_guarded
+from plancc.errors import InputError, Where
+
+
+class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Logs nothing (request lines would be noise; headers, with the token, never)."""
+
+    verbose = False
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.verbose:
+            sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+
+def load_twin_source(path: Path) -> dict[str, Any]:
+    """Read a snapshot or a saved twin state; InputError naming the file on bad JSON."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", Where(str(path))) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(exc.msg, Where(str(path), exc.lineno, exc.colno)) from None
+    if not isinstance(data, dict):
+        raise InputError(
+            "expected a JSON object (a snapshot or a twin state)", Where(str(path), 1, 1)
+        )
+    if isinstance(data.get("data"), dict) and "format" in data["data"]:
+        data = data["data"]  # the body of GET /_twin/state
+    return data
+
+
+def build_twin(
+    seed: int, speed: float, source: Path | None, traders: float, rate_limit: bool
+) -> Any:
+    from plancc.sim.app import Twin
+    from plancc.sim.world import STATE_FORMAT
+
+    kwargs: dict[str, Any] = {"speed": speed, "rate_limit": rate_limit}
+    if source is None:
+        return Twin.generate(seed=seed, traders=traders, **kwargs)
+    data = load_twin_source(source)
+    if data.get("format") == STATE_FORMAT:
+        try:
+            return Twin.from_state(data, **kwargs)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"not a valid twin state: {exc}", Where(str(source))) from None
+    try:
+        return Twin.from_snapshot(data, seed=seed, traders=traders, **kwargs)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"not a usable snapshot: {exc}", Where(str(source))) from None
+
+
+def serve(
+    port: int,
+    seed: int,
+    speed: float,
+    source: Path | None,
+    traders: float,
+    rate_limit: bool,
+    save: Path | None,
+    verbose: bool,
+) -> None:
+    twin = build_twin(seed, speed, source, traders, rate_limit)
+    _QuietHandler.verbose = verbose
+    try:
+        server = make_server(
+            "127.0.0.1",
+            port,
+            twin.wsgi(),
+            server_class=_ThreadingServer,
+            handler_class=_QuietHandler,
+        )
+    except OSError as exc:
+        raise InputError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: Any) -> None:
+        if not stopping.is_set():
+            stopping.set()
+            threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    actual = server.server_address[1]
+    click.echo(f"PLANCC_API_URL=http://127.0.0.1:{actual}/v2")
+    click.echo(f"SPACETRADERS_TOKEN={twin.token}")
+    sys.stdout.flush()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        server.server_close()
+        if save is not None:
+            save.write_text(json.dumps(twin.state(), indent=1), encoding="utf-8")
+        click.echo("twin stopped", err=True)
+
+
+@click.group()
+def sim() -> None:
+    """The digital twin of the SpaceTraders API.
+
+    \b
+    Example:
+      eval "$(plancc sim serve --port 8787 --seed 1 --speed 10 | head -2)"
+    """
+
+
+@sim.command("serve")
+@click.option("--port", default=8787, show_default=True, help="Loopback port (0: any free one).")
+@click.option("--seed", default=1, show_default=True, help="Seed of the generated universe.")
+@click.option("--speed", default=1.0, show_default=True, help="Game seconds per real second.")
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Seed from a snapshot JSON (plancc or recorded layout) or a saved twin state.",
+)
+@click.option("--traders", default=0.0, show_default=True, help="Background trader intensity.")
+@click.option(
+    "--rate-limit/--no-rate-limit",
+    default=True,
+    show_default=True,
+    help="Apply the live server's 2/s + 30/60s limits.",
+)
+@click.option(
+    "--save",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the twin's state here when it stops.",
+)
+@click.option("--verbose", is_flag=True, help="Log request lines to stderr.")
+def serve_cmd(
+    port: int,
+    seed: int,
+    speed: float,
+    source: Path | None,
+    traders: float,
+    rate_limit: bool,
+    save: Path | None,
+    verbose: bool,
+) -> None:
+    """Serve the twin on 127.0.0.1 and print PLANCC_API_URL and SPACETRADERS_TOKEN.
+
+    The two lines are shell-ready; Ctrl-C or SIGTERM stops the server.
+
+    \b
+    Example:
+      plancc sim serve --port 8787 --seed 1 --speed 10
+      plancc sim serve --from ../shared/realdata/X1-AD75-universe-snapshot.json
+    """
+    run_guarded(serve, port, seed, speed, source, traders, rate_limit, save, verbose)
