@@ -307,6 +307,61 @@ def chain_depth(node: ChainNode) -> int:
 # ---------------------------------------------------------------------------------------------
 # Price impact: one pipeline's expected trades, priced lot by lot
 
+
+def buy_lots(
+    units: int,
+    *,
+    unit_price: int,
+    trade_volume: int,
+    supply: str,
+    bought_before: int = 0,
+    cargo_capacity: int,
+    credits: int,
+    policy: Policy,
+) -> list[tuple[int, int]]:
+    """The purchases that buy ``units``: (units, price per unit) for each.
+
+    Each lot is trade_size units (so never more than tradeVolume) and costs the snapshot price
+    raised by policy.buy_impact_per_lot for every tradeVolume bought before it (by this plan).
+    Stops early when no further lot fits the credits or the supply limit: compare the total.
+    """
+    lots: list[tuple[int, int]] = []
+    before, left, money = bought_before, units, credits
+    while left > 0:
+        rise = policy.buy_impact_per_lot * before / trade_volume if trade_volume > 0 else 0.0
+        price = round(unit_price * (1 + rise))
+        lot = trade_size(
+            cargo_capacity=cargo_capacity,
+            trade_volume=trade_volume,
+            supply=supply,
+            unit_price=price,
+            credits=money,
+            target=left,
+            policy=policy,
+        )
+        if lot <= 0:
+            break
+        lots.append((lot, price))
+        before, left, money = before + lot, left - lot, money - lot * price
+    return lots
+
+
+def sell_lots(
+    units: int, *, unit_price: int, trade_volume: int, sold_before: int = 0, policy: Policy
+) -> list[tuple[int, int]]:
+    """The sales that sell ``units``: (units, price per unit), each at most tradeVolume units,
+    at the snapshot price lowered by policy.sell_impact_per_lot per tradeVolume sold before."""
+    lots: list[tuple[int, int]] = []
+    before, left = sold_before, units
+    step = trade_volume if trade_volume > 0 else max(1, units)
+    while left > 0:
+        fall = policy.sell_impact_per_lot * before / trade_volume if trade_volume > 0 else 0.0
+        lot = min(left, step)
+        lots.append((lot, max(0, round(unit_price * (1 - fall)))))
+        before, left = before + lot, left - lot
+    return lots
+
+
 Ledger = Mapping[tuple[str, str, str], int]  # (market, good, "buy"|"sell") -> units traded
 
 
@@ -335,64 +390,56 @@ class _Pricing:
         return self.ledger.get(key, 0) + self.trades.get(key, 0)
 
     def buy(self, market: str, good: str, units: int, supply: str) -> int:
-        """Buy ``units`` in lots of trade_size; returns the total paid."""
+        """Buy ``units`` in lots (see buy_lots); returns the total paid."""
         row = self.ix.rows.get((market, good))
         if row is None or row.purchase_price <= 0:
             raise _Infeasible(f"no price for {good} at {market}")
-        p0, tv = row.purchase_price, row.trade_volume
         key = (market, good, "buy")
-        ceiling = self.policy.price_ceiling * p0
-        paid, left = 0, units
-        while left > 0:
-            before = self._before(key)
-            price = round(p0 * (1 + self.policy.buy_impact_per_lot * before / tv)) if tv else p0
+        left = self.budget - self.cost
+        lots = buy_lots(
+            units,
+            unit_price=row.purchase_price,
+            trade_volume=row.trade_volume,
+            supply=supply,
+            bought_before=self._before(key),
+            cargo_capacity=self.cargo,
+            credits=left,
+            policy=self.policy,
+        )
+        ceiling = self.policy.price_ceiling * row.purchase_price
+        for _, price in lots:
             if price > ceiling + 1e-9:
                 raise _Infeasible(
                     f"{good} at {market} would cost {price}/u > {self.policy.price_ceiling:g} x "
-                    f"snapshot {p0} (price ceiling)"
+                    f"snapshot {row.purchase_price} (price ceiling)"
                 )
-            lot = trade_size(
-                cargo_capacity=self.cargo,
-                trade_volume=tv,
-                supply=supply,
-                unit_price=price,
-                credits=self.budget - self.cost - paid,
-                target=left,
-                policy=self.policy,
+        bought = sum(n for n, _ in lots)
+        paid = sum(n * p for n, p in lots)
+        if bought < units:
+            if paid + (lots[-1][1] if lots else row.purchase_price) > left:
+                raise _Infeasible(f"spend cap reached: {self.budget:,} cr budget for this pipeline")
+            raise _Infeasible(
+                f"no lot of {good} at {market}: {supply} supply, tradeVolume {row.trade_volume}"
             )
-            if lot <= 0:
-                if self.budget - self.cost - paid < price:
-                    raise _Infeasible(
-                        f"spend cap reached: {self.budget:,} cr budget for this pipeline"
-                    )
-                raise _Infeasible(
-                    f"no lot of {good} at {market}: {supply} supply, tradeVolume {tv}"
-                )
-            paid += lot * price
-            left -= lot
-            self.trades[key] = self.trades.get(key, 0) + lot
+        self.trades[key] = self.trades.get(key, 0) + bought
         self.cost += paid
         return paid
 
     def sell(self, market: str, good: str, units: int) -> int:
-        """Sell ``units`` in lots of at most tradeVolume; returns the total received."""
+        """Sell ``units`` in lots (see sell_lots); returns the total received."""
         row = self.ix.rows.get((market, good))
         if row is None:
-            return 0  # the market trades it (it imports it) but its price is unknown: count 0
-        p0, tv = row.sell_price, row.trade_volume
+            return 0  # the market imports it but its price is unknown: count nothing
         key = (market, good, "sell")
-        got, left = 0, units
-        while left > 0:
-            before = self._before(key)
-            price = (
-                max(0, round(p0 * (1 - self.policy.sell_impact_per_lot * before / tv)))
-                if tv
-                else p0
-            )
-            lot = min(left, tv) if tv > 0 else left
-            got += lot * price
-            left -= lot
-            self.trades[key] = self.trades.get(key, 0) + lot
+        lots = sell_lots(
+            units,
+            unit_price=row.sell_price,
+            trade_volume=row.trade_volume,
+            sold_before=self._before(key),
+            policy=self.policy,
+        )
+        got = sum(n * p for n, p in lots)
+        self.trades[key] = self.trades.get(key, 0) + units
         self.revenue += got
         return got
 
