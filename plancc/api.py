@@ -251,6 +251,17 @@ def _without(text: str, secret: str | None) -> str:
     return text.replace(secret, "***") if secret and secret in text else text
 
 
+def _scrubbed(obj: Any, secret: str | None) -> Any:
+    """``obj`` with ``secret`` masked in every string (error data may echo the request)."""
+    if isinstance(obj, str):
+        return _without(obj, secret)
+    if isinstance(obj, dict):
+        return {k: _scrubbed(v, secret) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_scrubbed(v, secret) for v in obj]
+    return obj
+
+
 # ---------------------------------------------------------------------------------------------
 # The client
 
@@ -466,7 +477,7 @@ class Client:
             message = f"HTTP {resp.status_code} {resp.reason_phrase}".strip()
         message = _without(message, self._token)
         code = code if isinstance(code, int) and not isinstance(code, bool) else resp.status_code
-        data = data if isinstance(data, dict) else {}
+        data = _scrubbed(data, self._token) if isinstance(data, dict) else {}
         if kind is None:
             if code == UNIVERSE_RESET:
                 kind = UniverseReset
