@@ -339,7 +339,8 @@ def _schema_error(doc: Doc, err: ValidationError) -> list[InputError]:
             return [doc.error((*path, err.instance), msg, at_key=True)]
         return [doc.error(path, msg)]
     if v == "minItems":
-        return [doc.error(path, f"must list at least {err.validator_value} item(s)")]
+        n = err.validator_value
+        return [doc.error(path, "must not be empty" if n == 1 else f"must list at least {n} items")]
     if v == "uniqueItems":
         return [doc.error(path, "lists an item twice")]
     if v == "minProperties":
@@ -364,10 +365,10 @@ def _type_words(t: Any) -> str:
     return " or ".join(names.get(x, str(x)) for x in ts)
 
 
-def _raise(errors: list[InputError]) -> None:
-    """Raise all problems at once, each file's in the order of their position in it."""
+def _raise(errors: list[InputError], order: Sequence[str] = ()) -> None:
+    """Raise all problems at once: files in ``order`` (else as met), each by position."""
     if errors:
-        files = list(dict.fromkeys(e.where.file if e.where else "" for e in errors))
+        files = list(dict.fromkeys([*order, *(e.where.file if e.where else "" for e in errors)]))
 
         def key(e: InputError) -> tuple[int, int, int]:
             w = e.where or Where("")
@@ -575,7 +576,7 @@ def load_recipes(paths: Sequence[Path | str]) -> RecipeBook:
                 at_key=True,
             )
         )
-    _raise(errors)
+    _raise(errors, [str(p) for p in paths])
     return RecipeBook(
         recipes={
             g: Recipe(good=g, inputs=e.inputs, note=e.note, source=_source(e.doc, e.path[:2]))
