@@ -60,6 +60,21 @@ SPEC_LAGS: dict[str, tuple[str, Callable[[dict[str, Any]], None]]] = {
 }
 
 
+# Not spec lags: what the recorded real data (../shared/realdata, stored by a public bot through
+# its own typed models) lacks although the spec requires it. Live 2.3 servers send these
+# fields; the recording dropped them, and it writes absent optional fields as null. Contract
+# tests of that recording drop nulls and accept exactly these problems, per model.
+RECORDED_DATA_GAPS: dict[str, frozenset[str]] = {
+    "Ship": frozenset(
+        {
+            "frame: 'quality' is a required property",
+            "reactor: 'quality' is a required property",
+            "engine: 'quality' is a required property",
+        }
+    ),
+}
+
+
 def default_spec_dir() -> Path | None:
     """``$PLANCC_API_SPEC`` or ``<repo>/../shared/spacetraders-api``; None when not there."""
     env = os.environ.get(SPEC_ENV)
@@ -127,6 +142,21 @@ class ApiSpec:
         content = responses[str(status)].get("content", {})
         return content.get("application/json", {}).get("schema", {})
 
+    def request_schema(self, method: str, path_template: str) -> dict[str, Any] | None:
+        """The JSON request body schema of an operation, or None when it takes no body."""
+        body = self.operation(method, path_template).get("requestBody")
+        if not body:
+            return None
+        return body.get("content", {}).get("application/json", {}).get("schema")
+
+    def success_status(self, method: str, path_template: str) -> int:
+        """The 2xx status the spec documents for an operation (200 or 201)."""
+        codes = sorted(int(c) for c in self.operation(method, path_template).get("responses", {}))
+        ok = [c for c in codes if 200 <= c < 300]
+        if not ok:
+            raise KeyError(f"{method.upper()} {path_template} documents no success response")
+        return ok[0]
+
     def _validator(self, key: str, schema: dict[str, Any]) -> Draft202012Validator:
         v = self._validators.get(key)
         if v is None:
@@ -151,12 +181,28 @@ class ApiSpec:
         """
         key = f"resp:{method.upper()} {path_template} {status}"
         if key not in self._validators:
-            schema = dict(self.response_schema(method, path_template, status))
-            # The schema's relative refs ("../models/X.json") resolve against this $id, which
-            # sits beside the reference document.
-            schema["$id"] = self.reference_uri.rsplit("/", 1)[0] + "/__response__.json"
-            self._validator(key, schema)
+            schema = self.response_schema(method, path_template, status)
+            self._validator(key, _with_base(self, schema))
         return [_format_error(e) for e in self._validators[key].iter_errors(body)]
+
+    def validate_request(self, method: str, path_template: str, body: Any) -> list[str]:
+        """Problems of a JSON request body against the operation's ``requestBody`` schema.
+
+        An operation without a request body accepts only an absent or empty body.
+        """
+        key = f"req:{method.upper()} {path_template}"
+        if key not in self._validators:
+            schema = self.request_schema(method, path_template)
+            if schema is None:
+                return [] if body in (None, {}) else ["(root): this operation takes no body"]
+            self._validator(key, _with_base(self, schema))
+        return [_format_error(e) for e in self._validators[key].iter_errors(body)]
+
+
+def _with_base(spec: ApiSpec, schema: dict[str, Any]) -> dict[str, Any]:
+    # relative refs ("../models/X.json") in an operation's schemas resolve against this $id,
+    # which sits beside the reference document
+    return {**schema, "$id": spec.reference_uri.rsplit("/", 1)[0] + "/__operation__.json"}
 
 
 def _resource(contents: Any) -> Resource[Any]:
@@ -196,6 +242,11 @@ def load_spec(root: Path | str | None = None) -> ApiSpec | None:
 def validate_model(name: str, instance: Any) -> list[str]:
     """``load_spec().validate_model``; raises LookupError when the spec is absent."""
     return _require().validate_model(name, instance)
+
+
+def validate_request(method: str, path_template: str, body: Any) -> list[str]:
+    """``load_spec().validate_request``; raises LookupError when the spec is absent."""
+    return _require().validate_request(method, path_template, body)
 
 
 def validate_response(method: str, path_template: str, status: int, body: Any) -> list[str]:
