@@ -1,0 +1,174 @@
+"""Price impact: the plan's own trades move prices; margin, price ceiling and spend caps hold."""
+
+from __future__ import annotations
+
+from chainworld import World, book, wp
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plancc.chain import buy_lots, plan_pipelines, sell_lots
+from plancc.model import SUPPLY_LEVELS, Policy
+
+POLICY = Policy()
+
+
+def test_each_lot_bought_raises_the_next_lots_price():
+    lots = buy_lots(
+        50, unit_price=1000, trade_volume=20, supply="HIGH", cargo_capacity=40,
+        credits=10**6, policy=POLICY,
+    )  # fmt: skip
+    # 12 per lot (20 x 0.6); +5% per 20 units bought before: +3% per lot of 12
+    assert lots == [(12, 1000), (12, 1030), (12, 1060), (12, 1090), (2, 1120)]
+
+
+def test_units_the_plan_bought_earlier_raise_the_first_lot():
+    lots = buy_lots(
+        12, unit_price=1000, trade_volume=20, supply="HIGH", bought_before=20,
+        cargo_capacity=40, credits=10**6, policy=POLICY,
+    )  # fmt: skip
+    assert lots == [(12, 1050)]
+
+
+def test_each_lot_sold_lowers_the_next_lots_price():
+    assert sell_lots(50, unit_price=1000, trade_volume=20, policy=POLICY) == [
+        (20, 1000),
+        (20, 985),
+        (10, 970),
+    ]
+
+
+def test_purchases_stop_where_the_credits_end():
+    lots = buy_lots(
+        40, unit_price=1000, trade_volume=20, supply="HIGH", cargo_capacity=40,
+        credits=20_000, policy=POLICY,
+    )  # fmt: skip
+    assert lots == [(12, 1000), (7, 1030)]
+
+
+@given(
+    units=st.integers(1, 500),
+    volume=st.integers(1, 200),
+    supply=st.sampled_from(SUPPLY_LEVELS),
+    fraction=st.floats(0.05, 2.0),
+)
+def test_no_single_purchase_or_sale_exceeds_trade_volume(units, volume, supply, fraction):
+    policy = Policy(purchase_fraction={supply: fraction})
+    bought = buy_lots(
+        units, unit_price=100, trade_volume=volume, supply=supply, cargo_capacity=1000,
+        credits=10**9, policy=policy,
+    )  # fmt: skip
+    assert all(0 < n <= volume for n, _ in bought)
+    assert sum(n for n, _ in bought) <= units
+    sold = sell_lots(units, unit_price=100, trade_volume=volume, policy=policy)
+    assert all(0 < n <= volume for n, _ in sold)
+    assert sum(n for n, _ in sold) == units
+
+
+def one_product(
+    w: World, product: str, *, collect: int, sell: int, tv: int = 20, at: str = ""
+) -> World:
+    """``product`` made at F-<product> from X, sold at S-<product> (or ``at``)."""
+    w.factory(f"F{product}", product, buy=collect, supply="HIGH", tv=tv, inputs={"X": 100})
+    w.demand(at or f"S{product}", product, sell=sell, activity="WEAK", tv=100)
+    return w
+
+
+def x_seller(w: World, tv: int = 60) -> World:
+    return w.sell("M", "X", buy=100, supply="HIGH", tv=tv)
+
+
+def test_pipeline_below_the_minimum_margin_is_not_planned_with_the_reason():
+    # per unit: buy X 100, deliver X 100, collect 1000, sell 1050: margin 50/1100 = 4.5%
+    w = one_product(x_seller(World()), "P", collect=1000, sell=1050)
+    pipelines, rejected = plan_pipelines(w.snapshot(), book({"P": ["X"]}, {"X"}), POLICY)
+    assert pipelines == ()
+    assert [(r.good, r.market, r.reason) for r in rejected] == [
+        ("P", wp("SP"), "margin 5% under impact < 8% minimum")
+    ]
+
+
+def test_impact_limits_the_quantity_to_what_keeps_the_margin():
+    # collect lots of 6 (tradeVolume 10 x 0.6), each +3%: 40 units would average ~8.4% dearer
+    w = one_product(x_seller(World()), "P", collect=1000, sell=1150, tv=10)
+    bk = book({"P": ["X"]}, {"X"})
+    roomy = Policy(price_ceiling=10.0)
+    (planned,), _ = plan_pipelines(w.snapshot(), bk, roomy)
+    assert planned.quantity < 40
+    assert (planned.expected_revenue - planned.expected_cost) / planned.expected_cost >= 0.08
+    (no_impact,), _ = plan_pipelines(
+        w.snapshot(), bk, Policy(price_ceiling=10.0, buy_impact_per_lot=0)
+    )
+    assert no_impact.quantity == 40
+
+
+def test_price_ceiling_limits_purchases_and_rejects_what_the_plan_already_drove_up():
+    # X: lots of 6 (tradeVolume 10 x 0.6), +3% each: 1.00, 1.03, 1.06, 1.09 fit a 1.10 ceiling
+    w = x_seller(World(), tv=10)
+    one_product(w, "P1", collect=1000, sell=3000)
+    one_product(w, "P2", collect=1000, sell=2000)
+    policy = Policy(price_ceiling=1.10)
+    pipelines, rejected = plan_pipelines(
+        w.snapshot(), book({"P1": ["X"], "P2": ["X"]}, {"X"}), policy
+    )
+    assert [(p.product, p.quantity) for p in pipelines] == [("P1", 24)]
+    (r,) = rejected
+    assert r.good == "P2"
+    assert r.reason == "X at X1-T-M would cost 112/u > 1.1 x snapshot 100 (price ceiling)"
+
+
+def test_a_later_pipeline_pays_the_prices_earlier_pipelines_moved():
+    w = x_seller(World(), tv=20)
+    one_product(w, "P1", collect=1000, sell=3000)
+    one_product(w, "P2", collect=1000, sell=2000)
+    pipelines, _ = plan_pipelines(w.snapshot(), book({"P1": ["X"], "P2": ["X"]}, {"X"}), POLICY)
+    first, second = (p.chain.children[0] for p in pipelines)
+    assert first.unit_price < second.unit_price
+    assert second.unit_price > 100
+
+
+def test_spend_caps_and_credits_hold():
+    w = x_seller(World())
+    for p in ("P1", "P2", "P3"):
+        one_product(w, p, collect=1000, sell=2000)
+    bk = book({"P1": ["X"], "P2": ["X"], "P3": ["X"]}, {"X"})
+    policy = Policy(spend_cap_pipeline=20_000, spend_cap_total=45_000)
+    pipelines, _ = plan_pipelines(w.snapshot(), bk, policy)
+    assert len(pipelines) == 3
+    assert all(p.expected_cost <= 20_000 for p in pipelines)
+    assert sum(p.expected_cost for p in pipelines) <= 45_000
+    w.credits = 30_000
+    poorer, _ = plan_pipelines(w.snapshot(), bk, policy)
+    assert sum(p.expected_cost for p in poorer) <= 30_000
+
+
+def test_at_most_max_pipelines_and_the_rest_are_rejected_with_their_rank():
+    w = x_seller(World())
+    for p, price in (("P1", 4000), ("P2", 3000), ("P3", 2000)):
+        one_product(w, p, collect=1000, sell=price)
+    bk = book({"P1": ["X"], "P2": ["X"], "P3": ["X"]}, {"X"})
+    pipelines, rejected = plan_pipelines(w.snapshot(), bk, Policy(max_pipelines=2))
+    assert [p.id for p in pipelines] == [f"P1@{wp('SP1')}", f"P2@{wp('SP2')}"]
+    assert [(r.good, r.reason) for r in rejected] == [
+        ("P3", "ranked #3 by profit per hour; policy allows 2 pipelines")
+    ]
+
+
+def test_one_pipeline_per_product_even_with_several_good_importers():
+    w = one_product(x_seller(World()), "P", collect=1000, sell=3000)
+    w.demand("S2", "P", sell=2900, activity="WEAK")
+    w.demand("S3", "P", sell=2800, activity="RESTRICTED")
+    pipelines, _ = plan_pipelines(w.snapshot(), book({"P": ["X"]}, {"X"}), POLICY)
+    assert [p.product for p in pipelines] == ["P"]
+
+
+def test_expected_cost_and_revenue_are_every_purchase_and_every_sale():
+    # 40 units, X in one lot of 36 + one of 4; P in lots of 12 (20 x 0.6); sales in lots of 60/100
+    w = one_product(x_seller(World()), "P", collect=1000, sell=3000)
+    (p,), _ = plan_pipelines(w.snapshot(), book({"P": ["X"]}, {"X"}), POLICY)
+    x_cost = 36 * 100 + 4 * round(100 * (1 + 0.05 * 36 / 60))
+    p_cost = 12 * 1000 + 12 * 1030 + 12 * 1060 + 4 * 1090
+    x_sale = 40 * 100  # delivered to the factory, which pays its sellPrice
+    p_sale = 40 * 3000
+    assert p.quantity == 40
+    assert (p.expected_cost, p.expected_revenue) == (x_cost + p_cost, x_sale + p_sale)
+    assert p.sell_price == 3000
