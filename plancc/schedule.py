@@ -97,6 +97,7 @@ class _State:
         self.fuel = [s.fuel_start for s in problem.ships]
         self.ends: list[tuple[int, int] | None] = [None] * len(problem.legs)
         self.placed: list[tuple[int, Placement] | None] = [None] * len(problem.legs)
+        self.route: list[list[int]] = [[] for _ in problem.ships]  # legs per ship, in flying order
         self.dropped: dict[int, str] = {}
         self.waiting = [len(leg.preds) for leg in problem.legs]
         self.succs: list[list[int]] = [[] for _ in problem.legs]
@@ -111,6 +112,7 @@ class _State:
 
     def commit(self, leg: int, ship: int, pl: Placement) -> None:
         self.placed[leg] = (ship, pl)
+        self.route[ship].append(leg)
         self.ends[leg] = (pl.load_s + self.p.dock_s, pl.end_s)
         self.free[ship] = pl.end_s
         self.pos[ship] = self.p.legs[leg].unload_point
@@ -147,25 +149,17 @@ class _State:
         )
 
     def result(self, method: str) -> ScheduleResult:
-        by_ship: list[list[ScheduledLeg]] = [[] for _ in self.p.ships]
-        for i, entry in enumerate(self.placed):
-            if entry is None:
-                continue
-            ship, pl = entry
-            by_ship[ship].append(
-                ScheduledLeg(
-                    self.p.legs[i].id,
-                    self.p.ships[ship].symbol,
-                    pl.start_s,
-                    pl.load_s,
-                    pl.unload_s,
-                    pl.end_s,
-                )
+        def scheduled(leg: int) -> ScheduledLeg:
+            ship, pl = self.placed[leg]  # type: ignore[misc]
+            sym = self.p.ships[ship].symbol
+            return ScheduledLeg(
+                self.p.legs[leg].id, sym, pl.start_s, pl.load_s, pl.unload_s, pl.end_s
             )
+
+        # In flying order, not sorted by time: legs that take no time (same market, no dock)
+        # share a start time, and only the order they were placed in says where the ship is.
         plans = tuple(
-            ShipPlan(
-                ship=s.symbol, legs=tuple(sorted(by_ship[k], key=lambda x: (x.start_s, x.leg)))
-            )
+            ShipPlan(ship=s.symbol, legs=tuple(scheduled(i) for i in self.route[k]))
             for k, s in enumerate(self.p.ships)
         )
         makespan = max((e[1] for e in self.ends if e is not None), default=0)

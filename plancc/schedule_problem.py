@@ -58,7 +58,7 @@ class Unscheduled:
 
 @dataclass(frozen=True)
 class ScheduleResult:
-    """Every ship (sorted by symbol) with its legs in time order.
+    """Every ship (sorted by symbol) with its legs in flying order (which is also time order).
 
     ``status``: "HEURISTIC" (all legs placed), "PARTIAL" (some in ``unscheduled``), "EMPTY" (no
     legs). ``bound_s`` is ``lower_bound(problem)``: see there for exactly what it bounds.
@@ -120,6 +120,7 @@ class Problem:
     points: tuple[str, ...]  # waypoint symbols, sorted
     coords: tuple[tuple[int, int], ...]
     refuel: tuple[bool, ...]
+    speeds: tuple[int, ...]  # engine speed of each speed class
     travel: tuple[tuple[tuple[int, ...], ...], ...]  # [speed class][from][to] seconds
     fuel: tuple[tuple[int, ...], ...]  # [from][to] fuel units in the policy's flight mode
     dock_s: int
@@ -135,6 +136,22 @@ class Problem:
     def distance(self, a: int, b: int) -> float:
         (ax, ay), (bx, by) = self.coords[a], self.coords[b]
         return distance(ax, ay, bx, by)
+
+    def reach_lb_s(self, ship: int, a: int, b: int) -> int:
+        """A lower bound on the flying time from ``a`` to ``b`` by ANY chain of hops.
+
+        Each hop takes round(round(max(1, d)) * m / v + 15) >= (d - 0.5) * m / v + 14.5 seconds,
+        and distances obey the triangle inequality, so k >= 1 hops covering a straight-line
+        distance D take at least D * m / v + k * (14.5 - 0.5 * m / v). When that per-hop term is
+        negative (slow ships in slow modes) only "at least one hop, at least 15 s" is used.
+        """
+        if a == b:
+            return 0
+        ratio = FLIGHT_MULTIPLIER[self.flight_mode] / self.speeds[self.ships[ship].speed_class]
+        per_hop = 14.5 - 0.5 * ratio
+        if per_hop < 0:
+            return 15
+        return max(15, math.floor(self.distance(a, b) * ratio + per_hop))
 
     def capable(self, leg: int) -> tuple[int, ...]:
         """Ships that could carry this leg's quantity (ignoring fuel and position)."""
@@ -291,6 +308,7 @@ def build_problem(
         points=points,
         coords=coords,
         refuel=refuel,
+        speeds=tuple(speeds),
         travel=travel,
         fuel=fuel,
         dock_s=max(0, policy.dock_seconds),
@@ -409,8 +427,9 @@ def lower_bound(problem: Problem) -> int:
 
     It is max(critical path, work / ships), both relaxations: fuel and the flights between legs
     are ignored, and every leg gets the best any capable ship could do alone:
-      * critical path: each leg loads no earlier than the earliest ready time of a ship that can
-        carry it and than its precedence edges with lags allow, then takes
+      * critical path: each leg loads no earlier than a ship that can carry it could get there
+        (its ready time plus ``Problem.reach_lb_s`` from its start, over any chain of hops) and
+        than its precedence edges with lags allow, then takes
         ``2 * dock + fastest load->unload flight among capable ships``;
       * work: the sum of those minimal leg durations, divided by the number of usable ships
         (rounded up): ships work one leg at a time, so some ship is busy at least that long.
@@ -427,7 +446,11 @@ def lower_bound(problem: Problem) -> int:
         if not cap:
             continue
         fly = min(problem.travel_s(s, spec.load_point, spec.unload_point) for s in cap)
-        ready = min(problem.ships[s].ready_s for s in cap)
+        ready = min(
+            problem.ships[s].ready_s
+            + problem.reach_lb_s(s, problem.ships[s].start_point, spec.load_point)
+            for s in cap
+        )
         load = max(ready, _release_known(problem, i, LOAD, ends, 0))
         unload = max(load + dock + fly, _release_known(problem, i, UNLOAD, ends, load))
         ends[i] = (load + dock, unload + dock)
