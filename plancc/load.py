@@ -272,6 +272,14 @@ def read_doc(path: Path) -> tuple[Doc, list[InputError]]:
     return parse_yaml(text, file)
 
 
+def _read_or_raise(path: Path) -> tuple[Doc, list[InputError]]:
+    """``read_doc``, but an unreadable file is raised as ``InputErrors`` like every problem."""
+    try:
+        return read_doc(path)
+    except InputError as exc:
+        raise InputErrors([exc]) from None
+
+
 # ---------------------------------------------------------------------------------------------
 # Schema errors -> one clear line each
 
@@ -603,7 +611,7 @@ def _source(doc: Doc, path: PathKey) -> str:
 
 def load_policy(path: Path | str) -> Policy:
     """A policy file -> ``Policy``; knobs (and keys of the knob tables) left out keep defaults."""
-    doc, errors = read_doc(Path(path))
+    doc, errors = _read_or_raise(Path(path))
     data = {} if doc.data is None else doc.data
     doc.data = data
     errors.extend(schema_errors(doc, "policy"))
@@ -638,7 +646,7 @@ def policy_from_data(data: Mapping[str, Any]) -> Policy:
 
 def load_snapshot(path: Path | str) -> Snapshot:
     """A snapshot JSON (or YAML) file -> ``Snapshot``: schema first, then the object parsers."""
-    doc, errors = read_doc(Path(path))
+    doc, errors = _read_or_raise(Path(path))
     if doc.data is None:
         errors.append(InputError("empty snapshot file", Where(doc.file)))
     else:
