@@ -53,6 +53,17 @@ TYPE_COLOURS = {
     "SELL": "#4caf50",
     "LIQUIDATE": "#b0413e",
 }
+# one colour per pipeline, for the stripe under each bar (ordered by the plan's pipeline order)
+PIPELINE_COLOURS = (
+    "#6a4c93",
+    "#d1495b",
+    "#00798c",
+    "#edae49",
+    "#30638e",
+    "#8d6a9f",
+    "#3d405b",
+    "#81b29a",
+)
 TYPE_LETTERS = {"ACQUIRE": "A", "DELIVER": "D", "COLLECT": "C", "SELL": "S", "LIQUIDATE": "L"}
 
 
@@ -109,10 +120,16 @@ class Bar:
     w: float
     colour: str
     segments: tuple[Segment, ...]
+    pipeline: str = ""
+    pipeline_colour: str = "#888"
 
     @property
     def label(self) -> str:
-        return f"{TYPE_LETTERS.get(self.type, '?')} {self.good}"
+        """The text drawn on the bar: "A DIAMONDS" when it fits, else "A", else nothing."""
+        full = f"{TYPE_LETTERS.get(self.type, '?')} {self.good}"
+        if self.w >= len(full) * 6.3 + 8:
+            return full
+        return TYPE_LETTERS.get(self.type, "?") if self.w >= 14 else ""
 
     @property
     def title(self) -> str:
@@ -186,6 +203,9 @@ def gantt(plan: Plan) -> Gantt:
     """Lay out the chart: rows in the plan's ship order, x proportional to plan time."""
     tasks = {t.id: t for t in plan.tasks}
     legs = {leg.id: leg for leg in plan.legs}
+    stripe = {
+        p.id: PIPELINE_COLOURS[i % len(PIPELINE_COLOURS)] for i, p in enumerate(plan.pipelines)
+    }
     last = max((sl.end_s for sp in plan.ships for sl in sp.legs), default=0)
     span = max(last, plan.objective.makespan_s, 1)
     scale = CHART_W / span
@@ -224,6 +244,8 @@ def gantt(plan: Plan) -> Gantt:
                         w=round((end - start) * scale, 2),
                         colour=TYPE_COLOURS.get(task.type, "#888"),
                         segments=tuple(s for s in segs if s.w > 0),
+                        pipeline=leg.pipeline if leg else "",
+                        pipeline_colour=stripe.get(leg.pipeline if leg else "", "#888"),
                     )
                 )
         busy = sum(sl.end_s - sl.start_s for sl in sp.legs)
@@ -302,6 +324,10 @@ def _context(plan: Plan) -> dict[str, object]:
         "objective": plan.objective,
         "provenance": plan.provenance,
         "colours": TYPE_COLOURS,
+        "pipeline_colours": [
+            (p.id, PIPELINE_COLOURS[i % len(PIPELINE_COLOURS)])
+            for i, p in enumerate(plan.pipelines)
+        ],
         "legs_total": sum(len(sp.legs) for sp in plan.ships),
     }
 
