@@ -52,11 +52,11 @@ def _fail(exc: BaseException) -> None:
 )
 @click.option(
     "--color/--no-color",
-    default=None,
-    help="Colour +/-/~ (default: only when stdout is a terminal).",
+    default=False,
+    help="Colour +/-/~ with ANSI codes (off by default: output is pasted into code reviews).",
 )
 def diff_cmd(
-    old: str, new: str, as_json: bool, html_file: str | None, threshold: int, color: bool | None
+    old: str, new: str, as_json: bool, html_file: str | None, threshold: int, color: bool
 ) -> None:
     """Show what changed between two plan files and why it matters.
 
@@ -91,6 +91,5 @@ def diff_cmd(
     if as_json:
         click.echo(render_json(d), nl=False)
     else:
-        use_color = sys.stdout.isatty() if color is None else color
-        click.echo(render_text(d, color=use_color, old_label=old, new_label=new), nl=False)
+        click.echo(render_text(d, color=color, old_label=old, new_label=new), nl=False, color=color)
     sys.exit(1 if d.changed else 0)

@@ -283,3 +283,69 @@ def test_credits_are_compact(value, sign, text):
 )
 def test_durations_read_like_a_clock(s, text):
     assert fmt_duration(s) == text
+
+
+# -- the real X1-AD75 snapshot through the real compiler: old plan + changed snapshot -> diff
+
+
+def _real_inputs():
+    from plancc.cmd_compile import POLICY_NAME, bundled_recipes_dir, recipe_files
+    from plancc.example_plan import SNAPSHOT
+    from plancc.load import load_policy, load_recipes, load_snapshot
+
+    book = load_recipes(recipe_files([]))
+    policy = load_policy(bundled_recipes_dir() / POLICY_NAME)
+    snap = load_snapshot(SNAPSHOT)
+    home = snap.agent.headquarters  # the fleet docked at headquarters, so there is work
+    ships = tuple(
+        dataclasses.replace(s, waypoint=home, status="DOCKED", arrival=None) for s in snap.ships
+    )
+    return book, policy, dataclasses.replace(snap, ships=ships)
+
+
+def _compile(book, policy, snap, digest: str) -> Plan:
+    from plancc.compile import compile_plan
+
+    return compile_plan(book, policy, snap, inputs={"snapshot": "sha256:" + digest * 64})
+
+
+def _buy_leaves(node):
+    if not node.children:
+        return [node] if node.method == "BUY" else []
+    return [leaf for c in node.children for leaf in _buy_leaves(c)]
+
+
+def test_recompiling_the_real_snapshot_unchanged_gives_no_changes():
+    book, policy, snap = _real_inputs()
+    old = _compile(book, policy, snap, "0")
+    assert old.pipelines, "the real snapshot should give work to diff"
+    assert not diff_plans(old, _compile(book, policy, snap, "0")).changed
+
+
+def test_a_dearer_input_in_the_real_snapshot_changes_the_pipeline_that_buys_it():
+    book, policy, snap = _real_inputs()
+    old = _compile(book, policy, snap, "0")
+    pipeline = old.pipelines[0]
+    leaf = _buy_leaves(pipeline.chain)[0]
+    market = snap.market(leaf.market)
+    rows = tuple(
+        dataclasses.replace(g, purchase_price=g.purchase_price * 11 // 10)
+        if g.symbol == leaf.good
+        else g
+        for g in market.trade_goods
+    )
+    dearer = dataclasses.replace(
+        snap,
+        markets=tuple(
+            dataclasses.replace(m, trade_goods=rows) if m.symbol == market.symbol else m
+            for m in snap.markets
+        ),
+    )
+    d = diff_plans(old, _compile(book, policy, dearer, "1"))
+    (p,) = [c for c in d.pipelines if c.id == pipeline.id]
+    assert p.cause == "direct"
+    assert p.op == "-" or any(
+        f.field.startswith("chain ") and f.field.endswith(f"/{leaf.good}") for f in p.fields
+    )
+    assert [f.field for f in d.inputs] == ["snapshot"]
+    assert all(c.reason for c in d.items if c.cause == "indirect")

@@ -123,3 +123,8 @@ def test_report_of_a_bad_file_exits_2(tmp_path):
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1
     assert str(bad) in result.output
+
+
+def test_colour_only_with_the_color_flag(old, new):
+    assert "\x1b[" not in _run("diff", old, new).output
+    assert "\x1b[31m-\x1b[0m" in _run("diff", old, new, "--color").output
