@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from functools import cache
 
 import pytest
@@ -262,12 +263,13 @@ def test_example_plan_inputs_do_not_depend_on_where_the_repo_is():
 
 
 # A property over small generated variations of the real snapshot (prices scaled per market, the
-# fleet parked at any market): whatever they are, recompiling gives the same bytes and a valid plan.
+# fleet parked at any market): whatever they are, recompiling gives the same bytes and a valid,
+# flyable plan.
 _factor = st.sampled_from([0.5, 0.8, 1.0, 1.25, 2.0])
 
 
 @settings(
-    max_examples=12,
+    max_examples=100 if os.environ.get("PLANCC_FULL") == "1" else 12,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -291,10 +293,11 @@ def test_recompiling_any_snapshot_is_byte_identical(data):
     parked = data.draw(st.sampled_from(sorted(m.symbol for m in snap.markets)))
     ships = tuple(dataclasses.replace(s, waypoint=parked) for s in snap.ships)
     varied = dataclasses.replace(snap, markets=tuple(markets), ships=ships)
-    first = dump_plan(compile_plan(book, policy, varied, inputs=INPUTS))
-    second = dump_plan(compile_plan(book, policy, varied, inputs=INPUTS))
-    assert first == second
+    plan = compile_plan(book, policy, varied, inputs=INPUTS)
+    first = dump_plan(plan)
+    assert dump_plan(compile_plan(book, policy, varied, inputs=INPUTS)) == first
     assert list(Draft202012Validator(plan_schema()).iter_errors(yaml.safe_load(first))) == []
+    assert _verify(plan, varied, policy) == []
 
 
 def test_listing_order_of_markets_and_waypoints_does_not_change_the_plan():
