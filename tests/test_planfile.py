@@ -398,3 +398,20 @@ def test_ids_and_bytes_are_stable_under_reordering(goods, qty, seed_times):
     text = dump_plan(plan)
     assert dump_plan(reordered) == text
     assert parse_plan(text, "h.yaml") == canonical_plan(plan)
+
+
+def test_duplicate_key_is_reported_at_the_second_one():
+    text = _bad(dump_plan(_sample_plan()), "  bound_s: 800\n", "  bound_s: 800\n  bound_s: 900\n")
+    with pytest.raises(InputError) as exc:
+        parse_plan(text, "p.yaml")
+    assert (
+        str(exc.value)
+        == f"p.yaml:{_line_of(text, 'bound_s: 900')}:3: objective.bound_s: duplicate key 'bound_s'"
+    )
+
+
+@pytest.mark.parametrize("text", ["", "# only a comment\n", "- a list\n"])
+def test_a_file_that_is_not_a_plan_mapping_is_rejected_at_line_1(text):
+    with pytest.raises(InputError) as exc:
+        parse_plan(text, "p.yaml")
+    assert str(exc.value).startswith("p.yaml:1:1: ")
