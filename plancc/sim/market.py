@@ -32,7 +32,9 @@ the state at time t does not depend on how often it was observed. Each tick:
 
 1. Factory conversion: an EXPORT whose recipe inputs are IMPORTs of the same market turns the
    inputs' stock above equilibrium ("delivered" inputs) into export stock, 1 unit of each input
-   per unit of export, half of it every ``CONVERSION_HALF_LIFE`` (150 s). So delivering 60 units
+   per unit of export, half of it every ``CONVERSION_HALF_LIFE`` (150 s). Exports sharing an
+   input all respond to its stock (as live, production follows the inputs' supply level): the
+   input is used once, by the largest demand, not split between them. So delivering 60 units
    of each input lifts a tv-20 export from MODERATE to HIGH within minutes and lowers its price.
    Production lengthens the export's tradeVolume by ``TV_GROWTH_PER_LOT`` of its base per lot
    (capped at ``TV_GROWTH_CAP`` x base); tradeVolume eases back with ``TV_DECAY_HALF_LIFE``.
@@ -354,6 +356,7 @@ class MarketSim:
         # 1. factories convert delivered inputs into their export
         convert = 1.0 - math.exp(-_LN2 * STEP / CONVERSION_HALF_LIFE)
         tv_decay = math.exp(-_LN2 * STEP / TV_DECAY_HALF_LIFE)
+        used: dict[str, float] = {}
         for g in goods.values():
             if g.kind != "EXPORT":
                 continue
@@ -362,13 +365,15 @@ class MarketSim:
                 if excess > 0.0:
                     made = excess * convert
                     for i in g.inputs:
-                        goods[i].fill -= made / goods[i].depth
+                        used[i] = max(used.get(i, 0.0), made)
                     g.fill = min(FILL_MAX, g.fill + made / g.depth)
                     if made >= 0.05 * g.tv_base:
                         g.last_fed = t
                     cap = g.tv_base * TV_GROWTH_CAP
                     g.tv = min(cap, g.tv + TV_GROWTH_PER_LOT * g.tv_base * made / g.tv)
             g.tv = g.tv_base + (g.tv - g.tv_base) * tv_decay
+        for i, amount in used.items():
+            goods[i].fill -= amount / goods[i].depth
         # 2. recovery toward equilibrium (NPC consumption and production)
         keep = math.exp(-_LN2 * STEP / RECOVERY_HALF_LIFE)
         for g in goods.values():

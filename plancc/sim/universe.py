@@ -29,7 +29,7 @@ import json
 import math
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
@@ -622,6 +622,22 @@ def _specs(rng: random.Random, plan: _MarketPlan) -> list[GoodSpec]:
     return specs
 
 
+def _ensure_calm_importer(specs: dict[str, list[GoodSpec]]) -> None:
+    """Every imported good gets at least one WEAK or RESTRICTED importer (a stable place to sell)."""
+    calm = {"WEAK", "RESTRICTED"}
+    first: dict[str, tuple[str, int]] = {}
+    ok: set[str] = set()
+    for symbol, goods in specs.items():
+        for k, spec in enumerate(goods):
+            if spec.type == "IMPORT":
+                first.setdefault(spec.symbol, (symbol, k))
+                if spec.activity in calm:
+                    ok.add(spec.symbol)
+    for good, (symbol, k) in first.items():
+        if good not in ok:
+            specs[symbol][k] = replace(specs[symbol][k], activity="WEAK")
+
+
 def generate_universe(
     seed: int,
     *,
@@ -640,10 +656,11 @@ def generate_universe(
     waypoints, roles = _layout(rng, system, waypoint_count, start)
     plans = _assign_goods(rng, roles)
     book = recipes()
+    specs = {symbol: _specs(rng, plans[symbol]) for symbol in sorted(plans)}
+    _ensure_calm_importer(specs)
     markets: dict[str, MarketSim] = {}
     for k, symbol in enumerate(sorted(plans)):
-        specs = _specs(rng, plans[symbol])
-        markets[symbol] = MarketSim(symbol, specs, book, seed * 7919 + k, start)
+        markets[symbol] = MarketSim(symbol, specs[symbol], book, seed * 7919 + k, start)
     hq = next(w for w in waypoints if roles.get(w["symbol"]) == "consumer")
     ships = make_fleet(agent_symbol, hq, start, haulers, probes)
     agent = make_agent(agent_symbol, credits, hq["symbol"], len(ships))
