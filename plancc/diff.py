@@ -390,7 +390,7 @@ def _diff_legs(
     so, sn = _scheduled(old), _scheduled(new)
     new_tasks = {t.id: t for t in new.tasks}
     # legs whose own content changed: the seeds of indirect changes on their ships
-    direct_legs: set[str] = set()
+    direct_legs: dict[str, str] = {}  # leg id -> "new", "removed" or "changed"
     out: list[ItemChange] = []
     pending: list[tuple[str, list[FieldChange], list[str]]] = []
     hidden = 0
@@ -406,7 +406,7 @@ def _diff_legs(
                     pipeline=o[lid].pipeline,
                 )
             )
-            direct_legs.add(lid)
+            direct_legs[lid] = "removed"
             continue
         if lid not in o:
             out.append(
@@ -419,7 +419,7 @@ def _diff_legs(
                     pipeline=n[lid].pipeline,
                 )
             )
-            direct_legs.add(lid)
+            direct_legs[lid] = "new"
             continue
         fields = list(_fields(_leg_row(o[lid]), _leg_row(n[lid])))
         tags = ["content"] if fields else []
@@ -441,7 +441,9 @@ def _diff_legs(
             elif shifts:
                 hidden += 1
         if "content" in tags or "tasks" in tags:
-            direct_legs.add(lid)  # a cause for its neighbours even when only its tasks changed
+            direct_legs[lid] = (
+                "changed"  # a cause for its neighbours even when only its tasks changed
+            )
         if not fields:
             continue  # the changed tasks are reported as tasks
         pending.append((lid, fields, tags))
@@ -473,7 +475,7 @@ def _indirect_reason(
     leg: Leg,
     tasks: Mapping[str, Task],
     changed_tasks: set[str],
-    direct_legs: set[str],
+    direct_legs: Mapping[str, str],
     so: Mapping[str, ScheduledLeg],
     sn: Mapping[str, ScheduledLeg],
 ) -> str:
@@ -483,16 +485,20 @@ def _indirect_reason(
         more = f" (+{len(upstream) - 1} more)" if len(upstream) > 1 else ""
         return f"waits on changed task {upstream[0]}{more}"
     ships = {s.ship for s in (so.get(lid), sn.get(lid)) if s}
-    neighbours = sorted(
-        other
-        for other in direct_legs
-        if other != lid
-        and any(s is not None and s.ship in ships for s in (so.get(other), sn.get(other)))
-    )
+    neighbours: list[tuple[str, str]] = []  # (leg, the ship it shares with this one)
+    for other in sorted(direct_legs):
+        if other == lid:
+            continue
+        where = so.get(other) if direct_legs[other] == "removed" else sn.get(other)
+        if where is not None and where.ship in ships:
+            neighbours.append((other, where.ship))
     if neighbours:
+        other, ship = neighbours[0]
         more = f" (+{len(neighbours) - 1} more)" if len(neighbours) > 1 else ""
-        ship = ", ".join(sorted(ships))
-        return f"{ship} also runs changed leg {neighbours[0]}{more}"
+        phrase = {"new": "now also runs new leg", "removed": "no longer runs leg"}.get(
+            direct_legs[other], "also runs changed leg"
+        )
+        return f"{ship} {phrase} {other}{more}"
     return "rescheduled"
 
 

@@ -349,3 +349,10 @@ def test_a_dearer_input_in_the_real_snapshot_changes_the_pipeline_that_buys_it()
     )
     assert [f.field for f in d.inputs] == ["snapshot"]
     assert all(c.reason for c in d.items if c.cause == "indirect")
+
+
+def test_leg_moved_onto_a_ship_freed_by_a_removed_pipeline_names_the_removed_leg():
+    new = make_plan(with_fab=False, times=with_times(BASE, "/leg/ALUMINUM", "SHIP-3", 0, 505))
+    (leg,) = [c for c in diff_plans(BASE, new).legs if c.id == leg_id(BASE, "/leg/ALUMINUM")]
+    assert leg.cause == "indirect"
+    assert leg.reason.startswith("SHIP-3 no longer runs leg FAB_MATS@")
