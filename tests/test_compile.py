@@ -313,3 +313,34 @@ def test_listing_order_of_markets_and_waypoints_does_not_change_the_plan():
         ships=tuple(reversed(snap.ships)),
     )
     assert dump_plan(compile_plan(book, policy, reordered, inputs=INPUTS)) == dump_plan(_compiled())
+
+
+def _changed_lines(old: str, new: str) -> list[str]:
+    a, b = old.splitlines(), new.splitlines()
+    assert len(a) == len(b), "lines were added or removed"
+    return [y for x, y in zip(a, b, strict=True) if x != y]
+
+
+def test_a_one_credit_price_change_changes_only_prices_and_totals():
+    """Minimal churn: the same work at a slightly different price is a diff of figures only."""
+    book, policy, snap = _inputs()
+    leaf = next(n for n in _nodes(_compiled().pipelines[0].chain) if n.method == "BUY")
+    markets = tuple(
+        dataclasses.replace(
+            m,
+            trade_goods=tuple(
+                dataclasses.replace(g, purchase_price=g.purchase_price + 1)
+                if g.symbol == leaf.good
+                else g
+                for g in m.trade_goods
+            ),
+        )
+        if m.symbol == leaf.market
+        else m
+        for m in snap.markets
+    )
+    dearer = compile_plan(book, policy, dataclasses.replace(snap, markets=markets), inputs=INPUTS)
+    changed = _changed_lines(dump_plan(_compiled()), dump_plan(dearer))
+    assert changed, "a dearer input must show in the plan"
+    figures = ("unit_price:", "expected_cost:", "expected_profit:", "profit_per_hour:", "reason:")
+    assert all(line.strip().startswith(figures) for line in changed), changed
