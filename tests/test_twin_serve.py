@@ -1,0 +1,232 @@
+"""``plancc sim serve`` over real loopback HTTP, driven by plancc.api.Client unmodified.
+
+Also: the recorded X1-AD75 snapshot seeds a twin on which a ship can fly, dock, buy and sell.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from twin_fixtures import BELT, HAULER, HQ, mini_twin
+
+from plancc.api import Client
+from plancc.sim.app import Twin
+
+REPO = Path(__file__).resolve().parent.parent
+START_TIMEOUT_S = 30.0
+
+
+class Served:
+    def __init__(self, proc: subprocess.Popen[str], url: str, token: str) -> None:
+        self.proc, self.url, self.token = proc, url, token
+
+    @property
+    def root(self) -> str:
+        return self.url.removesuffix("/v2")
+
+    def advance(self, seconds: float) -> None:
+        httpx.post(f"{self.root}/_twin/advance", json={"seconds": seconds}).raise_for_status()
+
+
+def _reader(proc: subprocess.Popen[str]) -> queue.Queue[str]:
+    """Lines of the server's stdout, read on a thread (a blocked readline cannot time out)."""
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line.strip())
+
+    threading.Thread(target=pump, daemon=True).start()
+    return lines
+
+
+def _read_line(proc: subprocess.Popen[str], lines: queue.Queue[str]) -> str:
+    try:
+        return lines.get(timeout=START_TIMEOUT_S)
+    except queue.Empty:
+        proc.kill()
+        err = proc.stderr.read() if proc.stderr else ""
+        raise AssertionError(f"plancc sim serve printed nothing in time: {err}") from None
+
+
+def start_server(*args: str) -> Served:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "plancc", "sim", "serve", "--port", "0", *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    lines = _reader(proc)
+    url_line, token_line = _read_line(proc, lines), _read_line(proc, lines)
+    assert url_line.startswith("PLANCC_API_URL=http://127.0.0.1:"), url_line
+    assert url_line.endswith("/v2")
+    assert token_line.startswith("SPACETRADERS_TOKEN=")
+    return Served(proc, url_line.split("=", 1)[1], token_line.split("=", 1)[1])
+
+
+def stop(served: Served) -> tuple[int, str]:
+    served.proc.send_signal(signal.SIGTERM)
+    try:
+        code = served.proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        served.proc.kill()
+        raise
+    err = served.proc.stderr.read() if served.proc.stderr else ""
+    return code, err
+
+
+@pytest.fixture(scope="module")
+def state_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("twin") / "state.json"
+    path.write_text(json.dumps(mini_twin().state()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def served(state_file: Path) -> Iterator[Served]:
+    s = start_server("--from", str(state_file), "--speed", "1")
+    yield s
+    if s.proc.poll() is None:
+        stop(s)
+
+
+def test_serve_prints_two_shell_ready_lines(served: Served) -> None:
+    assert served.url.startswith("http://127.0.0.1:")
+    assert served.token and " " not in served.token
+
+
+def test_the_client_flies_docks_buys_and_sells_over_http(served: Served) -> None:
+    with Client(base_url=served.url, token=served.token) as api:
+        assert api.status()["resetDate"]
+        bought = api.purchase(HAULER, "IRON", 10)
+        api.orbit(HAULER)
+        nav = api.navigate(HAULER, BELT).nav
+        served.advance(600)
+        api.dock(HAULER)
+        sold = api.sell(HAULER, "IRON", 10)
+        ship = api.ship(HAULER)
+    assert nav.status == "IN_TRANSIT"
+    assert bought.transaction.type == "PURCHASE"
+    assert sold.agent.credits == bought.agent.credits + sold.transaction.total_price
+    assert ship.waypoint == BELT
+    assert ship.cargo_units == 0
+
+
+def test_the_client_reads_the_server_clock_from_date(served: Served) -> None:
+    with Client(base_url=served.url, token=served.token) as api:
+        api.agent()
+        first = api.server_time
+        served.advance(7200)
+        api.agent()
+        second = api.server_time
+    assert first is not None and second is not None
+    assert (second - first).total_seconds() >= 7200
+
+
+def test_the_client_pages_through_waypoints(served: Served) -> None:
+    with Client(base_url=served.url, token=served.token) as api:
+        symbols = {w.symbol for w in api.waypoints("X1-T")}
+    assert {HQ, BELT} <= symbols
+
+
+def test_sigterm_stops_cleanly_and_saves_state(state_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "saved.json"
+    s = start_server("--from", str(state_file), "--save", str(out))
+    with Client(base_url=s.url, token=s.token) as api:
+        api.orbit(HAULER)
+    code, err = stop(s)
+    assert code == 0
+    assert "Traceback" not in err
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert s.token not in out.read_text(encoding="utf-8")
+    restored = Twin.from_state(saved)
+    assert restored.world.ships[HAULER]["nav"]["status"] == "IN_ORBIT"
+
+
+def test_bad_from_file_is_a_one_line_error_with_exit_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"system": ', encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "plancc", "sim", "serve", "--port", "0", "--from", str(bad)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert f"{bad}:1:" in proc.stderr
+
+
+def test_the_generated_universe_serves_by_default() -> None:
+    pytest.importorskip("plancc.sim.universe")
+    s = start_server("--seed", "1")
+    try:
+        with Client(base_url=s.url, token=s.token) as api:
+            ships = api.ships()
+    finally:
+        stop(s)
+    assert ships
+
+
+def _nearest(twin: Twin, origin: str, candidates: list[str]) -> str:
+    wps = twin.world.waypoints
+    o = wps[origin]
+    return min(candidates, key=lambda w: math.hypot(wps[w]["x"] - o["x"], wps[w]["y"] - o["y"]))
+
+
+def test_real_snapshot_seeds_a_twin_where_a_ship_flies_docks_buys_and_sells(
+    realdata_snapshot_path: Path,
+) -> None:
+    pytest.importorskip("plancc.sim.universe")
+    snapshot = json.loads(realdata_snapshot_path.read_text(encoding="utf-8"))
+    twin = Twin.from_snapshot(snapshot)
+    system = twin.world.system
+    transport = twin.transport()
+    with Client(base_url=twin.base_url, token=twin.token, transport=transport, pace=False) as api:
+        hauler = max(api.ships(), key=lambda s: s.cargo_capacity)
+        markets = sorted(twin.world.markets)
+        buy_at = _nearest(twin, hauler.waypoint, [m for m in markets if m != hauler.waypoint])
+        api.orbit(hauler.symbol)
+        api.navigate(hauler.symbol, buy_at)
+        twin.advance(3600)
+        api.dock(hauler.symbol)
+        goods = api.market(system, buy_at).trade_goods
+        cargo_goods = [g for g in goods if g.symbol != "FUEL"] or goods
+        good = min(cargo_goods, key=lambda g: g.purchase_price)
+        units = min(good.trade_volume, hauler.cargo_capacity)
+        bought = api.purchase(hauler.symbol, good.symbol, units)
+        if any(g.symbol == "FUEL" for g in goods):
+            api.refuel(hauler.symbol)
+        traders = [
+            sym
+            for sym, m in twin.world.markets.items()
+            if sym != buy_at and good.symbol in (*m.imports, *m.exchange, *m.exports)
+        ]
+        sell_at = _nearest(twin, buy_at, traders)
+        api.orbit(hauler.symbol)
+        api.navigate(hauler.symbol, sell_at)
+        twin.advance(3600)
+        api.dock(hauler.symbol)
+        before = api.agent().credits
+        sold = api.sell(hauler.symbol, good.symbol, units)
+        ship = api.ship(hauler.symbol)
+    assert bought.transaction.units == units
+    assert sold.transaction.units == units
+    assert (ship.waypoint, ship.cargo_units) == (sell_at, 0)
+    assert sold.agent.credits == before + sold.transaction.total_price
