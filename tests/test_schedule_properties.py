@@ -262,3 +262,16 @@ def test_when_every_leg_fits_a_fuelless_ship_nothing_is_left_out(inst):
         result = run(dict(inst, ships=fuelless), method)
         assert result.unscheduled == ()
         assert result.status == ("EMPTY" if not inst["legs"] else "HEURISTIC")
+
+
+@PROPS
+@given(instances(), st.integers(1, 40))
+def test_bound_holds_when_one_ship_must_fly_every_leg(inst, speed):
+    # One ship makes the work bound (inbound flights + trades + hauls) the binding one.
+    lone = Ship(
+        "S0", "HAULER", "F", speed, 80, (), 0, 0, inst["waypoints"][0].symbol, "X1", "DOCKED"
+    )
+    for method in METHODS:
+        result = run(dict(inst, ships=[lone]), method)
+        assert result.unscheduled == ()
+        assert result.bound_s <= result.makespan_s
