@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from plan_builder import FM, LR, leg_id, make_plan, with_times
@@ -356,3 +358,27 @@ def test_leg_moved_onto_a_ship_freed_by_a_removed_pipeline_names_the_removed_leg
     (leg,) = [c for c in diff_plans(BASE, new).legs if c.id == leg_id(BASE, "/leg/ALUMINUM")]
     assert leg.cause == "indirect"
     assert leg.reason.startswith("SHIP-3 no longer runs leg FAB_MATS@")
+
+
+GOLDEN = Path(__file__).parent / "golden" / "diff.txt"
+
+
+def test_text_form_matches_the_reviewed_golden_file():
+    """The whole text form for one mixed change; PLANCC_UPDATE_GOLDEN=1 rewrites it to review."""
+    new = make_plan(
+        diamond_market="B9",
+        laser_qty=24,
+        times={
+            **with_times(BASE, "/leg/FAB_MATS", "SHIP-2", 605, 2460),
+            **with_times(BASE, "/leg/IRON", "SHIP-3", 30, 640),
+        },
+        snapshot_hash="sha256:" + "2" * 64,
+        snapshot_time=BASE.provenance.snapshot_time + timedelta(minutes=20),
+        makespan_s=2460,
+        revenue=216_000,
+    )
+    text = render_text(diff_plans(BASE, new), old_label="plans/a.yaml", new_label="plans/b.yaml")
+    if os.environ.get("PLANCC_UPDATE_GOLDEN") == "1":
+        GOLDEN.parent.mkdir(exist_ok=True)
+        GOLDEN.write_text(text, encoding="utf-8")
+    assert text == GOLDEN.read_text(encoding="utf-8")
