@@ -172,3 +172,54 @@ def test_expected_cost_and_revenue_are_every_purchase_and_every_sale():
     assert p.quantity == 40
     assert (p.expected_cost, p.expected_revenue) == (x_cost + p_cost, x_sale + p_sale)
     assert p.sell_price == 3000
+
+
+@st.composite
+def worlds(draw):
+    """1-4 products, each made from 1-2 of three raw goods, random prices, volumes, supplies."""
+    w = World(credits=draw(st.integers(1_000, 400_000)))
+    w.ships = [(draw(st.integers(5, 60)), 30)]
+    raws = ["R1", "R2", "R3"]
+    for r in raws:
+        w.sell(
+            f"M{r}", r, buy=draw(st.integers(5, 500)), supply=draw(st.sampled_from(SUPPLY_LEVELS)),
+            tv=draw(st.sampled_from([6, 10, 20, 60, 180])),
+        )  # fmt: skip
+    recipes = {}
+    for k in range(draw(st.integers(1, 4))):
+        product = f"P{k}"
+        inputs = draw(st.lists(st.sampled_from(raws), min_size=1, max_size=2, unique=True))
+        recipes[product] = inputs
+        w.factory(
+            f"F{k}", product, buy=draw(st.integers(50, 5000)), supply="HIGH",
+            tv=draw(st.sampled_from([6, 10, 20, 60])),
+            inputs={i: draw(st.integers(1, 600)) for i in inputs},
+        )  # fmt: skip
+        w.demand(
+            f"S{k}", product, sell=draw(st.integers(50, 9000)),
+            activity=draw(st.sampled_from(["WEAK", "RESTRICTED", "GROWING"])),
+            tv=draw(st.sampled_from([6, 20, 100])),
+        )  # fmt: skip
+    return w, book(recipes, set(raws))
+
+
+@given(worlds(), st.integers(1, 3))
+def test_every_plan_keeps_margin_caps_and_one_pipeline_per_product(world, max_pipelines):
+    w, bk = world
+    policy = Policy(max_pipelines=max_pipelines, spend_cap_pipeline=60_000, spend_cap_total=150_000)
+    snap = w.snapshot()
+    pipelines, rejected = plan_pipelines(snap, bk, policy)
+    assert len(pipelines) <= max_pipelines
+    assert sum(p.expected_cost for p in pipelines) <= min(150_000, snap.agent.credits)
+    for p in pipelines:
+        assert 0 < p.expected_cost <= 60_000
+        assert (p.expected_revenue - p.expected_cost) / p.expected_cost >= policy.min_margin
+        assert 1 <= p.quantity <= w.ships[0][0]
+        assert {c.quantity for c in p.chain.children} == {p.quantity}
+        for node in (p.chain, *p.chain.children):  # average paid within the price ceiling
+            snapshot_price = snap.market(node.market).good(node.good).purchase_price
+            assert node.unit_price <= policy.price_ceiling * snapshot_price + 0.5
+    demanded = {g.symbol for m in snap.markets for g in m.trade_goods if g.type == "IMPORT"}
+    products = sorted(p.product for p in pipelines) + sorted(r.good for r in rejected)
+    assert sorted(products) == sorted(g for g in demanded if g.startswith("P"))
+    assert all(r.reason for r in rejected)
