@@ -20,7 +20,15 @@ unit of each input per unit of product, and every node of a chain moves the same
 Quantity: a pipeline makes at most one load of the typical hauler (the design's "collect 40
 LASER_RIFLES -> sell"); within that, the quantity with the highest expected profit that keeps
 the margin, the price ceiling and the spend caps. Every purchase is cut into lots of
-``trade_size`` units, so no single purchase exceeds tradeVolume.
+``trade_size`` units, so no single purchase exceeds tradeVolume. A product's factory output is
+sized at ``policy.collect_supply_level`` (COLLECT waits for it).
+
+Budget: min(spend_cap_total, agent credits), split evenly over the pipeline slots still free
+(so the first product cannot starve the rest), each share capped by spend_cap_pipeline.
+
+Ranking: profit per hour of hauler time, i.e. for every load the flight from where it is
+bought to where it is unloaded (the game's travel formula, the typical hauler's engine) plus
+docking at both ends; production waits and repositioning flights are the scheduler's business.
 """
 
 from __future__ import annotations
