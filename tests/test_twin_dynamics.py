@@ -9,11 +9,13 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import random
 import statistics
 
 import pytest
 
 from plancc.sim.market import GoodSpec, MarketSim
+from plancc.sim.traders import step_traders
 
 MIN = 60.0
 HOUR = 3600.0
@@ -326,3 +328,73 @@ def test_exchange_goods_have_no_activity_and_a_narrow_spread() -> None:
     fuel = row(factory(), "FUEL", 0.0)
     assert "activity" not in fuel
     assert fuel["purchasePrice"] - fuel["sellPrice"] <= 6
+
+
+# -- background traders ----------------------------------------------------------------------
+
+
+def two_markets(export_supply: str = "HIGH") -> dict[str, MarketSim]:
+    """A HIGH-supply WIDGETS factory and a consumer importing WIDGETS."""
+    return {
+        "X1-T-F1": factory(export_supply=export_supply),
+        "X1-T-C1": MarketSim(
+            "X1-T-C1",
+            [
+                GoodSpec("WIDGETS", "IMPORT", 6000, 20, "LIMITED", "WEAK"),
+                GoodSpec("FUEL", "EXCHANGE", 70, 180, "MODERATE", None),
+            ],
+            RECIPES,
+            seed=8,
+            now=0.0,
+            drift=0.0,
+        ),
+    }
+
+
+def run_traders(
+    markets: dict[str, MarketSim], seed: int, minutes: int, intensity: float
+) -> list[dict]:
+    rng = random.Random(seed)
+    done: list[dict] = []
+    for k in range(1, minutes + 1):
+        done += step_traders(markets, k * MIN, rng, intensity)
+    return done
+
+
+def test_background_traders_buy_high_supply_exports_and_sell_them_into_imports() -> None:
+    done = run_traders(two_markets(), seed=1, minutes=30, intensity=0.2)
+    assert done
+    buys = [t for t in done if t["type"] == "PURCHASE"]
+    sells = [t for t in done if t["type"] == "SELL"]
+    assert {t["waypointSymbol"] for t in buys} == {"X1-T-F1"}
+    assert {t["waypointSymbol"] for t in sells} == {"X1-T-C1"}
+    assert all(s["pricePerUnit"] > b["pricePerUnit"] for b, s in zip(buys, sells, strict=True))
+
+
+def test_background_traders_leave_exports_below_high_supply_alone() -> None:
+    assert (
+        run_traders(two_markets(export_supply="MODERATE"), seed=1, minutes=60, intensity=1.0) == []
+    )
+
+
+def test_background_traders_take_high_supply_away() -> None:
+    markets = two_markets()
+    run_traders(markets, seed=2, minutes=10, intensity=1.0)
+    assert row(markets["X1-T-F1"], "WIDGETS", 10 * MIN)["supply"] in (
+        "MODERATE",
+        "LIMITED",
+        "SCARCE",
+    )
+
+
+def test_background_traders_are_reproducible_from_their_seed() -> None:
+    a = run_traders(two_markets(), seed=5, minutes=60, intensity=0.05)
+    b = run_traders(two_markets(), seed=5, minutes=60, intensity=0.05)
+    assert a == b and a
+
+
+def test_zero_intensity_means_no_background_traders() -> None:
+    markets = two_markets()
+    before = [m.trade_goods(HOUR) for m in two_markets().values()]
+    assert run_traders(markets, seed=1, minutes=60, intensity=0.0) == []
+    assert [m.trade_goods(HOUR) for m in markets.values()] == before

@@ -59,7 +59,6 @@ Imports and raw exports keep their initial activity; EXCHANGE goods have none.
 from __future__ import annotations
 
 import math
-import random
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -115,6 +114,33 @@ DRIFT_BY_SUPPLY: dict[str, float] = {
 }
 
 _LN2 = math.log(2.0)
+_CONVERT = 1.0 - math.exp(-_LN2 * STEP / CONVERSION_HALF_LIFE)
+_TV_KEEP = math.exp(-_LN2 * STEP / TV_DECAY_HALF_LIFE)
+_KEEP = math.exp(-_LN2 * STEP / RECOVERY_HALF_LIFE)
+_TAIL = RECOVERY_TAIL_RATE * STEP
+_REVERT = math.exp(-STEP / DRIFT_REVERSION)
+_PER_STEP = math.sqrt(STEP / 3600.0)
+_MASK = (1 << 64) - 1
+
+
+def _mix(x: int) -> int:
+    """splitmix64 finaliser: a fast, well-spread 64-bit hash of an integer."""
+    x = (x + 0x9E3779B97F4A7C15) & _MASK
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
+def _normals(key: int, n: int) -> list[float]:
+    """``n`` standard normal numbers for tick ``key``: Box-Muller on hashed 32-bit uniforms."""
+    out: list[float] = []
+    for j in range((n + 1) // 2):
+        h = _mix(key * 0x100000001B3 + j)
+        r = math.sqrt(-2.0 * math.log(((h >> 32) + 1) / 4294967296.0))
+        a = 2.0 * math.pi * (h & 0xFFFFFFFF) / 4294967296.0
+        out.append(r * math.cos(a))
+        out.append(r * math.sin(a))
+    return out
 
 
 def supply_level(fill: float) -> str:
@@ -324,6 +350,11 @@ class MarketSim:
     def trades(self, good: str) -> bool:
         return good in self._goods
 
+    def supply(self, good: str, now: float) -> str:
+        """Visible supply level of one good (cheaper than a whole ``trade_goods`` listing)."""
+        self.advance(now)
+        return supply_level(self._good(good).fill)
+
     # -- trades --------------------------------------------------------------------------------
 
     def buy(self, good: str, units: int, now: float) -> int:
@@ -354,16 +385,12 @@ class MarketSim:
     def _step(self, t: float) -> None:
         goods = self._goods
         # 1. factories convert delivered inputs into their export
-        convert = 1.0 - math.exp(-_LN2 * STEP / CONVERSION_HALF_LIFE)
-        tv_decay = math.exp(-_LN2 * STEP / TV_DECAY_HALF_LIFE)
         used: dict[str, float] = {}
         for g in goods.values():
-            if g.kind != "EXPORT":
-                continue
             if g.inputs:
                 excess = min((goods[i].fill - goods[i].fill_eq) * goods[i].depth for i in g.inputs)
                 if excess > 0.0:
-                    made = excess * convert
+                    made = excess * _CONVERT
                     for i in g.inputs:
                         used[i] = max(used.get(i, 0.0), made)
                     g.fill = min(FILL_MAX, g.fill + made / g.depth)
@@ -371,36 +398,38 @@ class MarketSim:
                         g.last_fed = t
                     cap = g.tv_base * TV_GROWTH_CAP
                     g.tv = min(cap, g.tv + TV_GROWTH_PER_LOT * g.tv_base * made / g.tv)
-            g.tv = g.tv_base + (g.tv - g.tv_base) * tv_decay
+            if g.tv != g.tv_base:
+                g.tv = g.tv_base + (g.tv - g.tv_base) * _TV_KEEP
+                if abs(g.tv - g.tv_base) < 1e-3:
+                    g.tv = g.tv_base
         for i, amount in used.items():
             goods[i].fill -= amount / goods[i].depth
         # 2. recovery toward equilibrium (NPC consumption and production)
-        keep = math.exp(-_LN2 * STEP / RECOVERY_HALF_LIFE)
         for g in goods.values():
-            deviation = price_log(g.fill, g.kind) - price_log(g.fill_eq, g.kind)
+            if g.fill == g.fill_eq:
+                continue
+            eq = price_log(g.fill_eq, g.kind)
+            deviation = price_log(g.fill, g.kind) - eq
             available = 1.0
-            if g.kind == "EXPORT" and g.inputs and g.fill < g.fill_eq:
+            if g.inputs and g.fill < g.fill_eq:
                 # restocking an export needs its inputs in stock
                 available = min(
                     min(1.0, max(0.0, goods[i].fill) / INPUT_STOCKED_FILL) for i in g.inputs
                 )
-            moved = deviation * (1.0 - (1.0 - keep) * available)
-            tail = RECOVERY_TAIL_RATE * STEP * available
+            moved = deviation * (1.0 - (1.0 - _KEEP) * available)
+            tail = _TAIL * available
             moved = max(0.0, moved - tail) if moved > 0.0 else min(0.0, moved + tail)
-            g.fill = fill_for_price_log(moved + price_log(g.fill_eq, g.kind), g.kind)
+            g.fill = g.fill_eq if moved == 0.0 else fill_for_price_log(moved + eq, g.kind)
         # 3. drift
         if self.drift > 0.0:
-            rng = random.Random(
-                (self.seed * 1_000_003 + _symbol_key(self.symbol)) * 2_147_483_647 + self._tick
-            )
-            revert = math.exp(-STEP / DRIFT_REVERSION)
-            per_step = math.sqrt(STEP / 3600.0)
-            for g in goods.values():
-                shock = rng.gauss(0.0, 1.0)
+            key = _mix(self.seed * 1_000_003 + _symbol_key(self.symbol)) ^ self._tick
+            scale = _PER_STEP * self.drift
+            shocks = _normals(key, len(goods))
+            for g, shock in zip(goods.values(), shocks, strict=False):
                 act = self._activity(g, t)
                 size = DRIFT_BY_ACTIVITY.get(act, DRIFT_BY_ACTIVITY[None])
-                size *= DRIFT_BY_SUPPLY[supply_level(g.fill)] * self.drift
-                g.noise = g.noise * revert + size * per_step * shock
+                size *= DRIFT_BY_SUPPLY[supply_level(g.fill)] * scale
+                g.noise = g.noise * _REVERT + size * shock
 
     # -- persistence ---------------------------------------------------------------------------
 

@@ -28,35 +28,43 @@ def step_traders(
     if intensity <= 0.0:
         return []
     names = sorted(markets)
-    listings = {name: markets[name].trade_goods(now) for name in names}
+    buyers_of: dict[str, list[str]] = {}
+    for name in names:
+        for good in (*markets[name].imports, *markets[name].exchange):
+            buyers_of.setdefault(good, []).append(name)
+    cache: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def rows(name: str) -> dict[str, dict[str, Any]]:
+        if name not in cache:
+            cache[name] = _rows(markets[name], now)
+        return cache[name]
+
     done: list[dict[str, Any]] = []
     for name in names:
-        for row in listings[name]:
-            if row["type"] != "EXPORT" or row["supply"] not in BUY_SUPPLY:
+        market = markets[name]
+        for good in market.exports:
+            if market.supply(good, now) not in BUY_SUPPLY or rng.random() >= intensity:
                 continue
-            if rng.random() >= intensity:
+            others = [o for o in buyers_of.get(good, ()) if o != name]
+            if not others:
                 continue
-            good = row["symbol"]
-            buyers = [
-                (r["sellPrice"], other)
-                for other in names
-                if other != name
-                for r in markets[other].trade_goods(now)
-                if r["symbol"] == good and r["type"] in ("IMPORT", "EXCHANGE")
-            ]
-            if not buyers:
-                continue
-            best_price, best = max(buyers)
+            best_price, best = max((rows(o)[good]["sellPrice"], o) for o in others)
+            row = rows(name)[good]
             if best_price <= row["purchasePrice"]:
                 continue  # nobody trades at a loss
-            units = markets[name].trade_volume(good, now)
-            units = min(units, markets[best].trade_volume(good, now))
-            paid = markets[name].buy(good, units, now)
+            units = min(row["tradeVolume"], rows(best)[good]["tradeVolume"])
+            paid = market.buy(good, units, now)
             got = markets[best].sell(good, units, now)
             trader = f"BG-{rng.randrange(1000):03d}"
             done.append(_trade(trader, "PURCHASE", name, good, units, paid, now))
             done.append(_trade(trader, "SELL", best, good, units, got, now))
+            cache.pop(name, None)
+            cache.pop(best, None)
     return done
+
+
+def _rows(market: MarketSim, now: float) -> dict[str, dict[str, Any]]:
+    return {r["symbol"]: r for r in market.trade_goods(now)}
 
 
 def _trade(
