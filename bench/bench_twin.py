@@ -187,10 +187,10 @@ def main(argv: list[str] | None = None) -> int:
     off = _throughput(n, rate_limit=False)
     on = _throughput(n, rate_limit=True)
     print(f"twin throughput in-process (httpx.WSGITransport), {n} requests per kind")
-    print(f"  {'kind':<10}{'limiter off':>14}{'limiter on':>14}{'on/off':>9}")
+    print(f"  {'kind':<10}{'limiter off':>14}{'limiter on':>14}{'ratio on/off':>14}")
     for kind in off:
         print(
-            f"  {kind:<10}{off[kind]:>10.0f} r/s{on[kind]:>10.0f} r/s{on[kind] / off[kind]:>9.2f}"
+            f"  {kind:<10}{off[kind]:>10.0f} r/s{on[kind]:>10.0f} r/s{on[kind] / off[kind]:>14.2f}"
         )
 
     run = _long_run(ships, hours, traders=1.0, seed=args.seed)
