@@ -290,6 +290,12 @@ class Client:
         rng: random.Random | None = None,
     ) -> None:
         self.base_url = (base_url or os.environ.get(URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise InputError(
+                f"API URL must start with http:// or https://, got {self.base_url!r}",
+                None,
+                "api-url",
+            )
         self._token = resolve_token(token, token_file)
         self.clock = clock
         self.sleep = sleep

@@ -329,3 +329,11 @@ def test_take_snapshot_over_any_transport():
         client.request_counts["GET /systems/{systemSymbol}/waypoints/{waypointSymbol}/market"] == 2
     )
     assert client.total_requests == 5
+
+
+def test_snapshot_with_a_malformed_api_url_exits_2_at_once(tmp_path):
+    result = run(["--api-url", "127.0.0.1:8080/v2", "-o", str(tmp_path / "s.json")])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: api-url: API URL must start with http:// or https://, got '127.0.0.1:8080/v2'"
+    )
