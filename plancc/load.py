@@ -444,6 +444,31 @@ def _file_entries(doc: Doc) -> tuple[list[_Entry], list[tuple[str, PathKey]], li
     return entries, raw, errors
 
 
+@cache
+def _recipe_part_validator(part: str) -> Draft202012Validator:
+    """Validator of one ``$defs`` part of the recipe schema (``good``, ``recipe``)."""
+    return Draft202012Validator({"$defs": schema("recipe")["$defs"], "$ref": f"#/$defs/{part}"})
+
+
+def _valid_recipe_part(doc: Doc) -> Doc:
+    """The same document with every schema-invalid part left out (positions kept)."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    good = _recipe_part_validator("good")
+    raw = data.get("raw")
+    goods = data.get("goods")
+    kept: dict[str, Any] = {
+        "raw": [g for g in raw if good.is_valid(g)] if isinstance(raw, list) else [],
+        "goods": {
+            k: v
+            for k, v in goods.items()
+            if good.is_valid(k) and _recipe_part_validator("recipe").is_valid(v)
+        }
+        if isinstance(goods, dict)
+        else {},
+    }
+    return Doc(doc.file, kept, doc.values, doc.keys)
+
+
 def _find_cycles(graph: Mapping[str, Sequence[str]]) -> list[list[str]]:
     """One cycle per strongly connected component that has one, as a closed path.
 
@@ -536,9 +561,9 @@ def load_recipes(paths: Sequence[Path | str]) -> RecipeBook:
             )
             continue
         errs = schema_errors(doc, "recipe")
-        if errs:
-            errors.extend(errs)
-            continue
+        errors.extend(errs)
+        if errs:  # keep checking what is well-formed, so one pass finds the other problems too
+            doc = _valid_recipe_part(doc)
         entries, raw, errs = _file_entries(doc)
         errors.extend(errs)
         files.append((entries, raw, doc))
@@ -561,8 +586,9 @@ def load_recipes(paths: Sequence[Path | str]) -> RecipeBook:
             if g not in known:
                 errors.append(doc.error(rpath, f"unknown good {g!r}{did_you_mean(g, known)}"))
         for e in entries:
-            for i, g in enumerate(_listed_inputs(e)):
-                if g not in known:
+            listed = _listed_inputs(e)
+            for i, g in enumerate(listed):
+                if g not in known and g not in listed[:i]:  # a repeat is reported as such
                     errors.append(
                         doc.error((*e.path, i), f"unknown good {g!r}{did_you_mean(g, known)}")
                     )

@@ -227,3 +227,13 @@ def test_anchors_and_aliases_still_locate_errors(write: Write) -> None:
     assert _problems(exc) == [
         f"{path}:3:14: goods.MEDICINE[0]: unknown good 'FABRIC' (did you mean 'FABRICS'?)"
     ]
+
+
+def test_a_malformed_entry_does_not_hide_the_files_other_problems(write: Write) -> None:
+    path = write("r.yaml", "goods:\n  CLOTHING: 3\n  DRUGS: [AMMONIA_IC]\n")
+    with pytest.raises(InputErrors) as exc:
+        load_recipes([path])
+    assert [(e.where.line, e.field) for e in exc.value.errors if e.where] == [
+        (2, "goods.CLOTHING"),
+        (3, "goods.DRUGS[0]"),
+    ]
