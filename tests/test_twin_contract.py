@@ -17,6 +17,7 @@ import pytest
 from twin_fixtures import BELT, HAULER, HQ, MOON, SYSTEM, mini_twin
 
 from plancc.sim.app import Twin
+from plancc.sim.clock import parse_iso
 from plancc.spec import ApiSpec, load_spec
 
 WAYPOINT = "/systems/{systemSymbol}/waypoints/{waypointSymbol}"
@@ -180,3 +181,70 @@ def test_an_unauthenticated_market_view_validates(spec: ApiSpec) -> None:
         body = anon.get(f"/systems/{SYSTEM}/waypoints/{HQ}/market").json()
     assert "tradeGoods" not in body["data"]
     assert spec.validate_response("GET", WAYPOINT + "/market", 200, body) == []
+
+
+def _universe_twin(source: str, realdata: Path | None) -> Twin:
+    pytest.importorskip("plancc.sim.universe")
+    if source == "generated":
+        return Twin.generate(seed=3)
+    assert realdata is not None
+    import json
+
+    return Twin.from_snapshot(json.loads(realdata.read_text(encoding="utf-8")))
+
+
+@pytest.fixture(params=["generated", "realdata"])
+def universe_twin(request: pytest.FixtureRequest) -> Twin:
+    realdata = (
+        request.getfixturevalue("realdata_snapshot_path") if request.param == "realdata" else None
+    )
+    return _universe_twin(request.param, realdata)
+
+
+def test_universe_ships_and_waypoints_validate(spec: ApiSpec, universe_twin: Twin) -> None:
+    system = universe_twin.world.system
+    problems: list[str] = []
+    with universe_twin.client() as api:
+        body = api.get("/my/ships", params={"limit": 20}).json()
+        problems += spec.validate_response("GET", "/my/ships", 200, body)
+        page, seen = 1, 0
+        while True:
+            body = api.get(
+                f"/systems/{system}/waypoints", params={"limit": 20, "page": page}
+            ).json()
+            problems += spec.validate_response(
+                "GET", "/systems/{systemSymbol}/waypoints", 200, body
+            )
+            seen += len(body["data"])
+            if not body["data"]:
+                break
+            page += 1
+    assert problems == []
+    assert seen == len(universe_twin.world.waypoints)
+
+
+def test_every_universe_market_validates_with_a_ship_present(
+    spec: ApiSpec, universe_twin: Twin
+) -> None:
+    world = universe_twin.world
+    system = world.system
+    problems: list[str] = []
+    with universe_twin.client() as api:
+        ships = api.get("/my/ships", params={"limit": 20}).json()["data"]
+        scout = min(ships, key=lambda s: s["fuel"]["capacity"])  # a probe flies on no fuel
+        path = f"/my/ships/{scout['symbol']}"
+        for waypoint in sorted(world.markets):
+            api.post(path + "/orbit")
+            here = api.get(path + "/nav").json()["data"]["waypointSymbol"]
+            if here != waypoint:
+                resp = api.post(path + "/navigate", json={"waypointSymbol": waypoint})
+                assert resp.status_code == 200, resp.text
+                arrival = parse_iso(resp.json()["data"]["nav"]["route"]["arrival"])
+                universe_twin.advance(arrival - universe_twin.now())
+            body = api.get(f"/systems/{system}/waypoints/{waypoint}/market").json()
+            assert "tradeGoods" in body["data"], waypoint
+            problems += [
+                f"{waypoint}: {p}"
+                for p in spec.validate_response("GET", WAYPOINT + "/market", 200, body)
+            ]
+    assert problems == []
