@@ -136,9 +136,21 @@ def _build(
     doc: Doc,
     scalar: Any,
     errors: list[InputError],
+    active: frozenset[int] = frozenset(),
 ) -> Any:
-    """Node tree -> plain data, recording marks and reporting duplicate keys."""
+    """Node tree -> plain data, recording marks and reporting duplicate keys.
+
+    ``active`` holds the collection nodes being built above this one: an alias that points back
+    to one of them would make an endless structure, so it is reported and left out.
+    """
     doc.values[path] = _mark(node)
+    if id(node) in active:
+        errors.append(
+            InputError("an alias refers to itself", Where(doc.file, *_mark(node)), field_path(path))
+        )
+        return None
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        active = active | {id(node)}
     if isinstance(node, yaml.MappingNode):
         scalar.flatten_mapping(node)  # resolves YAML merge keys (<<)
         out: dict[Any, Any] = {}
@@ -166,10 +178,12 @@ def _build(
                 )
                 continue
             doc.keys[kpath] = _mark(knode)
-            out[key] = _build(vnode, kpath, doc, scalar, errors)
+            out[key] = _build(vnode, kpath, doc, scalar, errors, active)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(n, (*path, i), doc, scalar, errors) for i, n in enumerate(node.value)]
+        return [
+            _build(n, (*path, i), doc, scalar, errors, active) for i, n in enumerate(node.value)
+        ]
     return scalar.construct_object(node, deep=True)
 
 

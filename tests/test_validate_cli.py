@@ -13,8 +13,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import REPO
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from plancc.cli import cli
+from plancc.cmd_validate import KINDS, validate_files
 from plancc.parse import realdata_to_snapshot
 
 BAD = REPO / "tests" / "data" / "bad"
@@ -130,3 +133,52 @@ def test_validate_needs_a_file() -> None:
     result = CliRunner().invoke(cli, ["validate"])
     assert result.exit_code == 2
     assert "Missing argument" in result.output
+
+
+_YAML_BITS = st.sampled_from(
+    ["goods:", "raw:", "\n", "  ", "- ", "[", "]", "{", "}", ":", ",", "&a ", "*a", "<<: ", "IRON",
+     "FOOD", "inputs", "note", "'", '"', "1", "-3", "null", "max_retries", "\t", "#", "!!str ", "?"]
+)  # fmt: skip
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.lists(_YAML_BITS, max_size=30).map("".join), kind=st.sampled_from(KINDS))
+def test_any_text_gives_problems_not_a_traceback(tmp_path: Path, text: str, kind: str) -> None:
+    path = tmp_path / ("f.json" if kind == "snapshot" else "f.yaml")
+    path.write_text(text)
+    lines, ok = validate_files([path], kind)  # raises nothing but the library's own errors
+    assert ok or all(line.startswith(str(path)) for line in lines)
+
+
+def _json_values() -> st.SearchStrategy[object]:
+    scalars = st.none() | st.booleans() | st.integers(-5, 5) | st.sampled_from(["X", "DOCKED", ""])
+    return st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(["symbol", "nav", "ships", "markets", "x"]), inner, max_size=3
+            )
+        ),
+        max_leaves=10,
+    )
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    key=st.sampled_from(["agent", "ships", "waypoints", "markets", "observedAt", "capturedAt"]),
+    value=_json_values(),
+)
+def test_any_snapshot_field_value_gives_problems_not_a_traceback(
+    tmp_path: Path, key: str, value: object
+) -> None:
+    from test_load_snapshot import SMALL
+
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps({**SMALL, key: value}))
+    lines, ok = validate_files([path], "snapshot")
+    assert ok or all(line.startswith(str(path)) for line in lines)
