@@ -26,6 +26,8 @@ import httpx
 
 from plancc.sim.app import Twin
 
+TRADERS = 0.02  # background trader intensity: about one lot per HIGH export per game-hour
+
 
 class _NeverLimitedTime:
     """A limiter clock that moves 1 s per reading, so the limiter always has a token."""
@@ -193,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  {kind:<10}{off[kind]:>10.0f} r/s{on[kind]:>10.0f} r/s{on[kind] / off[kind]:>14.2f}"
         )
 
-    run = _long_run(ships, hours, traders=1.0, seed=args.seed)
+    run = _long_run(ships, hours, traders=TRADERS, seed=args.seed)
     print(f"long run: {ships} ships, {run['game_hours']:.1f} game-hours, background traders on")
     print(
         f"  wall {run['wall_s']:.2f} s, {run['requests']:.0f} requests"

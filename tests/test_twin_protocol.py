@@ -466,3 +466,27 @@ def test_admin_advance_moves_the_clock(twin: Twin) -> None:
         resp = admin.post("http://twin.local/_twin/advance", json={"seconds": 90})
     assert resp.status_code == 200
     assert twin.now() == before + 90
+
+
+# ------------------------------------------------------------------ background traders
+
+
+def _trader_log(traders: float) -> list[dict[str, Any]]:
+    pytest.importorskip("plancc.sim.universe")
+    twin = Twin.generate(seed=1, traders=traders)
+    twin.advance(4 * 3600)
+    return [t for t in twin.world.transactions if t["agentSymbol"] != twin.agent_symbol]
+
+
+def test_background_traders_trade_on_the_game_clock_when_switched_on() -> None:
+    log = _trader_log(0.05)
+    assert log
+    assert {t["type"] for t in log} == {"PURCHASE", "SELL"}
+
+
+def test_background_traders_are_off_by_default() -> None:
+    assert _trader_log(0.0) == []
+
+
+def test_background_traders_are_reproducible_from_the_seed() -> None:
+    assert _trader_log(0.05) == _trader_log(0.05)

@@ -30,6 +30,7 @@ import math
 import random
 import secrets
 import threading
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -119,6 +120,7 @@ class World:
         self.owners: dict[str, str] = {}
         self.arrivals: dict[str, float] = {}
         self.transactions: list[dict[str, Any]] = []
+        self.recent: dict[str, deque[dict[str, Any]]] = {}  # per market, the last few shown
         self.traders = float(traders)
         self.seed = int(seed)
         self.trader_steps = 0
@@ -308,6 +310,20 @@ class World:
             done = step_traders(self.markets, self.trader_clock, rng, self.traders)
             self.trader_log.extend(done)
             del self.trader_log[:-200]
+            for t in done:  # other players' trades show in Market.transactions, as live
+                self._log(
+                    {
+                        "waypointSymbol": t["waypointSymbol"],
+                        "shipSymbol": f"{t['trader']}-1",
+                        "tradeSymbol": t["tradeSymbol"],
+                        "type": t["type"],
+                        "units": t["units"],
+                        "pricePerUnit": t["pricePerUnit"],
+                        "totalPrice": t["totalPrice"],
+                        "timestamp": iso(t["time"]),
+                        "agentSymbol": t["trader"],
+                    }
+                )
 
     # ------------------------------------------------------------------ ships
 
@@ -584,10 +600,9 @@ class World:
             "exchange": [good_ref(g) for g in market.exchange],
         }
         if self._agent_present(agent, waypoint, now):
-            shown = [t for t in self.transactions if t["waypointSymbol"] == waypoint]
             view["transactions"] = [
                 {k: v for k, v in t.items() if k != "agentSymbol"}
-                for t in shown[-MARKET_TRANSACTIONS_SHOWN:]
+                for t in self.recent.get(waypoint, ())
             ]
             view["tradeGoods"] = market.trade_goods(now)
         return view
@@ -649,8 +664,15 @@ class World:
             "totalPrice": ppu * units,
             "timestamp": iso(now),
         }
-        self.transactions.append({**tx, "agentSymbol": agent})
+        self._log({**tx, "agentSymbol": agent})
         return tx
+
+    def _log(self, tx: dict[str, Any]) -> None:
+        self.transactions.append(tx)
+        recent = self.recent.get(tx["waypointSymbol"])
+        if recent is None:
+            recent = self.recent[tx["waypointSymbol"]] = deque(maxlen=MARKET_TRANSACTIONS_SHOWN)
+        recent.append(tx)
 
     def purchase(
         self, agent: str, symbol: str, good: Any, units: Any, now: float
@@ -891,7 +913,10 @@ class World:
         world.ships = {s["symbol"]: s for s in d["ships"]}
         world.owners = dict(d["owners"])
         world.arrivals = {k: float(v) for k, v in d["arrivals"].items()}
-        world.transactions = list(d["transactions"])
+        world.transactions = []
+        world.recent = {}
+        for tx in d["transactions"]:
+            world._log(tx)
         world.traders = float(d.get("traders", 0.0))
         world.seed = int(d.get("seed", 0))
         world.trader_steps = int(d.get("traderSteps", 0))
