@@ -39,11 +39,12 @@ the state at time t does not depend on how often it was observed. Each tick:
    Production lengthens the export's tradeVolume by ``TV_GROWTH_PER_LOT`` of its base per lot
    (capped at ``TV_GROWTH_CAP`` x base); tradeVolume eases back with ``TV_DECAY_HALF_LIFE``.
 2. Recovery: every good's log-price deviation P(f) - P(fill_eq) decays exponentially with
-   ``RECOVERY_HALF_LIFE`` (75 min): imports are consumed (price recovers upward after a sale),
-   exports restocked (price recovers downward after a purchase). Half a move is gone in 75 min,
-   99% in 8.3 h. An export's restock from below needs its inputs in stock: it is scaled by the
-   inputs' availability (0 when an input's stock is gone) -- a factory's export is produced
-   only while its imports are stocked.
+   ``RECOVERY_HALF_LIFE`` (68 min) plus a slow constant pull ``RECOVERY_TAIL_RATE`` that ends
+   the tail: imports are consumed (price recovers upward after a sale), exports restocked
+   (price recovers downward after a purchase). Half a move is back in ~1-1.5 h (counted in
+   credits), all of a 50% dump in ~9 h, a single lot in ~3-5 h. An export's restock from below
+   needs its inputs in stock: it is scaled by the inputs' availability (0 when an input's stock
+   is gone) -- a factory's export is produced only while its imports are stocked.
 3. Drift: n follows an OU process (reversion ``DRIFT_REVERSION``) whose hourly size is
    ``DRIFT_BY_ACTIVITY[activity] * DRIFT_BY_SUPPLY[supply]``: WEAK drifts least, then
    RESTRICTED, STRONG, GROWING most; HIGH supply drifts least. The noise comes from a hash of
@@ -51,9 +52,9 @@ the state at time t does not depend on how often it was observed. Each tick:
 
 Activity of a factory export: GROWING while fed (converted delivered inputs within
 ``GROWING_WINDOW``), else RESTRICTED while an input is SCARCE (true of every factory in the real
-X1-AD75 snapshot),
-STRONG once its tradeVolume has grown, else its initial activity (WEAK if that was RESTRICTED).
-Imports and raw exports keep their initial activity; EXCHANGE goods have none.
+X1-AD75 snapshot), else STRONG once its tradeVolume has grown, else its initial activity (WEAK if
+that was RESTRICTED). Imports and raw exports keep their initial activity; EXCHANGE goods have
+none.
 """
 
 from __future__ import annotations
@@ -99,18 +100,18 @@ GROWING_WINDOW = 30 * 60.0
 DRIFT_REVERSION = 4 * 3600.0  # OU time constant of the drift
 # hourly standard deviation of log price drift, by activity (None = EXCHANGE) and supply factor
 DRIFT_BY_ACTIVITY: dict[str | None, float] = {
-    "WEAK": 0.02,
-    "RESTRICTED": 0.05,
-    "STRONG": 0.08,
-    "GROWING": 0.12,
-    None: 0.015,
+    "WEAK": 0.04,
+    "RESTRICTED": 0.09,
+    "STRONG": 0.13,
+    "GROWING": 0.20,
+    None: 0.02,
 }
 DRIFT_BY_SUPPLY: dict[str, float] = {
-    "SCARCE": 1.2,
-    "LIMITED": 1.1,
+    "SCARCE": 1.4,
+    "LIMITED": 1.25,
     "MODERATE": 1.0,
-    "HIGH": 0.4,
-    "ABUNDANT": 1.4,
+    "HIGH": 0.5,
+    "ABUNDANT": 1.6,
 }
 
 _LN2 = math.log(2.0)
