@@ -136,8 +136,11 @@ def validate(files: tuple[Path, ...], kind: str | None) -> None:
 
     \b
     Example:
-      plancc validate recipes/supply-chain.yaml recipes/policy.yaml snapshot.json
+      plancc validate recipes/supply-chain.yaml recipes/extra.yaml snapshot.json
+    prints
+      OK recipes/supply-chain.yaml (recipe)
       recipes/extra.yaml:12:7: goods.LASER_RIFLES.inputs[2]: unknown good 'DIAMOND' (did you mean 'DIAMONDS'?)
+      OK snapshot.json (snapshot)
     """
     lines, ok = validate_files(list(files), kind)
     for line in lines:
