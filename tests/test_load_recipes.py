@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -237,3 +238,13 @@ def test_a_malformed_entry_does_not_hide_the_files_other_problems(write: Write) 
         (2, "goods.CLOTHING"),
         (3, "goods.DRUGS[0]"),
     ]
+
+
+def test_the_servers_recipes_for_raw_goods_are_kept_as_comments(api_spec_dir: Path) -> None:
+    noted = dict(
+        re.findall(r"^  - ([A-Z_]+) +# server: made from (.+)$", SUPPLY_CHAIN.read_text(), re.M)
+    )
+    book = load_recipes([SUPPLY_CHAIN])
+    server = _server_map(api_spec_dir)
+    assert set(noted) == set(book.raw)
+    assert {g: noted[g].split(", ") for g in noted} == {g: server[g] for g in noted}
