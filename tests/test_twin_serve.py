@@ -230,3 +230,40 @@ def test_real_snapshot_seeds_a_twin_where_a_ship_flies_docks_buys_and_sells(
     assert sold.transaction.units == units
     assert (ship.waypoint, ship.cargo_units) == (sell_at, 0)
     assert sold.agent.credits == before + sold.transaction.total_price
+
+
+def test_a_bad_faults_option_is_a_one_line_error_with_exit_2() -> None:
+    from click.testing import CliRunner
+
+    from plancc.sim.cli import sim
+
+    result = CliRunner().invoke(sim, ["serve", "--port", "0", "--faults", "teapot=0.5"])
+    assert result.exit_code == 2
+    assert "--faults" in result.output
+    assert result.output.strip().count("\n") == 0
+
+
+def test_faults_option_builds_a_seeded_config() -> None:
+    from plancc.sim.cli import parse_faults
+
+    config = parse_faults("503=0.05, lost=0.01", seed=4)
+    assert (config.seed, config.rates) == (4, {"503": 0.05, "lost": 0.01})
+
+
+def test_admin_register_fleet_hands_out_a_working_token() -> None:
+    twin = mini_twin()
+    with httpx.Client(transport=twin.transport()) as admin:
+        resp = admin.post("http://twin.local/_twin/register-fleet", json={"symbol": "FLEET2"})
+    data = resp.json()["data"]
+    with Client(base_url=twin.base_url, token=data["token"], transport=twin.transport()) as api:
+        ships = api.ships()
+    assert resp.status_code == 201
+    assert {s.symbol for s in ships} == {"FLEET2-1", "FLEET2-2"}
+
+
+def test_admin_advance_refuses_a_negative_or_missing_amount() -> None:
+    twin = mini_twin()
+    with httpx.Client(transport=twin.transport()) as admin:
+        negative = admin.post("http://twin.local/_twin/advance", json={"seconds": -5})
+        missing = admin.post("http://twin.local/_twin/advance", json={})
+    assert (negative.status_code, missing.status_code) == (422, 422)

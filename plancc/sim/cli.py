@@ -55,13 +55,44 @@ def load_twin_source(path: Path) -> dict[str, Any]:
     return data
 
 
+def parse_faults(spec: str, seed: int) -> Any:
+    """``"503=0.05,lost=0.01"`` -> FaultConfig; InputError naming the bad part."""
+    from plancc.sim.faults import FAULT_KINDS, FaultConfig
+
+    rates: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        kind, eq, value = part.partition("=")
+        if not eq or kind not in FAULT_KINDS:
+            raise InputError(
+                f"expected KIND=RATE with KIND one of {', '.join(FAULT_KINDS)}, got {part!r}",
+                field="--faults",
+            )
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = -1.0
+        if not 0.0 <= rate <= 1.0:
+            raise InputError(
+                f"rate of {kind} must be a number in 0..1, got {value!r}", field="--faults"
+            )
+        rates[kind] = rate
+    return FaultConfig(seed=seed, rates=rates)
+
+
 def build_twin(
-    seed: int, speed: float, source: Path | None, traders: float, rate_limit: bool
+    seed: int,
+    speed: float,
+    source: Path | None,
+    traders: float,
+    rate_limit: bool,
+    faults: str = "",
 ) -> Any:
     from plancc.sim.app import Twin
     from plancc.sim.world import STATE_FORMAT
 
     kwargs: dict[str, Any] = {"speed": speed, "rate_limit": rate_limit}
+    if faults:
+        kwargs["faults"] = parse_faults(faults, seed)
     if source is None:
         return Twin.generate(seed=seed, traders=traders, **kwargs)
     data = load_twin_source(source)
@@ -85,8 +116,9 @@ def serve(
     rate_limit: bool,
     save: Path | None,
     verbose: bool,
+    faults: str = "",
 ) -> None:
-    twin = build_twin(seed, speed, source, traders, rate_limit)
+    twin = build_twin(seed, speed, source, traders, rate_limit, faults)
     _QuietHandler.verbose = verbose
     try:
         server = make_server(
@@ -141,7 +173,12 @@ def sim() -> None:
     default=None,
     help="Seed from a snapshot JSON (plancc or recorded layout) or a saved twin state.",
 )
-@click.option("--traders", default=0.0, show_default=True, help="Background trader intensity.")
+@click.option(
+    "--traders",
+    default=0.0,
+    show_default=True,
+    help="Background traders: chance per game-minute that a HIGH export is hit (0.02 ~ hourly).",
+)
 @click.option(
     "--rate-limit/--no-rate-limit",
     default=True,
@@ -154,6 +191,12 @@ def sim() -> None:
     default=None,
     help="Write the twin's state here when it stops.",
 )
+@click.option(
+    "--faults",
+    default="",
+    help="Random faults per request, e.g. '503=0.05,lost=0.01' (kinds: 429, 429-bare,"
+    " 429-html, 500, 502, 503, timeout, lost); seeded by --seed.",
+)
 @click.option("--verbose", is_flag=True, help="Log request lines to stderr.")
 def serve_cmd(
     port: int,
@@ -164,6 +207,7 @@ def serve_cmd(
     rate_limit: bool,
     save: Path | None,
     verbose: bool,
+    faults: str,
 ) -> None:
     """Serve the twin on 127.0.0.1 and print PLANCC_API_URL and SPACETRADERS_TOKEN.
 
@@ -174,4 +218,4 @@ def serve_cmd(
       plancc sim serve --port 8787 --seed 1 --speed 10
       plancc sim serve --from ../shared/realdata/X1-AD75-universe-snapshot.json
     """
-    run_guarded(serve, port, seed, speed, source, traders, rate_limit, save, verbose)
+    run_guarded(serve, port, seed, speed, source, traders, rate_limit, save, verbose, faults)
