@@ -219,6 +219,13 @@ def test_starved_factory_shows_restricted_activity() -> None:
     assert row(m, "WIDGETS", 0.0)["activity"] == "RESTRICTED"
 
 
+def test_a_factory_whose_inputs_are_bought_out_turns_restricted() -> None:
+    m = factory(input_supply="LIMITED")
+    assert row(m, "WIDGETS", 0.0)["activity"] == "WEAK"
+    m.buy("ORE_A", 60, 0.0)
+    assert row(m, "WIDGETS", 0.0)["activity"] == "RESTRICTED"
+
+
 def test_feeding_a_starved_factory_lifts_it_out_of_restricted() -> None:
     m = factory(input_supply="SCARCE")
     m.sell("ORE_A", 60, 0.0)
@@ -398,3 +405,15 @@ def test_zero_intensity_means_no_background_traders() -> None:
     before = [m.trade_goods(HOUR) for m in two_markets().values()]
     assert run_traders(markets, seed=1, minutes=60, intensity=0.0) == []
     assert [m.trade_goods(HOUR) for m in markets.values()] == before
+
+
+def test_unknown_supply_or_activity_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="GOOD: unknown supply 'PLENTY'"):
+        MarketSim("X1-T-M1", [GoodSpec("GOOD", "IMPORT", 10, 6, "PLENTY", "WEAK")], {}, 1, 0.0)
+    with pytest.raises(ValueError, match="GOOD: unknown activity 'BUSY'"):
+        MarketSim("X1-T-M1", [GoodSpec("GOOD", "IMPORT", 10, 6, "LIMITED", "BUSY")], {}, 1, 0.0)
+
+
+def test_a_good_the_market_does_not_trade_is_named_in_the_error() -> None:
+    with pytest.raises(KeyError, match="X1-T-F1 does not trade GOLD"):
+        factory().buy("GOLD", 1, 0.0)

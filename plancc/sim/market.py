@@ -71,6 +71,7 @@ from typing import Any
 STEP = 60.0  # seconds per simulation tick
 LOTS_PER_DEPTH = 5.0  # market depth in trade-volume lots: one lot moves fill by 0.2
 SUPPLY_LEVELS: tuple[str, ...] = ("SCARCE", "LIMITED", "MODERATE", "HIGH", "ABUNDANT")
+ACTIVITY_LEVELS: tuple[str, ...] = ("WEAK", "GROWING", "STRONG", "RESTRICTED")
 SUPPLY_BOUNDS: tuple[float, ...] = (0.275, 0.55, 0.925, 1.45)  # upper fill bounds of the first 4
 SUPPLY_FILL: dict[str, float] = {  # initial fill for a visible supply level (middle of its bucket)
     "SCARCE": 0.15,
@@ -260,6 +261,8 @@ class MarketSim:
                 raise ValueError(f"{symbol}: {spec.symbol}: unknown type {spec.type!r}")
             if spec.supply not in SUPPLY_FILL:
                 raise ValueError(f"{symbol}: {spec.symbol}: unknown supply {spec.supply!r}")
+            if spec.activity is not None and spec.activity not in ACTIVITY_LEVELS:
+                raise ValueError(f"{symbol}: {spec.symbol}: unknown activity {spec.activity!r}")
             mid = _mid(spec)
             tv = float(max(1, spec.trade_volume))
             fill = SUPPLY_FILL[spec.supply]
@@ -360,6 +363,8 @@ class MarketSim:
 
     def buy(self, good: str, units: int, now: float) -> int:
         """The agent buys ``units``: returns the price per unit charged (listed before the trade)."""
+        if units < 0:
+            raise ValueError(f"cannot buy {units} units")
         self.advance(now)
         g = self._good(good)
         price, _ = self._prices(g)
@@ -368,6 +373,8 @@ class MarketSim:
 
     def sell(self, good: str, units: int, now: float) -> int:
         """The agent sells ``units``: returns the price per unit paid (listed before the trade)."""
+        if units < 0:
+            raise ValueError(f"cannot sell {units} units")
         self.advance(now)
         g = self._good(good)
         _, price = self._prices(g)
