@@ -196,3 +196,36 @@ def test_over_http_timeout_sleeps_and_does_not_act() -> None:
     assert slept == [twin.faults.config.slow_seconds]
     assert status.startswith("504")
     assert nav_status(twin) == "DOCKED"
+
+
+def _client(twin: Any) -> Any:
+    from plancc.api import Client
+
+    return Client(
+        base_url=twin.base_url,
+        token=twin.token,
+        transport=twin.transport(),
+        sleep=lambda s: None,
+        pace=False,
+    )
+
+
+def test_the_client_sees_a_lost_purchase_as_outcome_unknown_and_the_cargo_shows_it() -> None:
+    from plancc.errors import OutcomeUnknown
+
+    twin = mini_twin()
+    twin.faults.queue("lost")
+    with _client(twin) as api:
+        with pytest.raises(OutcomeUnknown):
+            api.purchase(HAULER, "IRON", 5)
+        cargo = api.cargo(HAULER)
+    assert cargo.units == 5
+
+
+def test_the_client_rides_out_transient_server_errors() -> None:
+    twin = mini_twin()
+    twin.faults.queue("503", "502", "429-html", "429")
+    with _client(twin) as api:
+        agent = api.agent()
+    assert agent.symbol == "TESTER"
+    assert twin.faults.pending() == []
