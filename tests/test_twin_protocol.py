@@ -22,6 +22,7 @@ from twin_fixtures import (
 )
 
 from plancc.sim.app import Twin
+from plancc.sim.clock import VirtualClock, iso, parse_iso
 
 
 @pytest.fixture
@@ -490,3 +491,52 @@ def test_background_traders_are_off_by_default() -> None:
 
 def test_background_traders_are_reproducible_from_the_seed() -> None:
     assert _trader_log(0.05) == _trader_log(0.05)
+
+
+# ------------------------------------------------------------------ virtual clock
+
+
+class FakeReal:
+    def __init__(self) -> None:
+        self.t = 50.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_clock_stands_still_at_speed_zero_until_advanced() -> None:
+    real = FakeReal()
+    clock = VirtualClock(1000.0, real_time=real)
+    real.t += 30
+    assert clock.now() == 1000.0
+    assert clock.advance(5) == 1005.0
+
+
+def test_clock_at_speed_ten_runs_ten_game_seconds_per_real_second() -> None:
+    real = FakeReal()
+    clock = VirtualClock(1000.0, speed=10, real_time=real)
+    real.t += 3
+    assert clock.now() == 1030.0
+    clock.advance(100)
+    real.t += 1
+    assert clock.now() == 1140.0
+
+
+def test_clock_speed_change_does_not_jump() -> None:
+    real = FakeReal()
+    clock = VirtualClock(0.0, speed=10, real_time=real)
+    real.t += 2
+    clock.set_speed(1)
+    assert clock.now() == 20.0
+    real.t += 2
+    assert clock.now() == 22.0
+
+
+def test_clock_never_moves_backwards() -> None:
+    with pytest.raises(ValueError):
+        VirtualClock(0.0).advance(-1)
+
+
+def test_api_timestamps_have_milliseconds_and_z() -> None:
+    assert iso(1_700_000_000.25) == "2023-11-14T22:13:20.250Z"
+    assert parse_iso(iso(1_700_000_000.25)) == 1_700_000_000.25
