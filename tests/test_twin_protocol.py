@@ -540,3 +540,9 @@ def test_clock_never_moves_backwards() -> None:
 def test_api_timestamps_have_milliseconds_and_z() -> None:
     assert iso(1_700_000_000.25) == "2023-11-14T22:13:20.250Z"
     assert parse_iso(iso(1_700_000_000.25)) == 1_700_000_000.25
+
+
+def test_a_bad_token_on_a_public_endpoint_is_still_refused(twin: Twin) -> None:
+    with twin.client(headers={"Authorization": "Bearer forged"}) as bad:
+        resp = bad.get(f"/systems/{SYSTEM}/waypoints")
+    assert resp.status_code == 401
