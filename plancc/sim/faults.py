@@ -59,7 +59,7 @@ class FaultConfig:
 
     seed: int = 0
     rates: dict[str, float] = field(default_factory=dict)
-    slow_seconds: float = 30.0
+    slow_seconds: float = 40.0  # past plancc.api.Client's default 30 s timeout
     path_prefix: str = "/v2"
 
     def __post_init__(self) -> None:
