@@ -340,3 +340,50 @@ def test_a_plancc_snapshot_seeds_the_same_markets_as_the_raw_recording(
         k: m.trade_goods(START) for k, m in b.markets.items()
     }
     assert a.extra["capturedAt"] == "2025-04-09T16:00:00.000Z"
+
+
+def trade(u: Universe, market: str, good: str, units: int, now: float, *, buying: bool) -> int:
+    """Credits paid (buying) or received (selling) for ``units``, one tradeVolume lot at a time."""
+    m, total = u.markets[market], 0
+    while units > 0:
+        lot = min(units, m.trade_volume(good, now))
+        total += (m.buy if buying else m.sell)(good, lot, now) * lot
+        units -= lot
+    return total
+
+
+def price(u: Universe, market: str, good: str, now: float, key: str) -> int:
+    return next(r[key] for r in u.markets[market].trade_goods(now) if r["symbol"] == good)
+
+
+def test_feeding_a_factory_and_selling_its_output_pays_for_most_chains() -> None:
+    """The business case on a generated universe: buy 40 of each input where it is sold, deliver
+    it to the factory, collect 40 of the output 15 minutes later, sell it at the best importer."""
+    chain = supply_chain()
+    u = generate_universe(0, start=START)
+    sellers = {
+        g: [s for s, m in u.markets.items() if g in (*m.exports, *m.exchange)] for g in chain.goods
+    }
+    profits = []
+    for symbol, m in sorted(u.markets.items()):
+        for good in m.exports:
+            inputs = [i for i in chain.recipes.get(good, ()) if i in m.imports]
+            if good in chain.raw or not inputs:
+                continue
+            credits = 0
+            for i in inputs:
+                cheapest = min(
+                    sellers[i], key=lambda s, i=i: price(u, s, i, START, "purchasePrice")
+                )
+                credits -= trade(u, cheapest, i, 40, START, buying=True)
+                credits += trade(u, symbol, i, 40, START, buying=False)
+            later = START + 15 * 60
+            credits -= trade(u, symbol, good, 40, later, buying=True)
+            buyers = [
+                s for s, o in u.markets.items() if s != symbol and good in (*o.imports, *o.exchange)
+            ]
+            best = max(buyers, key=lambda s, good=good: price(u, s, good, later, "sellPrice"))
+            credits += trade(u, best, good, 40, later, buying=False)
+            profits.append(credits)
+    assert len(profits) == len(chain.manufactured)
+    assert sum(p > 0 for p in profits) >= 0.8 * len(profits)

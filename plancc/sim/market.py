@@ -32,7 +32,7 @@ the state at time t does not depend on how often it was observed. Each tick:
 
 1. Factory conversion: an EXPORT whose recipe inputs are IMPORTs of the same market turns the
    inputs' stock above equilibrium ("delivered" inputs) into export stock, 1 unit of each input
-   per unit of export, half of it every ``CONVERSION_HALF_LIFE`` (150 s). Exports sharing an
+   per unit of export, half of it every ``CONVERSION_HALF_LIFE`` (240 s). Exports sharing an
    input all respond to its stock (as live, production follows the inputs' supply level): the
    input is used once, by the largest demand, not split between them. So delivering 60 units
    of each input lifts a tv-20 export from MODERATE to HIGH within minutes and lowers its price.
@@ -92,7 +92,7 @@ RECOVERY_HALF_LIFE = 68 * 60.0
 # plus a slow constant pull (log-price units per second) that ends the tail: a 50% dump is
 # fully recovered in ~8.5 h instead of creeping back forever
 RECOVERY_TAIL_RATE = 0.0013 / 3600.0
-CONVERSION_HALF_LIFE = 150.0
+CONVERSION_HALF_LIFE = 240.0
 INPUT_STOCKED_FILL = 0.1  # below this an input counts as (partly) out of stock
 TV_GROWTH_PER_LOT = 0.02
 TV_GROWTH_CAP = 3.0
