@@ -267,3 +267,22 @@ def test_admin_advance_refuses_a_negative_or_missing_amount() -> None:
         negative = admin.post("http://twin.local/_twin/advance", json={"seconds": -5})
         missing = admin.post("http://twin.local/_twin/advance", json={})
     assert (negative.status_code, missing.status_code) == (422, 422)
+
+
+def test_over_http_a_lost_answer_is_outcome_unknown_and_the_server_acted(served: Served) -> None:
+    from plancc.errors import OutcomeUnknown
+
+    httpx.post(
+        f"{served.root}/_twin/faults", json={"slowSeconds": 1.5, "queue": ["lost"]}
+    ).raise_for_status()
+    with Client(base_url=served.url, token=served.token, timeout=0.5) as api:
+        before = api.cargo(HAULER).units if api.ship(HAULER).status == "DOCKED" else None
+        if before is None:
+            api.dock(HAULER)
+            before = api.cargo(HAULER).units
+        with pytest.raises(OutcomeUnknown):
+            api.purchase(
+                HAULER, api.market("X1-T", api.ship(HAULER).waypoint).trade_goods[0].symbol, 1
+            )
+        after = api.cargo(HAULER).units
+    assert after == before + 1
