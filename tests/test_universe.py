@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,27 @@ def state(u: Universe) -> str:
 
 def test_the_same_seed_generates_the_same_universe() -> None:
     assert state(generate_universe(3, start=START)) == state(generate_universe(3, start=START))
+
+
+def test_generation_does_not_depend_on_the_process_hash_seed() -> None:
+    script = (
+        "import json, hashlib; from plancc.sim.universe import generate_universe; "
+        "u = generate_universe(7, start=1.75e9, waypoint_count=45); "
+        "[m.advance(1.75e9 + 7200) for m in u.markets.values()]; "
+        "print(hashlib.sha256(json.dumps([u.waypoints, u.ships, u.agent, "
+        "{k: m.to_dict() for k, m in u.markets.items()}], sort_keys=True).encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": str(h)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for h in (1, 2)
+    }
+    assert len(digests) == 1
 
 
 def test_different_seeds_generate_different_universes(universes: dict[int, Universe]) -> None:
