@@ -144,8 +144,9 @@ class _State:
         if spec.quantity > most:
             return f"{spec.quantity} units exceed every ship's free cargo (largest {most})"
         return (
-            f"no ship has the fuel ({self.p.flight_mode}) to fly to "
-            f"{self.p.points[spec.load_point]} and on to {self.p.points[spec.unload_point]}"
+            f"no ship has a route with the fuel it carries ({self.p.flight_mode}, refuelling at "
+            f"FUEL markets) to {self.p.points[spec.load_point]} and on to "
+            f"{self.p.points[spec.unload_point]}"
         )
 
     def result(self, method: str) -> ScheduleResult:

@@ -11,8 +11,8 @@ The rules (the checker ``verify`` enforces each one):
 * A leg runs on one ship: it leaves its position at ``start_s``, flies to the load market
   (``load_s >= start_s + travel``), trades ``dock_seconds``, flies to the unload market
   (``unload_s >= load_s + dock + travel``), trades, and is free there at ``end_s = unload_s + dock``.
-  Travel uses ``plancc.travel`` with the ship's engine speed and ``policy.flight_mode``; staying at
-  the same waypoint takes no time and no fuel.
+  Travel uses ``plancc.travel`` with the ship's engine speed and ``policy.flight_mode`` for each
+  hop (see Fuel for routes with refuel stops); staying at the same waypoint takes no time or fuel.
 * Ship exclusivity: a ship's legs do not overlap; each starts where the previous one ended, and
   the first starts at the ship's snapshot waypoint (its destination when IN_TRANSIT) no earlier
   than its arrival.
@@ -20,7 +20,10 @@ The rules (the checker ``verify`` enforces each one):
   holds at compile time (kept for the whole plan: the runner decides what happens to it).
   Ships with no free cargo (probes) take no legs.
 * Fuel: a ship departing a refuel point (a market trading FUEL) leaves with a full tank; elsewhere
-  it has what is left. A hop costing more fuel than that is infeasible. Fuel capacity 0: no fuel.
+  it has what is left. A hop costing more fuel than that is infeasible, so a ship flies the
+  fastest route whose hops fit, stopping at refuel points on the way (each stop takes
+  ``dock_seconds``; ``Problem.fly`` gives the stops, which the runner must fly too). No route:
+  the leg cannot go on that ship. Fuel capacity 0 (probes): no fuel, always direct.
 * Precedence: a task starts (load task at ``load_s``, unload task at ``unload_s``) no earlier than
   every task in its ``depends_on`` has ended (load task ends at ``load_s + dock``, unload task at
   ``end_s``) plus its own ``lag_s``. Tasks that belong to no leg count as ended at time 0.
@@ -98,7 +101,8 @@ class LegSpec:
 @dataclass(frozen=True)
 class ShipSpec:
     symbol: str
-    speed_class: int  # index into Problem.travel
+    speed_class: int  # index into Problem.travel (direct hops)
+    route_class: int  # index into Problem.routes (fastest routes for this speed and tank)
     free_cargo: int
     fuel_capacity: int
     fuel_start: int
@@ -111,6 +115,34 @@ class ShipSpec:
         return not self.unusable
 
 
+INF = 10**12  # "no route"
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    """Fastest routes for one (engine speed, fuel capacity), departing each point with a full
+    tank and refuelling only at refuel points on the way (each stop costs ``dock_s``).
+
+    ``time[a][b]`` is INF when no route exists; ``nxt[a][b]`` is the next point after ``a`` on
+    that route (``b`` itself for a direct hop). Ships without a fuel tank always fly direct.
+    """
+
+    speed_class: int
+    fuel_capacity: int
+    time: tuple[tuple[int, ...], ...]
+    nxt: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class Flight:
+    """How a ship gets from one point to another: seconds, fuel left on arrival, points visited
+    after the origin (refuel stops, then the destination)."""
+
+    seconds: int
+    fuel_after: int
+    stops: tuple[int, ...]
+
+
 @dataclass(frozen=True)
 class Problem:
     """Integer tables for one scheduling instance; legs keep the caller's order (the priority)."""
@@ -121,14 +153,64 @@ class Problem:
     coords: tuple[tuple[int, int], ...]
     refuel: tuple[bool, ...]
     speeds: tuple[int, ...]  # engine speed of each speed class
-    travel: tuple[tuple[tuple[int, ...], ...], ...]  # [speed class][from][to] seconds
+    travel: tuple[tuple[tuple[int, ...], ...], ...]  # [speed class][from][to] direct seconds
+    routes: tuple[RouteTable, ...]
     fuel: tuple[tuple[int, ...], ...]  # [from][to] fuel units in the policy's flight mode
     dock_s: int
     flight_mode: str
     topo: tuple[int, ...]  # leg indices, every leg after its preds (ties by input order)
 
-    def travel_s(self, ship: int, a: int, b: int) -> int:
+    def hop_s(self, ship: int, a: int, b: int) -> int:
+        """Seconds of one direct flight (fuel not considered)."""
         return 0 if a == b else self.travel[self.ships[ship].speed_class][a][b]
+
+    def route_s(self, ship: int, a: int, b: int) -> int:
+        """Seconds of the fastest route leaving ``a`` with a full tank (INF: none). It is never
+        more than any flight ``fly`` finds, so bounds may use it."""
+        return 0 if a == b else self.routes[self.ships[ship].route_class].time[a][b]
+
+    def fly(self, ship: int, a: int, b: int, fuel: int) -> Flight | None:
+        """The flight a ship at ``a`` with ``fuel`` in its tank makes to ``b``; None: no route.
+
+        From a refuel point the tank is filled first and the fastest route is flown. Elsewhere
+        the first hop must fit the fuel left: direct, or to a refuel point and on from there,
+        whichever is fastest (direct on a tie, then the lowest point).
+        """
+        if a == b:
+            return Flight(0, fuel, ())
+        spec = self.ships[ship]
+        cap = spec.fuel_capacity
+        table = self.routes[spec.route_class]
+        if cap == 0:
+            return Flight(self.hop_s(ship, a, b), 0, (b,))
+        if self.refuel[a]:
+            if table.time[a][b] >= INF:
+                return None
+            stops = self._path(table, a, b)
+            last = stops[-2] if len(stops) > 1 else a
+            return Flight(table.time[a][b], cap - self.fuel[last][b], stops)
+        best: Flight | None = None
+        if self.fuel[a][b] <= fuel:
+            best = Flight(self.hop_s(ship, a, b), fuel - self.fuel[a][b], (b,))
+        for k in range(len(self.points)):
+            if k in (a, b) or not self.refuel[k] or self.fuel[a][k] > fuel:
+                continue
+            onward = table.time[k][b]
+            if onward >= INF:
+                continue
+            t = self.hop_s(ship, a, k) + self.dock_s + onward
+            if best is None or t < best.seconds:
+                stops = (k, *self._path(table, k, b))
+                best = Flight(t, cap - self.fuel[stops[-2]][b], stops)
+        return best
+
+    @staticmethod
+    def _path(table: RouteTable, a: int, b: int) -> tuple[int, ...]:
+        out = []
+        while a != b:
+            a = table.nxt[a][b]
+            out.append(a)
+        return tuple(out)
 
     def fuel_units(self, a: int, b: int) -> int:
         return 0 if a == b else self.fuel[a][b]
@@ -223,10 +305,11 @@ def build_problem(
         task_by_id[leg.unload].market for leg in legs
     }
     used |= {s.waypoint for s in ships if s.waypoint in wp}
+    fuel_at = refuel_points(waypoints, markets)
+    used |= {p for p in fuel_at if p in wp}  # possible refuel stops on the way
     points = tuple(sorted(used))
     index = {p: i for i, p in enumerate(points)}
     coords = tuple((wp[p].x, wp[p].y) for p in points)
-    fuel_at = refuel_points(waypoints, markets)
     refuel = tuple(p in fuel_at for p in points)
     n = len(points)
     dist = [[distance(*coords[a], *coords[b]) for b in range(n)] for a in range(n)]
@@ -243,6 +326,13 @@ def build_problem(
         )
         for v in speeds
     )
+
+    dock = max(0, policy.dock_seconds)
+    route_keys = sorted(
+        {(speed_class[max(1, s.engine_speed)], max(0, s.fuel_capacity)) for s in ships}
+    )
+    route_class = {k: i for i, k in enumerate(route_keys)}
+    routes = tuple(_routes(sc, cap, travel[sc], fuel, refuel, dock) for sc, cap in route_keys)
 
     ship_specs = []
     for s in sorted(ships, key=lambda s: s.symbol):
@@ -265,6 +355,9 @@ def build_problem(
             ShipSpec(
                 symbol=s.symbol,
                 speed_class=speed_class[max(1, s.engine_speed)],
+                route_class=route_class[
+                    (speed_class[max(1, s.engine_speed)], max(0, s.fuel_capacity))
+                ],
                 free_cargo=max(0, free),
                 fuel_capacity=max(0, s.fuel_capacity),
                 fuel_start=max(0, min(s.fuel_current, s.fuel_capacity)),
@@ -310,11 +403,47 @@ def build_problem(
         refuel=refuel,
         speeds=tuple(speeds),
         travel=travel,
+        routes=routes,
         fuel=fuel,
-        dock_s=max(0, policy.dock_seconds),
+        dock_s=dock,
         flight_mode=policy.flight_mode,
         topo=topo,
     )
+
+
+def _routes(
+    speed_class: int,
+    cap: int,
+    hop: tuple[tuple[int, ...], ...],
+    fuel: tuple[tuple[int, ...], ...],
+    refuel: tuple[bool, ...],
+    dock: int,
+) -> RouteTable:
+    """Floyd-Warshall over direct hops that fit a full tank, with refuel points as the only
+    intermediate stops (each stop adds ``dock``). Strict improvements only: deterministic."""
+    n = len(hop)
+    time = [
+        [0 if a == b else (hop[a][b] if cap == 0 or fuel[a][b] <= cap else INF) for b in range(n)]
+        for a in range(n)
+    ]
+    nxt = [[b if time[a][b] < INF else -1 for b in range(n)] for a in range(n)]
+    if cap > 0:
+        for k in range(n):
+            if not refuel[k]:
+                continue
+            tk = time[k]
+            for i in range(n):
+                ti = time[i]
+                if i == k or ti[k] >= INF:
+                    continue
+                base = ti[k] + dock
+                ni, nik = nxt[i], nxt[i][k]
+                for j in range(n):
+                    c = base + tk[j]
+                    if c < ti[j]:
+                        ti[j] = c
+                        ni[j] = nik
+    return RouteTable(speed_class, cap, tuple(map(tuple, time)), tuple(map(tuple, nxt)))
 
 
 def _topological(specs: Sequence[LegSpec]) -> tuple[int, ...]:
@@ -376,24 +505,6 @@ class Placement:
     fuel_after: int
 
 
-def fuel_after_hops(
-    problem: Problem, ship: int, fuel: int, hops: Sequence[tuple[int, int]]
-) -> int | None:
-    """Fuel left after flying ``hops`` from a tank of ``fuel``; None when a hop cannot be flown."""
-    spec = problem.ships[ship]
-    if spec.fuel_capacity == 0:
-        return 0
-    for a, b in hops:
-        if a == b:
-            continue
-        tank = spec.fuel_capacity if problem.refuel[a] else fuel
-        cost = problem.fuel[a][b]
-        if cost > tank:
-            return None
-        fuel = tank - cost
-    return fuel
-
-
 def place(
     problem: Problem,
     leg: int,
@@ -409,13 +520,13 @@ def place(
     s = problem.ships[ship]
     if not s.usable or spec.quantity > s.free_cargo:
         return None
-    left = fuel_after_hops(
-        problem, ship, fuel, ((pos, spec.load_point), (spec.load_point, spec.unload_point))
-    )
-    if left is None:
+    there = problem.fly(ship, pos, spec.load_point, fuel)
+    if there is None:
         return None
-    fly1 = problem.travel_s(ship, pos, spec.load_point)
-    fly2 = problem.travel_s(ship, spec.load_point, spec.unload_point)
+    on = problem.fly(ship, spec.load_point, spec.unload_point, there.fuel_after)
+    if on is None:
+        return None
+    fly1, fly2, left = there.seconds, on.seconds, on.fuel_after
     start = max(free_s, release_s(problem, leg, LOAD, ends) - fly1)
     load = start + fly1
     unload = max(load + problem.dock_s + fly2, release_s(problem, leg, UNLOAD, ends, load))
@@ -425,8 +536,8 @@ def place(
 def lower_bound(problem: Problem) -> int:
     """A lower bound on the makespan of every schedule of all legs that follows the rules.
 
-    It is max(critical path, work / ships), both relaxations (fuel is ignored, and every leg gets
-    the best any ship able to carry it could do):
+    It is max(critical path, work / ships), both relaxations (flights are timed as if the tank
+    were full: ``Problem.route_s``; every leg gets the best any ship able to carry it could do):
       * critical path: each leg loads no earlier than a ship that can carry it could get there
         (its ready time plus ``Problem.reach_lb_s`` from its start, over any chain of hops) and
         than its precedence edges with lags allow, then takes
@@ -455,7 +566,9 @@ def lower_bound(problem: Problem) -> int:
         cap = problem.capable(i)
         if not cap:
             continue
-        fly = min(problem.travel_s(s, spec.load_point, spec.unload_point) for s in cap)
+        fly = min(problem.route_s(s, spec.load_point, spec.unload_point) for s in cap)
+        if fly >= INF:
+            continue  # no ship can fly this leg at all: it is reported unscheduled
         ready = min(
             problem.ships[s].ready_s
             + problem.reach_lb_s(s, problem.ships[s].start_point, spec.load_point)
@@ -469,11 +582,13 @@ def lower_bound(problem: Problem) -> int:
         before = [p for p in unload_points if p != spec.unload_point or unload_count[p] > 1]
         inbound = min(
             min(
-                [problem.travel_s(s, problem.ships[s].start_point, spec.load_point)]
-                + [problem.travel_s(s, p, spec.load_point) for p in before]
+                [problem.route_s(s, problem.ships[s].start_point, spec.load_point)]
+                + [problem.route_s(s, p, spec.load_point) for p in before]
             )
             for s in cap
         )
+        if inbound >= INF:
+            inbound = 0
         work += inbound + 2 * dock + fly
     usable = sum(1 for s in problem.ships if s.usable)
     return max(cp, -(-work // usable) if usable else 0)
@@ -556,28 +671,30 @@ def check(problem: Problem, result: ScheduleResult) -> list[str]:
             if sl.start_s < free:
                 out.append(f"{where}: starts at {sl.start_s}s before the ship is free at {free}s")
             if pos >= 0:
-                fly1 = problem.travel_s(si, pos, leg.load_point)
-                if sl.load_s < sl.start_s + fly1:
-                    out.append(
-                        f"{where}: loads at {sl.load_s}s but cannot reach "
-                        f"{problem.points[leg.load_point]} before {sl.start_s + fly1}s"
+                there = problem.fly(si, pos, leg.load_point, fuel)
+                on = there and problem.fly(si, leg.load_point, leg.unload_point, there.fuel_after)
+                if there is None or on is None:
+                    a, b = (
+                        (pos, leg.load_point)
+                        if there is None
+                        else (leg.load_point, leg.unload_point)
                     )
-                left = fuel_after_hops(
-                    problem, si, fuel, ((pos, leg.load_point), (leg.load_point, leg.unload_point))
-                )
-                if left is None:
                     out.append(
-                        f"{where}: not enough fuel for {problem.points[pos]} -> "
-                        f"{problem.points[leg.load_point]} -> {problem.points[leg.unload_point]}"
+                        f"{where}: no route with the fuel on board from {problem.points[a]} "
+                        f"to {problem.points[b]} ({problem.flight_mode}, refuelling at FUEL markets)"
                     )
                 else:
-                    fuel = left
-            fly2 = problem.travel_s(si, leg.load_point, leg.unload_point)
-            if sl.unload_s < sl.load_s + dock + fly2:
-                out.append(
-                    f"{where}: unloads at {sl.unload_s}s, before {sl.load_s + dock + fly2}s "
-                    "(trade + flight from the load market)"
-                )
+                    fuel = on.fuel_after
+                    if sl.load_s < sl.start_s + there.seconds:
+                        out.append(
+                            f"{where}: loads at {sl.load_s}s but cannot reach "
+                            f"{problem.points[leg.load_point]} before {sl.start_s + there.seconds}s"
+                        )
+                    if sl.unload_s < sl.load_s + dock + on.seconds:
+                        out.append(
+                            f"{where}: unloads at {sl.unload_s}s, before "
+                            f"{sl.load_s + dock + on.seconds}s (trade + flight from the load market)"
+                        )
             if sl.end_s != sl.unload_s + dock:
                 out.append(
                     f"{where}: ends at {sl.end_s}s, not unload + dock = {sl.unload_s + dock}s"

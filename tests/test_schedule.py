@@ -278,3 +278,26 @@ def test_verify_reports_a_leg_missing_from_the_result():
     assert any(
         "neither scheduled" in v for v in verify(tasks, legs, empty, ships, [A, B, C], POLICY)
     )
+
+
+def test_ship_stops_to_refuel_when_the_direct_hop_exceeds_its_tank():
+    # D is 80 from A; the 50-unit tank cannot fly it direct, so the ship refuels at M (40, 0).
+    far, mid = wp("D", 80, 0), wp("M", 40, 0)
+    tasks, legs = build(leg("L", "D", "A"))
+    result = run(tasks, legs, [ship("S", "A", speed=10, fuel=50)], [A, far, mid])
+    sl = by_leg(result)["L"]
+    hop = round(40 * 25 / 10 + 15)  # 115 s for each 40-unit hop
+    assert sl.load_s - sl.start_s == hop + 5 + hop  # fly, refuel stop (dock), fly
+    assert sl.unload_s - sl.load_s == 5 + hop + 5 + hop  # trade, then the same two hops back
+
+
+def test_ship_leaving_a_market_without_fuel_uses_what_is_left_in_its_tank():
+    # Only M sells FUEL, 40 from A: a ship with 50 units in its tank gets there, one with 30 does not.
+    far, mid = wp("D", 80, 0), wp("M", 40, 0)
+    tasks, legs = build(leg("L", "M", "D"))
+    fuel_market = [Market("M", exchange=("FUEL",))]
+    ok = run(tasks, legs, [ship("S", "A", fuel=50)], [A, far, mid], markets=fuel_market)
+    assert ok.status == "HEURISTIC"
+    low = dataclasses.replace(ship("S", "A", fuel=50), fuel_current=30)
+    dry = run(tasks, legs, [low], [A, far, mid], markets=fuel_market)
+    assert [u.leg for u in dry.unscheduled] == ["L"]

@@ -6,6 +6,7 @@ The rules are re-checked here from the tasks and the travel formula directly, no
 
 from __future__ import annotations
 
+import heapq
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -130,7 +131,13 @@ def run(inst: dict, method: str):
 
 
 def independent_violations(inst: dict, result) -> list[str]:
-    """The rules, straight from the model objects and plancc.travel."""
+    """The rules, straight from the model objects and plancc.travel (own route search).
+
+    Flight times are checked against the fastest route a ship could fly, hop by hop with the
+    travel formula, refuelling only at FUEL markets. Where the fuel on board is not known
+    exactly (after arriving at a market without FUEL) a full tank is assumed, so the check
+    there is a weaker, still necessary condition.
+    """
     out = []
     policy: Policy = inst["policy"]
     dock = policy.dock_seconds
@@ -138,15 +145,40 @@ def independent_violations(inst: dict, result) -> list[str]:
     task = {t.id: t for t in inst["tasks"]}
     leg = {lg.id: lg for lg in inst["legs"]}
     ship = {s.symbol: s for s in inst["ships"]}
-    fuel_ok = None if inst["markets"] is None else {m.symbol for m in inst["markets"]}
+    refuel = set(wp) if inst["markets"] is None else {m.symbol for m in inst["markets"]}
 
-    def fly(s: Ship, a: str, b: str) -> tuple[int, int]:
-        if a == b:
-            return 0, 0
+    def hop(s: Ship, a: str, b: str) -> tuple[int, int]:
         d = distance(wp[a].x, wp[a].y, wp[b].x, wp[b].y)
         return travel_seconds(d, s.engine_speed, policy.flight_mode), fuel_cost(
             d, policy.flight_mode
         )
+
+    def fastest(s: Ship, a: str, b: str, tank: int) -> int | None:
+        """Dijkstra: least seconds from a to b, stopping (dock) only at refuel points."""
+        if a == b:
+            return 0
+        if s.fuel_capacity == 0:
+            return hop(s, a, b)[0]
+        best = {a: 0}
+        heap = [(0, a)]
+        while heap:
+            t, u = heapq.heappop(heap)
+            if u == b:
+                return t
+            if t > best[u]:
+                continue
+            have = s.fuel_capacity if u in refuel else tank
+            for v in wp:
+                if v == u or (v != b and v not in refuel):
+                    continue
+                secs, cost = hop(s, u, v)
+                if cost > have:
+                    continue
+                nt = t + secs + (dock if v != b else 0)
+                if nt < best.get(v, nt + 1):
+                    best[v] = nt
+                    heapq.heappush(heap, (nt, v))
+        return None
 
     start: dict[str, int] = {}
     end: dict[str, int] = {}
@@ -155,15 +187,17 @@ def independent_violations(inst: dict, result) -> list[str]:
         free = 0
         if s.status == "IN_TRANSIT" and s.arrival is not None:
             free = max(0, int((s.arrival - EPOCH).total_seconds()))
-        pos, fuel = s.waypoint, s.fuel_current
+        pos, tank = s.waypoint, s.fuel_current
         for sl in plan.legs:
             lg = leg[sl.leg]
             load, unload = task[lg.load], task[lg.unload]
             if lg.quantity > s.cargo_capacity - s.cargo_units:
                 out.append(f"{sl.leg}: capacity")
-            t1, f1 = fly(s, pos, load.market)
-            t2, f2 = fly(s, load.market, unload.market)
-            if not (
+            t1 = fastest(s, pos, load.market, tank)
+            t2 = fastest(s, load.market, unload.market, s.fuel_capacity)
+            if t1 is None or t2 is None:
+                out.append(f"{sl.leg}: no route with the fuel on board")
+            elif not (
                 free <= sl.start_s
                 and sl.start_s + t1 <= sl.load_s
                 and sl.load_s + dock + t2 <= sl.unload_s
@@ -171,16 +205,9 @@ def independent_violations(inst: dict, result) -> list[str]:
                 out.append(f"{sl.leg}: times")
             if sl.end_s != sl.unload_s + dock:
                 out.append(f"{sl.leg}: end")
-            if s.fuel_capacity:
-                for a, cost in ((pos, f1), (load.market, f2)):
-                    if cost and (fuel_ok is None or a in fuel_ok):
-                        fuel = s.fuel_capacity
-                    if cost > fuel:
-                        out.append(f"{sl.leg}: fuel")
-                    fuel -= cost
             start[load.id], end[load.id] = sl.load_s, sl.load_s + dock
             start[unload.id], end[unload.id] = sl.unload_s, sl.end_s
-            free, pos = sl.end_s, unload.market
+            free, pos, tank = sl.end_s, unload.market, s.fuel_capacity
     for tid, t0 in start.items():
         t = task[tid]
         for dep in t.depends_on:
