@@ -286,3 +286,22 @@ def test_over_http_a_lost_answer_is_outcome_unknown_and_the_server_acted(served:
             )
         after = api.cargo(HAULER).units
     assert after == before + 1
+
+
+def test_a_plancc_snapshot_starts_the_twin_clock_at_its_captured_time(
+    realdata_snapshot_path: Path,
+) -> None:
+    pytest.importorskip("plancc.sim.universe")
+    raw = json.loads(realdata_snapshot_path.read_text(encoding="utf-8"))
+    snapshot = {
+        "system": "X1-AD75",
+        "capturedAt": "2025-04-09T18:00:00.000Z",
+        "agent": raw["agent"],
+        "ships": raw["ships"],
+        "waypoints": raw["waypoints"],
+        "markets": raw["marketplaces"],
+    }
+    twin = Twin.from_snapshot(snapshot)
+    with twin.client() as api:
+        date = api.get("/my/agent").headers["date"]
+    assert date == "Wed, 09 Apr 2025 18:00:00 GMT"
