@@ -411,3 +411,41 @@ def test_feeding_a_factory_and_selling_its_output_pays_for_most_chains() -> None
             profits.append(credits)
     assert len(profits) == len(chain.manufactured)
     assert sum(p > 0 for p in profits) >= 0.8 * len(profits)
+
+
+def test_a_market_recorded_without_prices_gets_typical_listings(real: dict[str, Any]) -> None:
+    bare = {k: v for k, v in real.items() if k != "marketplaces"}
+    bare["markets"] = [
+        {k: v for k, v in m.items() if k not in ("tradeGoods", "transactions")}
+        for m in real["marketplaces"]
+        if m["symbol"] == "X1-AD75-K81"
+    ]
+    rows_ = {
+        r["symbol"]: r
+        for r in universe_from_snapshot(bare, start=START).markets["X1-AD75-K81"].trade_goods(START)
+    }
+    exports = {g["symbol"] for g in bare["markets"][0]["exports"]}
+    imports = {g["symbol"] for g in bare["markets"][0]["imports"]}
+    assert {s for s, r in rows_.items() if r["type"] == "EXPORT"} == exports
+    assert {s for s, r in rows_.items() if r["type"] == "IMPORT"} == imports
+    for good in exports & {"FOOD", "CLOTHING", "EQUIPMENT"}:
+        assert (
+            rows_[good]["supply"] == "MODERATE"
+            and rows_[good]["purchasePrice"] > rows_[good]["sellPrice"] > 0
+        )
+
+
+def test_a_ship_recorded_in_transit_starts_docked_at_its_destination(real: dict[str, Any]) -> None:
+    moving = json.loads(json.dumps(real))
+    frigate = next(s for s in moving["ships"] if s["cargo"]["capacity"] == 40)
+    frigate["nav"]["status"] = "IN_TRANSIT"
+    frigate["nav"]["waypointSymbol"] = "X1-AD75-K81"
+    frigate["fuel"]["current"] = 3
+    ship = next(
+        s
+        for s in universe_from_snapshot(moving, start=START).ships
+        if s["symbol"] == frigate["symbol"]
+    )
+    assert ship["nav"]["status"] == "DOCKED"
+    assert ship["nav"]["route"]["destination"]["symbol"] == "X1-AD75-K81"
+    assert ship["fuel"]["current"] == ship["fuel"]["capacity"] == 400

@@ -418,8 +418,7 @@ def _layout(
         "raw:gas",
         letter=giant_letter,
     )
-    gate = add("JUMP_GATE", _polar(rng, 180, 240, 0, 2 * math.pi), [], "gate", letter=next(letters))
-    del gate
+    add("JUMP_GATE", _polar(rng, 180, 240, 0, 2 * math.pi), [], "gate", letter=next(letters))
     for _ in range(2):
         add("FUEL_STATION", _polar(rng, 100, 260, 0, 2 * math.pi), [], "fuel", letter=next(letters))
     # planets and their orbitals hold the factories and consumer markets
@@ -808,14 +807,6 @@ def universe_from_snapshot(
     return Universe(system, waypoints, markets, agent, ships, extra)
 
 
-def supply_of(market: MarketSim, good: str, now: float) -> str:
-    """Visible supply of one good (a small helper for tests and the demo)."""
-    for row in market.trade_goods(now):
-        if row["symbol"] == good:
-            return str(row["supply"])
-    raise KeyError(good)
-
-
 __all__ = [
     "SupplyChain",
     "Universe",
@@ -828,6 +819,5 @@ __all__ = [
     "recipes",
     "supply_chain",
     "supply_level",
-    "supply_of",
     "universe_from_snapshot",
 ]
