@@ -2,8 +2,8 @@
 
 ``build_problem`` turns tasks, legs, ships and waypoints into plain integer tables: the legs with
 their load/unload points and quantities, every ship's start (point, time, fuel, free cargo), a
-travel-time table per engine speed, a fuel table, the refuel points, and the precedence edges with
-their lags. The list and greedy schedulers (``plancc.schedule``) read only this; a later CP-SAT
+direct-flight time table per engine speed, a fuel table, the refuel points, the fastest routes
+(with refuel stops) per engine speed and tank size, and the precedence edges with their lags. The list and greedy schedulers (``plancc.schedule``) read only this; a later CP-SAT
 model can read the same tables (every constraint below is linear in the leg times).
 
 The rules (the checker ``verify`` enforces each one):
@@ -203,6 +203,14 @@ class Problem:
                 stops = (k, *self._path(table, k, b))
                 best = Flight(t, cap - self.fuel[stops[-2]][b], stops)
         return best
+
+    def stops(self, ship: str, a: str, b: str, fuel: int) -> tuple[str, ...] | None:
+        """Waypoints the ship flies through from ``a`` to ``b`` (refuel stops, then ``b``), as
+        the schedule assumes; for the runner. None: no route with ``fuel`` on board."""
+        index = {p: i for i, p in enumerate(self.points)}
+        ship_index = next(i for i, s in enumerate(self.ships) if s.symbol == ship)
+        flight = self.fly(ship_index, index[a], index[b], fuel)
+        return None if flight is None else tuple(self.points[i] for i in flight.stops)
 
     @staticmethod
     def _path(table: RouteTable, a: int, b: int) -> tuple[int, ...]:

@@ -9,6 +9,7 @@ import pytest
 
 from plancc.model import CargoItem, Leg, Market, Policy, Ship, Task, Waypoint
 from plancc.schedule import ScheduleError, schedule, verify
+from plancc.schedule_problem import build_problem
 
 POLICY = Policy(dock_seconds=5, flight_mode="CRUISE")
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -289,6 +290,14 @@ def test_ship_stops_to_refuel_when_the_direct_hop_exceeds_its_tank():
     hop = round(40 * 25 / 10 + 15)  # 115 s for each 40-unit hop
     assert sl.load_s - sl.start_s == hop + 5 + hop  # fly, refuel stop (dock), fly
     assert sl.unload_s - sl.load_s == 5 + hop + 5 + hop  # trade, then the same two hops back
+
+
+def test_the_refuel_stops_are_there_for_the_runner_to_fly():
+    far, mid = wp("D", 80, 0), wp("M", 40, 0)
+    tasks, legs = build(leg("L", "D", "A"))
+    problem = build_problem(tasks, legs, [ship("S", "A", fuel=50)], [A, far, mid], POLICY)
+    assert problem.stops("S", "A", "D", 50) == ("M", "D")
+    assert problem.stops("S", "A", "M", 50) == ("M",)
 
 
 def test_ship_leaving_a_market_without_fuel_uses_what_is_left_in_its_tank():
