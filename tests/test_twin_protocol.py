@@ -546,3 +546,31 @@ def test_a_bad_token_on_a_public_endpoint_is_still_refused(twin: Twin) -> None:
     with twin.client(headers={"Authorization": "Bearer forged"}) as bad:
         resp = bad.get(f"/systems/{SYSTEM}/waypoints")
     assert resp.status_code == 401
+
+
+def test_ledger_from_transactions_balances_with_agent_credits(
+    twin: Twin, api: httpx.Client
+) -> None:
+    start = api.get("/my/agent").json()["data"]["credits"]
+    txs = []
+    for units in (20, 20):
+        txs.append(
+            api.post(f"/my/ships/{HAULER}/purchase", json={"symbol": "IRON", "units": units})
+        )
+    fly(twin, api, HAULER, BELT)
+    txs.append(api.post(f"/my/ships/{HAULER}/sell", json={"symbol": "IRON", "units": 20}))
+    txs.append(api.post(f"/my/ships/{HAULER}/refuel"))
+    txs.append(api.post(f"/my/ships/{HAULER}/sell", json={"symbol": "IRON", "units": 20}))
+    signed = 0
+    for resp in txs:
+        tx = resp.json()["data"]["transaction"]
+        signed += tx["totalPrice"] if tx["type"] == "SELL" else -tx["totalPrice"]
+    assert api.get("/my/agent").json()["data"]["credits"] == start + signed
+
+
+def test_a_reset_moves_reset_date_to_a_later_day(twin: Twin) -> None:
+    before = twin.world.reset_date
+    with httpx.Client(transport=twin.transport()) as admin:
+        after = admin.post("http://twin.local/_twin/reset").json()["data"]["resetDate"]
+    assert after > before
+    assert len(after) == 10

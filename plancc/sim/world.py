@@ -32,10 +32,11 @@ import secrets
 import threading
 from collections import deque
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from plancc import travel
-from plancc.sim.clock import iso
+from plancc.sim.clock import iso, parse_iso
 
 STATE_FORMAT = "plancc-twin-state/1"
 TRADER_STEP_SECONDS = 60.0
@@ -143,8 +144,6 @@ class World:
             self.owners[ship["symbol"]] = agent["symbol"]
             route = ship.get("nav", {}).get("route", {})
             if ship.get("nav", {}).get("status") == "IN_TRANSIT" and "arrival" in route:
-                from plancc.sim.clock import parse_iso
-
                 self.arrivals[ship["symbol"]] = parse_iso(route["arrival"])
         agent["shipCount"] = sum(1 for o in self.owners.values() if o == agent["symbol"])
 
@@ -184,8 +183,9 @@ class World:
 
     def reset(self, now: float) -> str:
         """Simulate a server reset: a new ``resetDate``; older tokens now get 4113."""
-        day = iso(now)[:10]
-        self.reset_date = day if day != self.reset_date else f"{day}r{len(self.token_hashes)}"
+        today = datetime.fromtimestamp(now, UTC).date()
+        previous = date.fromisoformat(self.reset_date)
+        self.reset_date = max(today, previous + timedelta(days=1)).isoformat()
         return self.reset_date
 
     def register(self, symbol: Any, faction: Any, now: float) -> tuple[str, dict[str, Any]]:
@@ -796,16 +796,18 @@ class World:
                         "purchasePrice": row["purchasePrice"],
                     },
                 )
-            ppu, paid, left = row["purchasePrice"], 0, lots
+            paid, left = 0, lots
             while left > 0:  # refuelling is not bound by tradeVolume; the market sees lots
                 lot = min(left, max(1, int(row["tradeVolume"])))
                 paid += int(market.buy("FUEL", lot, now)) * lot
                 left -= lot
-            ppu = paid // lots if lots else ppu
+            ppu = paid // lots if lots else int(row["purchasePrice"])
             account["credits"] -= paid
         fuel["current"] += want
         tx = self._record(agent, symbol, waypoint, "FUEL", "PURCHASE", lots, ppu, now)
-        tx["totalPrice"] = ppu * lots if from_cargo else tx["totalPrice"]
+        if not from_cargo:
+            tx["totalPrice"] = paid  # exact for the ledger even if lots were priced apart
+            self.transactions[-1]["totalPrice"] = paid
         out = {"agent": self.agent_view(agent), "fuel": copy.deepcopy(fuel), "transaction": tx}
         if from_cargo:
             out["cargo"] = copy.deepcopy(ship["cargo"])
