@@ -9,10 +9,15 @@
 Every response carries a ``Date`` header from the virtual clock. Success bodies are the API's
 envelopes (``{"data": ...}``, lists with ``meta {total, page, limit}``); refusals are
 ``{"error": {"message", "code", "data"}}`` with the game's numeric codes (see world.py).
-Admin routes: ``POST /_twin/advance {"seconds"}``, ``GET /_twin/state``,
-``GET|POST /_twin/faults``, ``POST /_twin/ratelimit {"enabled"}``, ``POST /_twin/reset``,
-``POST /_twin/register-fleet {"symbol", "faction"}`` (a new agent and its token, outside the
-rate limiter). Admin routes are never rate limited nor faulted.
+Admin routes (never rate limited nor faulted):
+- ``POST /_twin/advance {"seconds": 90}``: game time passes (background traders act);
+- ``GET /_twin/state``: the whole world as saved by ``World.to_dict`` (token hashes only),
+  plus ``clock``; ``plancc sim serve --from`` accepts it back;
+- ``GET|POST /_twin/faults {"enabled", "seed", "rates": {"503": 0.05}, "slowSeconds",
+  "queue": ["lost", "502"]}``: see plancc.sim.faults;
+- ``POST /_twin/ratelimit {"enabled": false}``;
+- ``POST /_twin/reset``: a new ``resetDate``; older tokens then get 401 / 4113;
+- ``POST /_twin/register-fleet {"symbol", "faction"}``: a new agent, its fleet and token.
 """
 
 from __future__ import annotations
