@@ -229,3 +229,12 @@ def test_the_client_rides_out_transient_server_errors() -> None:
         agent = api.agent()
     assert agent.symbol == "TESTER"
     assert twin.faults.pending() == []
+
+
+def test_the_twin_client_backs_off_in_game_time_not_real_time() -> None:
+    twin = mini_twin()
+    twin.faults.queue("503", "503")
+    before = twin.now()
+    with twin.api_client() as api:
+        assert api.agent().symbol == "TESTER"
+    assert twin.now() > before

@@ -540,6 +540,21 @@ class Twin:
             base_url=self.base_url, transport=self.transport(), headers=headers, **kwargs
         )
 
+    def api_client(self, **kwargs: Any) -> Any:
+        """A plancc.api.Client on this twin, in-process, unpaced, whose ``sleep`` (backoff,
+        retry-after) passes game time instead of real time.
+
+        For a twin built with ``rate_limit=True`` (its limiter runs on real time) pass
+        ``pace=True, sleep=time.sleep`` to behave like a live client.
+        """
+        from plancc.api import Client
+
+        kwargs.setdefault("pace", False)
+        kwargs.setdefault("sleep", lambda seconds: self.advance(max(0.0, seconds)))
+        return Client(
+            base_url=self.base_url, token=self.token, transport=self.transport(), **kwargs
+        )
+
     def state(self) -> dict[str, Any]:
         with self.world.lock:
             return self.world.to_dict(self.clock.now())
