@@ -11,6 +11,7 @@ import signal
 import socketserver
 import sys
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -79,22 +80,44 @@ def parse_faults(spec: str, seed: int) -> Any:
     return FaultConfig(seed=seed, rates=rates)
 
 
-def build_twin(
-    seed: int,
-    speed: float,
-    source: Path | None,
-    traders: float,
-    rate_limit: bool,
-    faults: str = "",
-) -> Any:
+@dataclass(frozen=True)
+class ServeOptions:
+    """What ``plancc sim serve`` was asked for."""
+
+    port: int = 8787
+    seed: int = 1
+    speed: float = 1.0
+    source: Path | None = None
+    traders: float = 0.0
+    rate_limit: bool = True
+    save: Path | None = None
+    verbose: bool = False
+    faults: str = ""
+    haulers: int = 3
+    probes: int = 1
+    waypoints: int = 60
+
+
+def build_twin(opts: ServeOptions) -> Any:
+    """The twin ``opts`` describe: generated, from a snapshot, or from a saved state."""
     from plancc.sim.app import Twin
     from plancc.sim.world import STATE_FORMAT
 
-    kwargs: dict[str, Any] = {"speed": speed, "rate_limit": rate_limit}
-    if faults:
-        kwargs["faults"] = parse_faults(faults, seed)
-    if source is None:
-        return Twin.generate(seed=seed, traders=traders, **kwargs)
+    kwargs: dict[str, Any] = {"speed": opts.speed, "rate_limit": opts.rate_limit}
+    if opts.faults:
+        kwargs["faults"] = parse_faults(opts.faults, opts.seed)
+    if opts.source is None:
+        if not 30 <= opts.waypoints <= 90:
+            raise InputError(f"must be 30..90, got {opts.waypoints}", field="--waypoints")
+        return Twin.generate(
+            seed=opts.seed,
+            traders=opts.traders,
+            haulers=opts.haulers,
+            probes=opts.probes,
+            waypoint_count=opts.waypoints,
+            **kwargs,
+        )
+    source = opts.source
     data = load_twin_source(source)
     if data.get("format") == STATE_FORMAT:
         try:
@@ -102,34 +125,27 @@ def build_twin(
         except (KeyError, TypeError, ValueError) as exc:
             raise InputError(f"not a valid twin state: {exc}", Where(str(source))) from None
     try:
-        return Twin.from_snapshot(data, seed=seed, traders=traders, **kwargs)
+        return Twin.from_snapshot(data, seed=opts.seed, traders=opts.traders, **kwargs)
     except (KeyError, TypeError, ValueError) as exc:
         raise InputError(f"not a usable snapshot: {exc}", Where(str(source))) from None
 
 
-def serve(
-    port: int,
-    seed: int,
-    speed: float,
-    source: Path | None,
-    traders: float,
-    rate_limit: bool,
-    save: Path | None,
-    verbose: bool,
-    faults: str = "",
-) -> None:
-    twin = build_twin(seed, speed, source, traders, rate_limit, faults)
-    _QuietHandler.verbose = verbose
+def serve(opts: ServeOptions) -> None:
+    """Build the twin, listen on loopback, print the two lines, serve until SIGTERM/SIGINT."""
+    twin = build_twin(opts)
+    _QuietHandler.verbose = opts.verbose
     try:
         server = make_server(
             "127.0.0.1",
-            port,
+            opts.port,
             twin.wsgi(),
             server_class=_ThreadingServer,
             handler_class=_QuietHandler,
         )
     except OSError as exc:
-        raise InputError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}") from None
+        raise InputError(
+            f"cannot listen on 127.0.0.1:{opts.port}: {exc.strerror or exc}", field="--port"
+        ) from None
     stopping = threading.Event()
 
     def stop(signum: int, frame: Any) -> None:
@@ -147,8 +163,8 @@ def serve(
         server.serve_forever(poll_interval=0.2)
     finally:
         server.server_close()
-        if save is not None:
-            save.write_text(json.dumps(twin.state(), indent=1), encoding="utf-8")
+        if opts.save is not None:
+            opts.save.write_text(json.dumps(twin.state(), indent=1), encoding="utf-8")
         click.echo("twin stopped", err=True)
 
 
@@ -197,18 +213,11 @@ def sim() -> None:
     help="Random faults per request, e.g. '503=0.05,lost=0.01' (kinds: 429, 429-bare,"
     " 429-html, 500, 502, 503, timeout, lost); seeded by --seed.",
 )
+@click.option("--haulers", default=3, show_default=True, help="Generated fleet: haulers.")
+@click.option("--probes", default=1, show_default=True, help="Generated fleet: probes.")
+@click.option("--waypoints", default=60, show_default=True, help="Generated system: 30..90.")
 @click.option("--verbose", is_flag=True, help="Log request lines to stderr.")
-def serve_cmd(
-    port: int,
-    seed: int,
-    speed: float,
-    source: Path | None,
-    traders: float,
-    rate_limit: bool,
-    save: Path | None,
-    verbose: bool,
-    faults: str,
-) -> None:
+def serve_cmd(**options: Any) -> None:
     """Serve the twin on 127.0.0.1 and print PLANCC_API_URL and SPACETRADERS_TOKEN.
 
     The two lines are shell-ready; Ctrl-C or SIGTERM stops the server.
@@ -218,4 +227,4 @@ def serve_cmd(
       plancc sim serve --port 8787 --seed 1 --speed 10
       plancc sim serve --from ../shared/realdata/X1-AD75-universe-snapshot.json
     """
-    run_guarded(serve, port, seed, speed, source, traders, rate_limit, save, verbose, faults)
+    run_guarded(serve, ServeOptions(**options))
