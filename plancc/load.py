@@ -34,7 +34,7 @@ from jsonschema.exceptions import ValidationError
 
 from plancc.errors import InputError, InputErrors, Where
 from plancc.model import Policy, Recipe, RecipeBook, Snapshot
-from plancc.parse import parse_snapshot
+from plancc.parse import kind_of, parse_snapshot
 
 PathKey = tuple[str | int, ...]
 
@@ -298,22 +298,6 @@ def _read_or_raise(path: Path) -> tuple[Doc, list[InputError]]:
 # Schema errors -> one clear line each
 
 
-def _kind(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "a boolean"
-    if isinstance(v, int | float):
-        return f"a number ({v!r})"
-    if isinstance(v, str):
-        return f"a string ({v!r})"
-    if isinstance(v, list):
-        return "a list"
-    if isinstance(v, dict):
-        return "a mapping"
-    return type(v).__name__
-
-
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'DIAMONDS'?)`` or empty."""
     options = sorted(choices)
@@ -348,7 +332,7 @@ def _schema_error(doc: Doc, err: ValidationError) -> list[InputError]:
         return [doc.error(path, f"missing required field {missing!r}")]
     if v == "type":
         msg = s.get("x-type-message") or f"expected {_type_words(err.validator_value)}"
-        return [doc.error(path, f"{msg}, got {_kind(err.instance)}")]
+        return [doc.error(path, f"{msg}, got {kind_of(err.instance)}")]
     if v == "enum":
         choices = [c for c in err.validator_value if c is not None]
         hint = did_you_mean(err.instance, choices) if isinstance(err.instance, str) else ""

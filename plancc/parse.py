@@ -48,7 +48,7 @@ class _Obj:
         self.path = path
         self.where = where
         if not isinstance(d, Mapping):
-            raise self.error(f"expected an object, got {_kind(d)}")
+            raise self.error(f"expected an object, got {kind_of(d)}")
         self.d = d
 
     def error(self, message: str, key: str | None = None) -> InputError:
@@ -66,7 +66,7 @@ class _Obj:
         if v is None:
             return []
         if not isinstance(v, list):
-            raise self.error(f"expected a list, got {_kind(v)}", key)
+            raise self.error(f"expected a list, got {kind_of(v)}", key)
         return [_Obj(x, f"{_join(self.path, key)}[{i}]", self.where) for i, x in enumerate(v)]
 
     def str(self, key: str, choices: tuple[str, ...] | None = None) -> str:
@@ -84,7 +84,7 @@ class _Obj:
             if isinstance(v, float) and v.is_integer():
                 v = int(v)
             else:
-                raise self.error(f"expected an integer, got {_kind(v)}", key)
+                raise self.error(f"expected an integer, got {kind_of(v)}", key)
         if minimum is not None and v < minimum:
             raise self.error(f"must be at least {minimum}, got {v}", key)
         return v
@@ -108,7 +108,7 @@ class _Obj:
 
     def _check_str(self, key: str, v: Any, choices: tuple[str, ...] | None) -> str:
         if not isinstance(v, str):
-            raise self.error(f"expected a string, got {_kind(v)}", key)
+            raise self.error(f"expected a string, got {kind_of(v)}", key)
         if choices is not None and v not in choices:
             raise self.error(f"{v!r} is not one of {', '.join(choices)}", key)
         return v
@@ -120,7 +120,8 @@ def _join(path: str, key: str | None) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _kind(v: Any) -> str:
+def kind_of(v: Any) -> str:
+    """How an error message names the kind of a bad value: ``a string ('x')``, ``a list``."""
     if v is None:
         return "null"
     if isinstance(v, bool):
@@ -139,7 +140,7 @@ def _kind(v: Any) -> str:
 def parse_time(v: Any, path: str = "", where: Where | None = None) -> datetime:
     """ISO 8601 as the server writes it (``2025-04-09T12:46:33.179Z``); naive times are UTC."""
     if not isinstance(v, str):
-        raise InputError(f"expected an ISO 8601 time, got {_kind(v)}", where, path)
+        raise InputError(f"expected an ISO 8601 time, got {kind_of(v)}", where, path)
     try:
         t = datetime.fromisoformat(v)
     except ValueError:

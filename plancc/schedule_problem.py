@@ -479,11 +479,18 @@ def _topological(specs: Sequence[LegSpec]) -> tuple[int, ...]:
 
 
 def release_s(
-    problem: Problem, leg: int, task: int, ends: Sequence[tuple[int, int] | None], load_s: int = 0
+    problem: Problem,
+    leg: int,
+    task: int,
+    ends: Sequence[tuple[int, int] | None],
+    load_s: int = 0,
+    *,
+    skip_missing: bool = False,
 ) -> int:
     """Earliest start of ``leg``'s ``task`` from its edges; ``ends[j]`` = (load end, unload end).
 
-    The edge from the leg's own load task uses ``load_s``. A pred not yet placed raises KeyError.
+    The edge from the leg's own load task uses ``load_s``. A pred not yet placed raises KeyError,
+    unless ``skip_missing`` (the bound over legs no ship can carry) ignores it.
     """
     r = 0
     for e in problem.legs[leg].edges_in:
@@ -496,6 +503,8 @@ def release_s(
         else:
             pe = ends[e.pred_leg]
             if pe is None:
+                if skip_missing:
+                    continue
                 raise KeyError(problem.legs[e.pred_leg].id)
             end = pe[e.pred_task]
         r = max(r, end + e.lag_s)
@@ -582,8 +591,10 @@ def lower_bound(problem: Problem) -> int:
             + problem.reach_lb_s(s, problem.ships[s].start_point, spec.load_point)
             for s in cap
         )
-        load = max(ready, _release_known(problem, i, LOAD, ends, 0))
-        unload = max(load + dock + fly, _release_known(problem, i, UNLOAD, ends, load))
+        load = max(ready, release_s(problem, i, LOAD, ends, 0, skip_missing=True))
+        unload = max(
+            load + dock + fly, release_s(problem, i, UNLOAD, ends, load, skip_missing=True)
+        )
         ends[i] = (load + dock, unload + dock)
         cp = max(cp, unload + dock)
         # where the ship could come from: another leg's unload market or its own start
@@ -600,27 +611,6 @@ def lower_bound(problem: Problem) -> int:
         work += inbound + 2 * dock + fly
     usable = sum(1 for s in problem.ships if s.usable)
     return max(cp, -(-work // usable) if usable else 0)
-
-
-def _release_known(
-    problem: Problem, leg: int, task: int, ends: Sequence[tuple[int, int] | None], load_s: int
-) -> int:
-    """Like ``release_s`` but edges from legs left out (None) are ignored."""
-    r = 0
-    for e in problem.legs[leg].edges_in:
-        if e.succ_task != task:
-            continue
-        if e.pred_leg == OUTSIDE:
-            end = 0
-        elif e.pred_leg == leg:
-            end = load_s + problem.dock_s
-        else:
-            pe = ends[e.pred_leg]
-            if pe is None:
-                continue
-            end = pe[e.pred_task]
-        r = max(r, end + e.lag_s)
-    return r
 
 
 def verify(
