@@ -71,11 +71,16 @@ def start_server(*args: str) -> Served:
         text=True,
         env=env,
     )
-    lines = _reader(proc)
-    url_line, token_line = _read_line(proc, lines), _read_line(proc, lines)
-    assert url_line.startswith("PLANCC_API_URL=http://127.0.0.1:"), url_line
-    assert url_line.endswith("/v2")
-    assert token_line.startswith("SPACETRADERS_TOKEN=")
+    try:
+        lines = _reader(proc)
+        url_line, token_line = _read_line(proc, lines), _read_line(proc, lines)
+        assert url_line.startswith("PLANCC_API_URL=http://127.0.0.1:"), url_line
+        assert url_line.endswith("/v2")
+        assert token_line.startswith("SPACETRADERS_TOKEN=")
+    except BaseException:
+        proc.kill()  # never leave a server behind
+        proc.wait()
+        raise
     return Served(proc, url_line.split("=", 1)[1], token_line.split("=", 1)[1])
 
 
@@ -147,9 +152,11 @@ def test_the_client_pages_through_waypoints(served: Served) -> None:
 def test_sigterm_stops_cleanly_and_saves_state(state_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "saved.json"
     s = start_server("--from", str(state_file), "--save", str(out))
-    with Client(base_url=s.url, token=s.token) as api:
-        api.orbit(HAULER)
-    code, err = stop(s)
+    try:
+        with Client(base_url=s.url, token=s.token) as api:
+            api.orbit(HAULER)
+    finally:
+        code, err = stop(s)
     assert code == 0
     assert "Traceback" not in err
     saved = json.loads(out.read_text(encoding="utf-8"))
