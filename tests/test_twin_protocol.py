@@ -574,3 +574,27 @@ def test_a_reset_moves_reset_date_to_a_later_day(twin: Twin) -> None:
         after = admin.post("http://twin.local/_twin/reset").json()["data"]["resetDate"]
     assert after > before
     assert len(after) == 10
+
+
+def test_concurrent_trades_keep_credits_and_cargo_consistent(twin: Twin) -> None:
+    import threading
+
+    start = twin.world.agents[AGENT]["credits"]
+    paid: list[int] = []
+
+    def buy() -> None:
+        with twin.client() as mine:
+            for _ in range(5):
+                resp = mine.post(
+                    f"/my/ships/{HAULER}/purchase", json={"symbol": "IRON", "units": 1}
+                )
+                paid.append(resp.json()["data"]["transaction"]["totalPrice"])
+
+    threads = [threading.Thread(target=buy) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(paid) == 40
+    assert twin.world.agents[AGENT]["credits"] == start - sum(paid)
+    assert twin.world.ships[HAULER]["cargo"]["units"] == 40
