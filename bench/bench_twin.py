@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"  wall {run['wall_s']:.2f} s, {run['requests']:.0f} requests"
         f" ({run['requests_per_s']:.0f} r/s), {run['trades']:.0f} trades,"
-        f" {run['refused']:.0f} refused, {run['game_s_per_wall_s']:.0f}x real time"
+        f" {run['refused']:.0f} game refusals (4203 low fuel, then DRIFT), {run['game_s_per_wall_s']:.0f}x real time"
     )
     target = 60.0 * hours / 6.0 * ships / 10.0
     print(
