@@ -214,6 +214,7 @@ class Policy:
     sell_impact_per_lot: float = 0.015  # each tradeVolume lot sold lowers the price ~1.5%
     production_lag_s: int = 600  # expected wait between last delivery and COLLECT
     dock_seconds: int = 5  # time to dock/orbit and trade at a market, per visit
+    move_penalty_s: int = 120  # with --hint, a leg changes ship only to finish this much sooner
     flight_mode: str = "CRUISE"
     liquidate_min_price_fraction: float = 0.5  # liquidation sells only above this x cost
     liquidate_after_s: int = 3600  # cargo owned by no task for this long is liquidated

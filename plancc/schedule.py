@@ -16,8 +16,10 @@
 
 Both share ``plancc.schedule_problem``: the rules, the problem tables, the lower bound and the
 checker. The rules and what ``bound_s`` bounds are written there. Pure: no I/O, no clock, no
-dict/set order dependence; the same input gives the same output. ``hint`` (a previous plan) is
-accepted for the later optimising scheduler and not used by these two.
+dict/set order dependence; the same input gives the same output. ``hint`` (the previous plan)
+makes the list scheduler sticky, as pip-tools prefers existing pins: a leg the hint put on a ship
+that can still take it is compared as if it finished ``policy.move_penalty_s`` sooner there, so
+it moves only when moving gains more than that. The greedy baseline ignores the hint.
 """
 
 from __future__ import annotations
@@ -70,18 +72,30 @@ def schedule(
     ``markets`` says which waypoints sell FUEL (default: every marketplace); ``epoch`` (the
     snapshot time) is needed when a ship is IN_TRANSIT with an arrival time.
     """
-    del hint  # the first-cut schedulers do not use a previous plan
     problem = build_problem(tasks, legs, ships, waypoints, policy, markets=markets, epoch=epoch)
-    return solve(problem, method=method)
+    return solve(problem, method=method, pins=hint_pins(hint), move_penalty_s=policy.move_penalty_s)
 
 
-def solve(problem: Problem, *, method: str = "list") -> ScheduleResult:
+def hint_pins(hint: Plan | None) -> dict[str, str]:
+    """Leg id -> the ship the previous plan gave it."""
+    if hint is None:
+        return {}
+    return {sl.leg: sp.ship for sp in hint.ships for sl in sp.legs}
+
+
+def solve(
+    problem: Problem,
+    *,
+    method: str = "list",
+    pins: dict[str, str] | None = None,
+    move_penalty_s: int = 0,
+) -> ScheduleResult:
     """``schedule`` on an already built problem (benchmarks and later schedulers reuse it)."""
     if method not in METHODS:
         raise ScheduleError(f"unknown scheduler {method!r} (choose from {', '.join(METHODS)})")
     state = _State(problem)
     if method == "list":
-        _run_list(state)
+        _run_list(state, pins or {}, move_penalty_s)
     else:
         _run_greedy(state)
     return state.result(method)
@@ -172,9 +186,10 @@ class _State:
         return ScheduleResult(plans, makespan, lower_bound(self.p), status, method, unscheduled)
 
 
-def _run_list(st: _State) -> None:
+def _run_list(st: _State, pins: dict[str, str], move_penalty_s: int) -> None:
     """Min-min list scheduling. A (leg, ship) evaluation only changes when that ship moves, so
-    evaluations are cached and only the moved ship's column is recomputed."""
+    evaluations are cached and only the moved ship's column is recomputed. A leg on the ship
+    ``pins`` names competes with ``move_penalty_s`` taken off its end time."""
     p = st.p
     cache: dict[tuple[int, int], Placement | None] = {}
     while st.ready:
@@ -187,7 +202,9 @@ def _run_list(st: _State) -> None:
                 pl = cache[key]
                 if pl is None:
                     continue
-                cand = (pl.end_s, p.legs[leg].id, p.ships[ship].symbol, leg, ship, pl)
+                leg_id, symbol = p.legs[leg].id, p.ships[ship].symbol
+                bonus = move_penalty_s if pins.get(leg_id) == symbol else 0
+                cand = (pl.end_s - bonus, leg_id, symbol, leg, ship, pl)
                 if best is None or cand[:3] < best[:3]:
                     best = cand
         if best is None:
