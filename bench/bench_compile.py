@@ -7,10 +7,9 @@ pipelines, tasks, writing the file) to stay under 1 s for this snapshot. Each ph
 on its own (median of N runs), then the whole compile (``compile_plan``) and the file writing
 (``dump_plan``); the non-solver figure is load + whole compile + dump - the list scheduler.
 
-Two cases: the snapshot as recorded (the only cargo ship sits at X1-AD75-J58, out of one hop's
-fuel range of every factory, so the first-cut schedulers place nothing) and the same snapshot
-with the fleet docked at headquarters, where the schedulers have real work; the list and greedy
-makespans are printed side by side for it.
+Two cases: the snapshot as recorded (the only cargo ship sits at X1-AD75-J58, 750+ units from
+every factory, so its first flight needs refuelling stops) and the same snapshot with the fleet
+docked at headquarters. The list and greedy makespans are printed side by side for both.
 """
 
 from __future__ import annotations
