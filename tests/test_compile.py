@@ -234,11 +234,13 @@ def test_provenance_records_the_snapshot_and_the_inputs():
 
 def test_checked_in_example_plan_is_current():
     """`make example-plan` regenerates it; a recipe, policy or code change must be committed with it."""
-    assert plan_text(SNAPSHOT) == PLAN.read_text(encoding="utf-8")
+    current = plan_text(SNAPSHOT) == PLAN.read_text(encoding="utf-8")
+    assert current, "plans/example.yaml is stale: run `make example-plan` and commit it"
 
 
 def test_checked_in_example_snapshot_is_the_real_recording(realdata_snapshot_path):
-    assert snapshot_text(realdata_snapshot_path) == SNAPSHOT.read_text(encoding="utf-8")
+    current = snapshot_text(realdata_snapshot_path) == SNAPSHOT.read_text(encoding="utf-8")
+    assert current, "plans/example.snapshot.json is stale: run `make example-plan` and commit it"
 
 
 def test_example_plan_inputs_do_not_depend_on_where_the_repo_is():
