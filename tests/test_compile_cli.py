@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -36,10 +37,12 @@ def _run(*args: str) -> Result:
 
 
 def _one_line_error(result: Result) -> str:
+    """The one error line on stderr, after any progress lines of the phases that did run."""
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
-    lines = result.stderr.strip().splitlines()
+    lines = [x for x in result.stderr.strip().splitlines() if not re.search(r"\(\d+ ms\)$", x)]
     assert len(lines) == 1, result.stderr
+    assert lines[0] == result.stderr.strip().splitlines()[-1]
     return lines[0]
 
 
@@ -181,3 +184,20 @@ def test_same_inputs_at_different_paths_give_the_same_bytes(tmp_path):
     assert _run("--snapshot", str(SNAPSHOT), "-o", str(a)).exit_code == 0
     assert _run("--snapshot", str(copy), "-o", str(b)).exit_code == 0
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_failed_compile_leaves_the_previous_plan_untouched(tmp_path):
+    out = tmp_path / "p.yaml"
+    out.write_text("previous plan\n")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    _one_line_error(_run("--snapshot", str(bad), "-o", str(out)))
+    assert out.read_text() == "previous plan\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json", "p.yaml"]
+
+
+def test_unwritable_output_exits_2_naming_it(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    line = _one_line_error(_run("--snapshot", str(SNAPSHOT), "-o", str(blocker / "p.yaml")))
+    assert line.startswith(f"error: {blocker / 'p.yaml'}: cannot write")
