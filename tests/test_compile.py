@@ -331,3 +331,52 @@ def test_a_one_credit_price_change_changes_only_prices_and_totals():
     assert changed, "a dearer input must show in the plan"
     figures = ("unit_price:", "expected_cost:", "expected_profit:", "profit_per_hour:", "reason:")
     assert all(line.strip().startswith(figures) for line in changed), changed
+
+
+def _generated_snapshot(seed: int, waypoints: int, haulers: int) -> Snapshot:
+    """A small system from the twin's seeded generator, every market's trade goods visible."""
+    from plancc.parse import parse_snapshot
+    from plancc.sim.universe import generate_universe, iso
+    from plancc.sim.world import good_ref
+
+    start = 1_750_000_000.0
+    u = generate_universe(seed, start=start, waypoint_count=waypoints, haulers=haulers)
+    markets = [
+        {
+            "symbol": symbol,
+            "exports": [good_ref(g) for g in m.exports],
+            "imports": [good_ref(g) for g in m.imports],
+            "exchange": [good_ref(g) for g in m.exchange],
+            "tradeGoods": m.trade_goods(start),
+        }
+        for symbol, m in sorted(u.markets.items())
+    ]
+    return parse_snapshot(
+        {
+            "system": u.system,
+            "capturedAt": iso(start),
+            "agent": u.agent,
+            "ships": u.ships,
+            "waypoints": u.waypoints,
+            "markets": markets,
+        }
+    )
+
+
+@settings(max_examples=30 if os.environ.get("PLANCC_FULL") == "1" else 4, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    waypoints=st.integers(30, 60),
+    haulers=st.integers(1, 4),
+)
+def test_generated_systems_compile_to_valid_flyable_repeatable_plans(seed, waypoints, haulers):
+    book, policy, _ = _inputs()
+    snap = _generated_snapshot(seed, waypoints, haulers)
+    plan = compile_plan(book, policy, snap, inputs=INPUTS)
+    text = dump_plan(plan)
+    assert dump_plan(compile_plan(book, policy, snap, inputs=INPUTS)) == text
+    assert list(Draft202012Validator(plan_schema()).iter_errors(yaml.safe_load(text))) == []
+    assert parse_plan(text, "generated.yaml") == plan
+    assert _verify(plan, snap, policy) == []
+    assert len(plan.pipelines) <= policy.max_pipelines
+    assert all(p.expected_profit > 0 for p in plan.pipelines)
