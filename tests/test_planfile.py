@@ -415,3 +415,13 @@ def test_a_file_that_is_not_a_plan_mapping_is_rejected_at_line_1(text):
     with pytest.raises(InputError) as exc:
         parse_plan(text, "p.yaml")
     assert str(exc.value).startswith("p.yaml:1:1: ")
+
+
+def test_error_deep_in_a_chain_names_the_whole_path():
+    text = _bad(dump_plan(_sample_plan()), "method: BUY", "method: STEAL")
+    with pytest.raises(InputError) as exc:
+        parse_plan(text, "p.yaml")
+    line = _line_of(text, "method: STEAL")
+    assert str(exc.value).startswith(
+        f"p.yaml:{line}:15: pipelines[0].chain.children[0].method: 'STEAL' is not one of"
+    )
