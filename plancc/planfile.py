@@ -17,6 +17,7 @@ order of their load task; ships by symbol, legs on a ship by start time; rejecti
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -60,20 +61,30 @@ Path_ = tuple[str | int, ...]
 
 
 def _task_order(tasks: Sequence[Task]) -> list[Task]:
-    """Dependency order (Kahn), smallest id first among the ready; cycles fall back to id order."""
+    """Dependency order (Kahn), smallest id first among the ready; a cycle's tasks go last by id."""
     by_id = {t.id: t for t in tasks}
-    remaining = {t.id: {d for d in t.depends_on if d in by_id} for t in tasks}
-    out: list[Task] = []
-    while remaining:
-        ready = sorted(i for i, deps in remaining.items() if not deps)
-        if not ready:  # a cycle: parse_plan reports it; keep dumping deterministic anyway
-            ready = sorted(remaining)
-        nxt = ready[0]
-        out.append(by_id[nxt])
-        del remaining[nxt]
-        for deps in remaining.values():
-            deps.discard(nxt)
-    return out
+    if len(by_id) < len(tasks):  # duplicate ids (parse_plan rejects them): keep every task
+        return sorted(tasks, key=lambda t: t.id)
+    waiting = {t.id: len({d for d in t.depends_on if d in by_id}) for t in tasks}
+    after: dict[str, list[str]] = {}
+    for t in tasks:
+        for d in set(t.depends_on):
+            if d in by_id:
+                after.setdefault(d, []).append(t.id)
+    ready = [i for i, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    out: list[str] = []
+    while ready:
+        nxt = heapq.heappop(ready)
+        out.append(nxt)
+        for child in after.get(nxt, ()):
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                heapq.heappush(ready, child)
+    if len(out) < len(by_id):  # a cycle: parse_plan reports it; keep dumping deterministic
+        placed = set(out)
+        out.extend(sorted(i for i in by_id if i not in placed))
+    return [by_id[i] for i in out]
 
 
 def canonical_plan(plan: Plan) -> Plan:

@@ -425,3 +425,12 @@ def test_error_deep_in_a_chain_names_the_whole_path():
     assert str(exc.value).startswith(
         f"p.yaml:{line}:15: pipelines[0].chain.children[0].method: 'STEAL' is not one of"
     )
+
+
+def test_duplicate_task_ids_are_written_and_then_rejected_not_lost():
+    plan = _sample_plan()
+    doubled = dataclasses.replace(plan, tasks=(*plan.tasks, plan.tasks[0]))
+    text = dump_plan(doubled)
+    assert text.count(f"- id: {plan.tasks[0].id}\n") == 2
+    with pytest.raises(InputError, match="duplicate task id"):
+        parse_plan(text, "p.yaml")
