@@ -9,6 +9,7 @@ the spec's ``required`` lists ``ship`` while its properties (and the live server
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import httpx
 import pytest
 from twin_fixtures import BELT, HAULER, HQ, MOON, SYSTEM, mini_twin
 
-from plancc.sim.app import Twin
+from plancc.sim.app import _ROUTES, Twin
 from plancc.sim.clock import parse_iso
 from plancc.spec import ApiSpec, load_spec
 
@@ -128,6 +129,21 @@ def _lag_free(template: str, body: Any) -> Any:
 def test_the_walk_covers_every_served_endpoint(walk: Walk) -> None:
     covered = {(m, t) for m, t, _, _ in walk.seen}
     assert covered == set(SERVED)
+
+
+def _shape(template: str) -> str:
+    """A path template with its parameter names erased: ``/my/ships/{}/nav``."""
+    return re.sub(r"\{\w+\}", "{}", template)
+
+
+def test_served_lists_every_v2_route_the_app_registers() -> None:
+    registered = set()
+    for method, regex, _, _ in _ROUTES:
+        path = regex.pattern.removeprefix("^").removesuffix("/?$")
+        if path.startswith("/v2"):
+            template = re.sub(r"\(\?P<(\w+)>\[\^/\]\+\)", r"{\1}", path)
+            registered.add((method, _shape(template.removeprefix("/v2") or "/")))
+    assert registered == {(m, _shape(t)) for m, t in SERVED}
 
 
 def test_every_served_endpoint_is_in_the_spec_with_its_status(spec: ApiSpec) -> None:

@@ -82,17 +82,18 @@ def test_agent_endpoint_wraps_the_agent_in_data(api: httpx.Client) -> None:
     assert resp.json()["data"]["symbol"] == AGENT
 
 
-def test_missing_token_gets_401_error_envelope(twin: Twin) -> None:
+def test_missing_token_gets_401_with_code_4103(twin: Twin) -> None:
     with httpx.Client(base_url=twin.base_url, transport=twin.transport()) as anon:
         resp = anon.get("/my/agent")
     assert resp.status_code == 401
-    assert error(resp)["code"] == 401
+    assert error(resp)["code"] == 4103
 
 
-def test_unknown_token_gets_401(twin: Twin) -> None:
+def test_unknown_token_gets_401_with_code_4104(twin: Twin) -> None:
     with twin.client(headers={"Authorization": "Bearer not-a-token"}) as bad:
         resp = bad.get("/my/ships")
     assert resp.status_code == 401
+    assert error(resp)["code"] == 4104
 
 
 def test_tokens_from_before_a_reset_get_4113(twin: Twin, api: httpx.Client) -> None:

@@ -18,10 +18,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 from twin_fixtures import BELT, HAULER, HQ, mini_twin
 
 from plancc.api import Client
 from plancc.sim.app import Twin
+from plancc.sim.cli import ServeOptions, build_twin, sim
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 30.0
@@ -30,6 +32,17 @@ START_TIMEOUT_S = 30.0
 class Served:
     def __init__(self, proc: subprocess.Popen[str], url: str, token: str) -> None:
         self.proc, self.url, self.token = proc, url, token
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.pump: threading.Thread | None = None
+
+    def later_stdout(self) -> list[str]:
+        """What the server printed after its two lines (call once it has exited)."""
+        if self.pump is not None:
+            self.pump.join(timeout=START_TIMEOUT_S)
+        out = []
+        while not self.lines.empty():
+            out.append(self.lines.get())
+        return out
 
     @property
     def root(self) -> str:
@@ -39,7 +52,7 @@ class Served:
         httpx.post(f"{self.root}/_twin/advance", json={"seconds": seconds}).raise_for_status()
 
 
-def _reader(proc: subprocess.Popen[str]) -> queue.Queue[str]:
+def _reader(proc: subprocess.Popen[str]) -> tuple[queue.Queue[str], threading.Thread]:
     """Lines of the server's stdout, read on a thread (a blocked readline cannot time out)."""
     lines: queue.Queue[str] = queue.Queue()
 
@@ -48,8 +61,9 @@ def _reader(proc: subprocess.Popen[str]) -> queue.Queue[str]:
         for line in proc.stdout:
             lines.put(line.strip())
 
-    threading.Thread(target=pump, daemon=True).start()
-    return lines
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+    return lines, thread
 
 
 def _read_line(proc: subprocess.Popen[str], lines: queue.Queue[str]) -> str:
@@ -72,7 +86,7 @@ def start_server(*args: str) -> Served:
         env=env,
     )
     try:
-        lines = _reader(proc)
+        lines, pump = _reader(proc)
         url_line, token_line = _read_line(proc, lines), _read_line(proc, lines)
         assert url_line.startswith("PLANCC_API_URL=http://127.0.0.1:"), url_line
         assert url_line.endswith("/v2")
@@ -81,11 +95,13 @@ def start_server(*args: str) -> Served:
         proc.kill()  # never leave a server behind
         proc.wait()
         raise
-    return Served(proc, url_line.split("=", 1)[1], token_line.split("=", 1)[1])
+    served = Served(proc, url_line.split("=", 1)[1], token_line.split("=", 1)[1])
+    served.lines, served.pump = lines, pump
+    return served
 
 
-def stop(served: Served) -> tuple[int, str]:
-    served.proc.send_signal(signal.SIGTERM)
+def stop(served: Served, signum: int = signal.SIGTERM) -> tuple[int, str]:
+    served.proc.send_signal(signum)
     try:
         code = served.proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
@@ -163,6 +179,44 @@ def test_sigterm_stops_cleanly_and_saves_state(state_file: Path, tmp_path: Path)
     assert s.token not in out.read_text(encoding="utf-8")
     restored = Twin.from_state(saved)
     assert restored.world.ships[HAULER]["nav"]["status"] == "IN_ORBIT"
+
+
+def test_ctrl_c_stops_cleanly_and_stdout_holds_only_the_two_lines(state_file: Path) -> None:
+    s = start_server("--from", str(state_file))
+    try:
+        with Client(base_url=s.url, token=s.token) as api:
+            api.agent()
+    finally:
+        code, err = stop(s, signal.SIGINT)
+    assert code == 0
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert s.later_stdout() == []
+
+
+def test_serve_runs_the_clock_at_the_asked_speed() -> None:
+    twin = build_twin(ServeOptions(speed=10.0, waypoints=30))
+    assert twin.clock.speed == 10.0
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--port", "70000"],
+        ["--port", "-1"],
+        ["--speed", "-1"],
+        ["--traders", "1.5"],
+        ["--traders", "-0.1"],
+        ["--haulers", "-1"],
+        ["--probes", "-1"],
+        ["--haulers", "0", "--probes", "0"],
+        ["--waypoints", "91"],
+    ],
+)
+def test_an_impossible_serve_option_is_refused_with_exit_2(args: list[str]) -> None:
+    result = CliRunner().invoke(sim, ["serve", *args])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "PLANCC_API_URL" not in result.output
 
 
 def test_bad_from_file_is_a_one_line_error_with_exit_2(tmp_path: Path) -> None:

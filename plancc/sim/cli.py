@@ -109,6 +109,8 @@ def build_twin(opts: ServeOptions) -> Any:
     if opts.source is None:
         if not 30 <= opts.waypoints <= 90:
             raise InputError(f"must be 30..90, got {opts.waypoints}", field="--waypoints")
+        if opts.haulers + opts.probes < 1:
+            raise InputError("the agent needs at least one ship", field="--haulers")
         return Twin.generate(
             seed=opts.seed,
             traders=opts.traders,
@@ -179,9 +181,21 @@ def sim() -> None:
 
 
 @sim.command("serve")
-@click.option("--port", default=8787, show_default=True, help="Loopback port (0: any free one).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8787,
+    show_default=True,
+    help="Loopback port (0: any free one).",
+)
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated universe.")
-@click.option("--speed", default=1.0, show_default=True, help="Game seconds per real second.")
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0.0),
+    default=1.0,
+    show_default=True,
+    help="Game seconds per real second (0: only /_twin/advance moves time).",
+)
 @click.option(
     "--from",
     "source",
@@ -191,6 +205,7 @@ def sim() -> None:
 )
 @click.option(
     "--traders",
+    type=click.FloatRange(0.0, 1.0),
     default=0.0,
     show_default=True,
     help="Background traders: chance per game-minute that a HIGH export is hit (0.02 ~ hourly).",
@@ -213,8 +228,20 @@ def sim() -> None:
     help="Random faults per request, e.g. '503=0.05,lost=0.01' (kinds: 429, 429-bare,"
     " 429-html, 500, 502, 503, timeout, lost); seeded by --seed.",
 )
-@click.option("--haulers", default=3, show_default=True, help="Generated fleet: haulers.")
-@click.option("--probes", default=1, show_default=True, help="Generated fleet: probes.")
+@click.option(
+    "--haulers",
+    type=click.IntRange(min=0),
+    default=3,
+    show_default=True,
+    help="Generated fleet: haulers.",
+)
+@click.option(
+    "--probes",
+    type=click.IntRange(min=0),
+    default=1,
+    show_default=True,
+    help="Generated fleet: probes.",
+)
 @click.option("--waypoints", default=60, show_default=True, help="Generated system: 30..90.")
 @click.option("--verbose", is_flag=True, help="Log request lines to stderr.")
 def serve_cmd(**options: Any) -> None:

@@ -28,6 +28,8 @@ class VirtualClock:
         speed: float = 0.0,
         real_time: Callable[[], float] = time.monotonic,
     ) -> None:
+        if speed < 0:
+            raise ValueError("speed must be >= 0")
         self._start = float(start)
         self._offset = 0.0
         self._speed = float(speed)

@@ -163,12 +163,14 @@ class World:
 
     def authenticate(self, authorization: str | None) -> str:
         """The agent symbol for an ``Authorization: Bearer ...`` header, else a 401."""
+        # Codes as error-codes.json names them: 4103 missingTokenRequestError, 4104
+        # invalidTokenRequestError (a live 4104 body is quoted in SpaceTradersAPI/api-docs#37).
         if not authorization or not authorization.startswith("Bearer "):
-            raise TwinError(401, 401, "Missing or invalid authorization header (Bearer token).")
+            raise TwinError(401, 4103, "Missing or invalid authorization header (Bearer token).")
         token = authorization[len("Bearer ") :].strip()
         found = self.token_hashes.get(token_hash(token))
         if found is None:
-            raise TwinError(401, 401, "Failed to parse token. Token is invalid.")
+            raise TwinError(401, 4104, "Failed to parse token. Token is invalid.")
         agent, reset = found
         if reset != self.reset_date:
             raise TwinError(
