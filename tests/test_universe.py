@@ -79,6 +79,34 @@ def test_generation_does_not_depend_on_the_process_hash_seed() -> None:
     assert len(digests) == 1
 
 
+def _scripted_twin_state(seed: int) -> dict[str, Any]:
+    """A generated twin with background traders after a fixed script of requests and hours."""
+    from plancc.sim.app import Twin
+
+    twin = Twin.generate(seed=seed, traders=0.05, waypoint_count=40)
+    with twin.client() as api:
+        ship = api.get("/my/ships").json()["data"][0]["symbol"]
+        here = twin.world.ships[ship]["nav"]["waypointSymbol"]
+        there = sorted(m for m in twin.world.markets if m != here)[0]
+        api.post(f"/my/ships/{ship}/orbit")
+        assert api.post(f"/my/ships/{ship}/navigate", json={"waypointSymbol": there}).is_success
+        twin.advance(3 * 3600)
+        api.post(f"/my/ships/{ship}/dock")
+        goods = api.get(f"/systems/{twin.world.system}/waypoints/{there}/market").json()
+        good = goods["data"]["tradeGoods"][0]
+        api.post(f"/my/ships/{ship}/purchase", json={"symbol": good["symbol"], "units": 1})
+        twin.advance(3600)
+    state = twin.state()
+    state.pop("tokenHashes")  # tokens are random secrets, by design
+    return state
+
+
+def test_a_whole_twin_run_is_deterministic_per_seed() -> None:
+    first = _scripted_twin_state(5)
+    assert first["transactions"]
+    assert json.dumps(first, sort_keys=True) == json.dumps(_scripted_twin_state(5), sort_keys=True)
+
+
 def test_different_seeds_generate_different_universes(universes: dict[int, Universe]) -> None:
     assert len({state(u) for u in universes.values()}) == len(SEEDS)
 
@@ -164,6 +192,24 @@ def test_every_manufactured_good_has_a_factory_importing_all_its_inputs(count: i
                 and all(goods.get(i) == "IMPORT" for i in chain.recipes[good])
             ]
             assert factories, f"seed {seed}, {count} waypoints: no factory for {good}"
+
+
+@pytest.mark.parametrize("count", [30, 90])
+def test_every_chain_in_the_bundled_recipes_can_run(count: int) -> None:
+    """The recipes plancc compiles (recipes/supply-chain.yaml), not only the twin's own map:
+    each recipe good has a factory importing all its inputs, each raw good is sold somewhere."""
+    from plancc.load import default_recipe_path, load_recipes
+
+    book = load_recipes([default_recipe_path()])
+    for seed in SEEDS:
+        lists = listing(generate_universe(seed, start=START, waypoint_count=count)).values()
+        for good, recipe in book.recipes.items():
+            assert any(
+                goods.get(good) == "EXPORT" and all(goods.get(i) == "IMPORT" for i in recipe.inputs)
+                for goods in lists
+            ), f"seed {seed}, {count} waypoints: no factory for {good}"
+        for good in book.raw:
+            assert any(goods.get(good) in ("EXPORT", "EXCHANGE") for goods in lists), good
 
 
 def test_every_raw_material_has_an_exporter(universes: dict[int, Universe]) -> None:
