@@ -45,12 +45,11 @@ import httpx
 
 from plancc.errors import (
     ApiError,
-    GameError,
     InputError,
     OutcomeUnknown,
     RateLimited,
     ServerUnavailable,
-    UniverseReset,
+    game_error_class,
 )
 from plancc.model import Agent, CargoItem, Market, Ship, Waypoint
 from plancc.parse import (
@@ -229,12 +228,13 @@ class RateLimiter:
 def resolve_token(token: str | None = None, token_file: str | Path | None = None) -> str | None:
     """The token: ``token``, else ``token_file``, else $SPACETRADERS_TOKEN, else $PLANCC_TOKEN_FILE.
 
-    A token file that cannot be read is an ``InputError`` (exit 2) naming the file only.
+    A token file that cannot be read, or a token that cannot go in an HTTP header (not one
+    line of printable ASCII), is an ``InputError`` (exit 2) naming where it came from only.
     """
     if token:
-        return token.strip()
+        return _checked_token(token, "token")
     if token_file is None and os.environ.get(TOKEN_ENV):
-        return os.environ[TOKEN_ENV].strip()
+        return _checked_token(os.environ[TOKEN_ENV], f"${TOKEN_ENV}")
     path = token_file or os.environ.get(TOKEN_FILE_ENV)
     if not path:
         return None
@@ -242,9 +242,25 @@ def resolve_token(token: str | None = None, token_file: str | Path | None = None
         text = Path(path).read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise InputError(f"cannot read token file: {exc.strerror}", None, str(path)) from None
+    except UnicodeDecodeError:
+        raise InputError("token file is not UTF-8 text", None, str(path)) from None
     if not text:
         raise InputError("token file is empty", None, str(path))
-    return text
+    return _checked_token(text, str(path))
+
+
+def _checked_token(token: str, source: str) -> str:
+    """``token`` stripped; one line of printable ASCII (a JWT is), else an InputError that
+    names ``source`` and never the token."""
+    token = token.strip()
+    if not all("!" <= c <= "~" for c in token):
+        raise InputError(
+            "the agent token must be one line of printable ASCII without spaces"
+            " (a SpaceTraders token is a JWT)",
+            None,
+            source,
+        )
+    return token
 
 
 def _without(text: str, secret: str | None) -> str:
@@ -373,8 +389,9 @@ class Client:
                     ) from None
                 self._backoff(http_fails)
                 continue
-            except httpx.TransportError as exc:
-                # sent, answer lost (read timeout, dropped connection, protocol error)
+            except httpx.RequestError as exc:
+                # sent, answer lost or garbled (read timeout, dropped connection, protocol
+                # error, a body that does not decode)
                 if changes_game:
                     raise OutcomeUnknown(
                         f"request sent but its answer was lost ({type(exc).__name__}); "
@@ -485,12 +502,7 @@ class Client:
         code = code if isinstance(code, int) and not isinstance(code, bool) else resp.status_code
         data = _scrubbed(data, self._token) if isinstance(data, dict) else {}
         if kind is None:
-            if code == UNIVERSE_RESET:
-                kind = UniverseReset
-            elif 4000 <= code < 5000:
-                kind = GameError
-            else:
-                kind = ApiError
+            kind = game_error_class(code)
         return kind(message, code=code, status=resp.status_code, data=data, endpoint=endpoint)
 
     def data(self, method: str, template: str, **kw: Any) -> Any:

@@ -9,7 +9,13 @@
     │   ├── ServerUnavailable         5xx / connect errors that retries did not clear
     │   ├── OutcomeUnknown            a game-changing POST was sent but its answer was lost
     │   ├── UniverseReset             4113: the token is from an older reset
-    │   └── GameError                 a 4xxx rule of the game (in transit, not docked, ...)
+    │   └── GameError                 a 4xxx rule of the game; ``code`` says which, and the codes
+    │       │                         plancc reacts to have their own class (``game_error_class``):
+    │       ├── ShipInTransit         4214: the ship is flying (``data.secondsToArrival``)
+    │       ├── ShipNotInOrbit        4236: orbit first
+    │       ├── ShipNotDocked         4244: dock first
+    │       ├── InsufficientCredits   4600: the purchase costs more than the agent has
+    │       └── TradeVolumeExceeded   4604: more units than the good's ``tradeVolume`` per trade
     └── StateError                    runner state is inconsistent or locked
 
 Messages never contain the agent token: ``ApiError`` is built from the endpoint path and the
@@ -123,6 +129,45 @@ class UniverseReset(ApiError):
 
 class GameError(ApiError):
     """A rule of the game refused the action (codes 4xxx); ``code`` says which."""
+
+
+class ShipInTransit(GameError):
+    """4214: the ship is in transit; ``data`` has its ``arrival`` and ``secondsToArrival``."""
+
+
+class ShipNotInOrbit(GameError):
+    """4236: the action needs the ship in orbit."""
+
+
+class ShipNotDocked(GameError):
+    """4244: the action needs the ship docked."""
+
+
+class InsufficientCredits(GameError):
+    """4600: the agent cannot pay; ``data`` has ``agentCredits`` and ``totalPrice``."""
+
+
+class TradeVolumeExceeded(GameError):
+    """4604: more units than one transaction may move; ``data`` has ``tradeVolume``."""
+
+
+# game error code -> its class (codes ../shared/spacetraders-api/error-codes.json names)
+GAME_ERRORS: dict[int, type[ApiError]] = {
+    4113: UniverseReset,
+    4214: ShipInTransit,
+    4236: ShipNotInOrbit,
+    4244: ShipNotDocked,
+    4600: InsufficientCredits,
+    4604: TradeVolumeExceeded,
+}
+
+
+def game_error_class(code: int) -> type[ApiError]:
+    """The exception class for an API error ``code``: its own class, ``GameError`` for any
+    other 4xxx code, else ``ApiError``."""
+    if code in GAME_ERRORS:
+        return GAME_ERRORS[code]
+    return GameError if 4000 <= code < 5000 else ApiError
 
 
 class StateError(PlanccError):

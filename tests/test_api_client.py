@@ -19,9 +19,14 @@ from plancc.api import Client, RateLimiter
 from plancc.errors import (
     ApiError,
     GameError,
+    InsufficientCredits,
     OutcomeUnknown,
     RateLimited,
     ServerUnavailable,
+    ShipInTransit,
+    ShipNotDocked,
+    ShipNotInOrbit,
+    TradeVolumeExceeded,
     UniverseReset,
 )
 
@@ -410,6 +415,26 @@ def test_lost_answer_of_a_game_changing_post_raises_outcome_unknown_and_is_not_r
     assert info.value.endpoint.startswith("POST /my/ships/ME-1/")
 
 
+def garbled(request: httpx.Request) -> httpx.Response:
+    """An answer whose body does not decode (says gzip, is not): sent, but unreadable."""
+    return httpx.Response(200, headers={"content-encoding": "gzip"}, content=b"not gzip")
+
+
+def test_garbled_answer_of_a_purchase_raises_outcome_unknown_and_is_not_resent():
+    script = Script([garbled], then=trade_answer())
+    client = client_for(script, pace=False)
+    with pytest.raises(OutcomeUnknown, match="DecodingError"):
+        client.purchase("ME-1", "IRON_ORE", 10)
+    assert len(script.requests) == 1
+
+
+def test_garbled_answer_of_a_read_is_retried():
+    script = Script([garbled, ok(agent_json())])
+    client = client_for(script, pace=False)
+    assert client.agent().credits == 1000
+    assert len(script.requests) == 2
+
+
 def test_504_on_a_purchase_raises_outcome_unknown_and_is_not_resent():
     script = Script([httpx.Response(504)], then=trade_answer())
     client = client_for(script, pace=False)
@@ -442,7 +467,7 @@ def test_game_error_carries_code_data_and_names_the_call():
         ]
     )
     client = client_for(script, pace=False)
-    with pytest.raises(GameError) as info:
+    with pytest.raises(TradeVolumeExceeded) as info:
         client.purchase("ME-1", "IRON_ORE", 99)
     err = info.value
     assert err.code == 4604
@@ -455,13 +480,33 @@ def test_game_error_carries_code_data_and_names_the_call():
     assert len(script.requests) == 1
 
 
-@pytest.mark.parametrize("code", [4214, 4236, 4244, 4600])
-def test_game_rules_become_game_errors_with_their_code(code):
-    script = Script([game_error(400, code, "no")])
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        (4214, ShipInTransit),
+        (4236, ShipNotInOrbit),
+        (4244, ShipNotDocked),
+        (4600, InsufficientCredits),
+        (4604, TradeVolumeExceeded),
+    ],
+)
+def test_game_rules_plancc_reacts_to_have_their_own_game_error_class(code, kind):
+    data = {"waypointSymbol": "X1-A-A1"}
+    script = Script([game_error(400, code, "no", data)])
+    client = client_for(script, pace=False)
+    with pytest.raises(kind) as info:
+        client.dock("ME-1")
+    assert isinstance(info.value, GameError)
+    assert (info.value.code, info.value.data) == (code, data)
+
+
+def test_other_game_rules_are_plain_game_errors_with_their_code():
+    script = Script([game_error(400, 4203, "Navigate request failed. Ship requires more fuel.")])
     client = client_for(script, pace=False)
     with pytest.raises(GameError) as info:
-        client.dock("ME-1")
-    assert info.value.code == code
+        client.navigate("ME-1", "X1-A-B2")
+    assert type(info.value) is GameError
+    assert info.value.code == 4203
 
 
 def test_token_from_an_old_reset_raises_universe_reset():

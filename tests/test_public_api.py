@@ -11,11 +11,16 @@ def test_public_surface_is_the_exception_tree_and_version():
             "GameError",
             "InputError",
             "InputErrors",
+            "InsufficientCredits",
             "OutcomeUnknown",
             "PlanccError",
             "RateLimited",
             "ServerUnavailable",
+            "ShipInTransit",
+            "ShipNotDocked",
+            "ShipNotInOrbit",
             "StateError",
+            "TradeVolumeExceeded",
             "UniverseReset",
             "__version__",
         ]
@@ -25,7 +30,9 @@ def test_public_surface_is_the_exception_tree_and_version():
 
 
 def test_bad_input_errors_exit_2_and_print_file_line_column_field():
-    err = errors.InputError("unknown good 'DIAMOND'", errors.Where("r.yaml", 12, 7), "goods.X.inputs[2]")
+    err = errors.InputError(
+        "unknown good 'DIAMOND'", errors.Where("r.yaml", 12, 7), "goods.X.inputs[2]"
+    )
     assert err.exit_code == 2
     assert str(err) == "r.yaml:12:7: goods.X.inputs[2]: unknown good 'DIAMOND'"
 
