@@ -179,3 +179,38 @@ def test_token_is_not_in_snapshot_output_or_its_messages(serve, tmp_path):
     assert bad.exit_code == 1
     assert "Token Bearer *** was refused" in bad.stderr
     assert TOKEN not in bad.output
+
+
+@pytest.mark.parametrize(
+    "bad", [f"{TOKEN}\nsecond-line", f"{TOKEN} trailing-word", f"{TOKEN}é"], ids=repr
+)
+def test_a_token_that_cannot_be_sent_is_an_input_error_naming_its_source_only(
+    bad, tmp_path, monkeypatch
+):
+    monkeypatch.delenv("PLANCC_TOKEN_FILE", raising=False)
+    monkeypatch.setenv("SPACETRADERS_TOKEN", bad)
+    with pytest.raises(InputError) as info:
+        Client("https://st.test/v2")
+    assert info.value.field == "$SPACETRADERS_TOKEN"
+    assert TOKEN not in _all_text(info.value)
+
+    path = tmp_path / "token"
+    path.write_text(bad)
+    with pytest.raises(InputError) as info:
+        resolve_token(token_file=path)
+    assert info.value.field == str(path)
+    assert TOKEN not in _all_text(info.value)
+
+
+def test_snapshot_with_a_two_line_token_file_exits_2_without_showing_it(tmp_path):
+    path = tmp_path / "token"
+    path.write_text(f"{TOKEN}\n{TOKEN}\n")
+    result = CliRunner().invoke(
+        cli,
+        ["snapshot", "--token-file", str(path), "-o", str(tmp_path / "s.json")],
+        env={"SPACETRADERS_TOKEN": "", "PLANCC_TOKEN_FILE": ""},
+    )
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith(f"error: {path}: the agent token must be one line")
+    assert TOKEN not in result.output
