@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cache
@@ -308,13 +309,28 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 def schema_errors(doc: Doc, name: str) -> list[InputError]:
     """Validate ``doc.data`` against ``schemas/<name>.schema.json``; one InputError per problem."""
-    out: list[InputError] = []
+    # NaN passes every minimum/maximum (its comparisons are all false), so non-finite numbers
+    # (YAML .nan/.inf, JSON NaN/Infinity) are refused here, once, before the schema speaks.
+    bad_numbers = dict(_non_finite(doc.data, ()))
+    out = [doc.error(path, f"must be a finite number, got {v}") for path, v in bad_numbers.items()]
     errs = sorted(
         _validator(name).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
     )
     for err in errs:
-        out.extend(_schema_error(doc, err))
+        if tuple(err.absolute_path) not in bad_numbers:
+            out.extend(_schema_error(doc, err))
     return out
+
+
+def _non_finite(data: Any, path: PathKey) -> Iterable[tuple[PathKey, float]]:
+    if isinstance(data, float) and not math.isfinite(data):
+        yield path, data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from _non_finite(v, (*path, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _non_finite(v, (*path, i))
 
 
 def _schema_error(doc: Doc, err: ValidationError) -> list[InputError]:

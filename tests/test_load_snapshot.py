@@ -156,6 +156,22 @@ def test_a_bad_time_found_by_the_parser_is_located_too(tmp_path: Path) -> None:
     ]
 
 
+def test_json_nan_and_infinity_are_refused_at_their_position(tmp_path: Path) -> None:
+    d = copy.deepcopy(SMALL)
+    d["agent"]["credits"] = float("nan")
+    d["waypoints"][0]["x"] = float("inf")
+    path = _write(tmp_path, d)  # json.dumps writes NaN / Infinity, which json.loads accepts
+    text = path.read_text().splitlines()
+    credits = next(i for i, t in enumerate(text, 1) if "NaN" in t)
+    x = next(i for i, t in enumerate(text, 1) if "Infinity" in t)
+    with pytest.raises(InputErrors) as exc:
+        load_snapshot(path)
+    assert [(e.where.line, e.field, e.message) for e in exc.value.errors] == [
+        (credits, "agent.credits", "must be a finite number, got nan"),
+        (x, "waypoints[0].x", "must be a finite number, got inf"),
+    ]
+
+
 def test_malformed_json_names_its_line(tmp_path: Path) -> None:
     path = tmp_path / "snap.json"
     path.write_text('{\n  "system": "X1-T1",\n  "agent": {,\n}')
