@@ -223,6 +223,21 @@ def test_snapshot_writes_the_api_objects_unchanged_under_the_snapshot_keys(serve
     assert snap["waypoints"][0]["orbits"] is None  # nulls kept as the server sent them
 
 
+def test_snapshot_talks_to_plancc_api_url_when_no_api_url_option_is_given(serve, tmp_path):
+    api = FakeApi()
+    out = tmp_path / "snap.json"
+    result = run(["-o", str(out)], PLANCC_API_URL=serve(api))
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["system"] == "X1-A"
+
+
+def test_snapshot_api_url_option_wins_over_plancc_api_url(serve, tmp_path):
+    out = tmp_path / "snap.json"
+    unused = "http://127.0.0.1:9/v2"  # discard port: connecting there would fail
+    result = run(["--api-url", serve(FakeApi()), "-o", str(out)], PLANCC_API_URL=unused)
+    assert result.exit_code == 0, result.output
+
+
 def test_snapshot_times_come_from_the_server_date_header(serve, tmp_path):
     url = serve(FakeApi())
     out = tmp_path / "snap.json"
