@@ -185,6 +185,31 @@ def test_delivering_inputs_lowers_the_export_price() -> None:
     assert row(m, "WIDGETS", 15 * MIN)["purchasePrice"] < before * 0.95
 
 
+def test_with_drift_on_feeding_a_factory_still_reaches_high_and_lowers_the_price() -> None:
+    """The mechanics tests switch drift off; the effect must survive the seeded drift too."""
+    ratios = []
+    for seed in range(40):
+        m = MarketSim(
+            "X1-T-F1",
+            [
+                GoodSpec("WIDGETS", "EXPORT", 2000, 20, "MODERATE", "WEAK"),
+                GoodSpec("ORE_A", "IMPORT", 100, 60, "LIMITED", "WEAK"),
+                GoodSpec("ORE_B", "IMPORT", 150, 60, "LIMITED", "WEAK"),
+            ],
+            RECIPES,
+            seed=seed,
+            now=0.0,
+        )
+        before = row(m, "WIDGETS", 0.0)["purchasePrice"]
+        m.sell("ORE_A", 60, 0.0)
+        m.sell("ORE_B", 60, 0.0)
+        after = row(m, "WIDGETS", 15 * MIN)
+        assert after["supply"] == "HIGH", seed
+        ratios.append(after["purchasePrice"] / before)
+    assert statistics.fmean(ratios) < 0.95
+    assert sum(r < 1 for r in ratios) >= 0.9 * len(ratios)
+
+
 def test_a_factory_uses_up_the_inputs_it_was_given() -> None:
     m = factory()
     m.sell("ORE_A", 60, 0.0)

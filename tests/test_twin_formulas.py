@@ -90,3 +90,22 @@ def test_arrival_happens_exactly_at_the_announced_second() -> None:
         twin.advance(1)
         after = api.get(f"/my/ships/{HAULER}/nav").json()["data"]["status"]
     assert (before, after) == ("IN_TRANSIT", "IN_ORBIT")
+
+
+@pytest.mark.parametrize("mode", ["CRUISE", "BURN", "DRIFT", "STEALTH"])
+@pytest.mark.parametrize("xy", [(31, 41), (30, 41)])  # d = 51.40 (round down), 50.80 (round up)
+def test_a_fractional_distance_is_rounded_not_floored_or_ceiled(
+    mode: str, xy: tuple[int, int]
+) -> None:
+    twin = mini_twin()
+    twin.world.waypoints[BELT].update(x=xy[0], y=xy[1])
+    with twin.client() as api:
+        api.post(f"/my/ships/{HAULER}/orbit")
+        api.patch(f"/my/ships/{HAULER}/nav", json={"flightMode": mode})
+        resp = api.post(f"/my/ships/{HAULER}/navigate", json={"waypointSymbol": BELT})
+    data = resp.json()["data"]
+    route = data["nav"]["route"]
+    d = math.hypot(*xy)
+    assert data["fuel"]["consumed"]["amount"] == expected_fuel(d, mode)
+    seconds = parse_iso(route["arrival"]) - parse_iso(route["departureTime"])
+    assert seconds == expected_seconds(d, HAULER_SPEED, mode)
