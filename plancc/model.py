@@ -296,6 +296,10 @@ class ScheduledLeg:
     load_s: int  # ship trades at the load market
     unload_s: int  # ship trades at the unload market
     end_s: int  # unload done, ship free
+    # refuel stops (waypoints, in order) the schedule assumes on the flight to the load market
+    # and on to the unload market; the runner must fly the same route. Empty: direct.
+    refuel_to_load: tuple[str, ...] = ()
+    refuel_to_unload: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -241,6 +241,15 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                         load_s=sl.load_s,
                         unload_s=sl.unload_s,
                         end_s=sl.end_s,
+                        # only when there are stops: a direct plan's lines do not change
+                        **(
+                            {"refuel_to_load": list(sl.refuel_to_load)} if sl.refuel_to_load else {}
+                        ),
+                        **(
+                            {"refuel_to_unload": list(sl.refuel_to_unload)}
+                            if sl.refuel_to_unload
+                            else {}
+                        ),
                     )
                     for sl in s.legs
                 ],
@@ -529,6 +538,8 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
                         load_s=sl["load_s"],
                         unload_s=sl["unload_s"],
                         end_s=sl["end_s"],
+                        refuel_to_load=tuple(sl.get("refuel_to_load", ())),
+                        refuel_to_unload=tuple(sl.get("refuel_to_unload", ())),
                     )
                     for sl in s.get("legs", ())
                 ),

@@ -167,8 +167,16 @@ class _State:
         def scheduled(leg: int) -> ScheduledLeg:
             ship, pl = self.placed[leg]  # type: ignore[misc]
             sym = self.p.ships[ship].symbol
+            names = self.p.points
             return ScheduledLeg(
-                self.p.legs[leg].id, sym, pl.start_s, pl.load_s, pl.unload_s, pl.end_s
+                self.p.legs[leg].id,
+                sym,
+                pl.start_s,
+                pl.load_s,
+                pl.unload_s,
+                pl.end_s,
+                tuple(names[k] for k in pl.via_load),
+                tuple(names[k] for k in pl.via_unload),
             )
 
         # In flying order, not sorted by time: legs that take no time (same market, no dock)

@@ -520,6 +520,8 @@ class Placement:
     unload_s: int
     end_s: int
     fuel_after: int
+    via_load: tuple[int, ...] = ()  # refuel stops on the way to the load point
+    via_unload: tuple[int, ...] = ()  # refuel stops from the load point to the unload point
 
 
 def place(
@@ -547,7 +549,9 @@ def place(
     start = max(free_s, release_s(problem, leg, LOAD, ends) - fly1)
     load = start + fly1
     unload = max(load + problem.dock_s + fly2, release_s(problem, leg, UNLOAD, ends, load))
-    return Placement(start, load, unload, unload + problem.dock_s, left)
+    return Placement(
+        start, load, unload, unload + problem.dock_s, left, there.stops[:-1], on.stops[:-1]
+    )
 
 
 def lower_bound(problem: Problem) -> int:
@@ -683,6 +687,16 @@ def check(problem: Problem, result: ScheduleResult) -> list[str]:
                     )
                 else:
                     fuel = on.fuel_after
+                    for what, flight, recorded in (
+                        ("load", there, sl.refuel_to_load),
+                        ("unload", on, sl.refuel_to_unload),
+                    ):
+                        assumed = tuple(problem.points[k] for k in flight.stops[:-1])
+                        if tuple(recorded) != assumed:
+                            out.append(
+                                f"{where}: refuel stops to the {what} market "
+                                f"{list(recorded)}, but the route flown is {list(assumed)}"
+                            )
                     if sl.load_s < sl.start_s + there.seconds:
                         out.append(
                             f"{where}: loads at {sl.load_s}s but cannot reach "

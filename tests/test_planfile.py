@@ -132,7 +132,16 @@ def _sample_plan() -> Plan:
         ShipPlan(
             "SHIP-1",
             (
-                ScheduledLeg(legs[0].id, "SHIP-1", 0, 100, 200, 205),
+                ScheduledLeg(
+                    legs[0].id,
+                    "SHIP-1",
+                    0,
+                    100,
+                    200,
+                    205,
+                    refuel_to_load=("X1-AD75-B6",),
+                    refuel_to_unload=("X1-AD75-C9", "X1-AD75-B6"),
+                ),
                 ScheduledLeg(legs[2].id, "SHIP-1", 810, 900, 1000, 1005),
             ),
         ),
@@ -434,3 +443,21 @@ def test_duplicate_task_ids_are_written_and_then_rejected_not_lost():
     assert text.count(f"- id: {plan.tasks[0].id}\n") == 2
     with pytest.raises(InputError, match="duplicate task id"):
         parse_plan(text, "p.yaml")
+
+
+def test_refuel_stops_of_a_leg_are_written_in_order_and_read_back():
+    """The runner flies the route the scheduler assumed: the stops survive the file."""
+    text = dump_plan(_sample_plan())
+    data = yaml.safe_load(text)
+    first = data["ships"][0]["legs"][0]
+    assert first["refuel_to_load"] == ["X1-AD75-B6"]
+    assert first["refuel_to_unload"] == ["X1-AD75-C9", "X1-AD75-B6"]
+    back = parse_plan(text, "p.yaml").ships[0].legs[0]
+    assert back.refuel_to_unload == ("X1-AD75-C9", "X1-AD75-B6")
+
+
+def test_a_direct_leg_writes_no_refuel_keys():
+    """Plans without stops keep their lines: no empty lists to churn a diff."""
+    data = yaml.safe_load(dump_plan(_sample_plan()))
+    direct = data["ships"][0]["legs"][1]
+    assert "refuel_to_load" not in direct and "refuel_to_unload" not in direct

@@ -300,6 +300,28 @@ def test_the_refuel_stops_are_there_for_the_runner_to_fly():
     assert problem.stops("S", "A", "M", 50) == ("M",)
 
 
+@pytest.mark.parametrize("method", ["list", "greedy"])
+def test_each_scheduled_leg_records_the_refuel_stops_its_timing_assumes(method):
+    far, mid = wp("D", 80, 0), wp("M", 40, 0)
+    tasks, legs = build(leg("L", "D", "A"))
+    ships = [ship("S", "A", speed=10, fuel=50)]
+    sl = by_leg(run(tasks, legs, ships, [A, far, mid], method=method))["L"]
+    assert (sl.refuel_to_load, sl.refuel_to_unload) == (("M",), ("M",))
+
+
+def test_verify_reports_refuel_stops_that_differ_from_the_route_flown():
+    far, mid = wp("D", 80, 0), wp("M", 40, 0)
+    tasks, legs = build(leg("L", "D", "A"))
+    ships = [ship("S", "A", speed=10, fuel=50)]
+    good = run(tasks, legs, ships, [A, far, mid])
+    assert verify(tasks, legs, good, ships, [A, far, mid], POLICY) == []
+    bad = _shift(good, "L", refuel_to_load=())
+    assert any(
+        "refuel stops to the load market" in v
+        for v in verify(tasks, legs, bad, ships, [A, far, mid], POLICY)
+    )
+
+
 def test_ship_leaving_a_market_without_fuel_uses_what_is_left_in_its_tank():
     # Only M sells FUEL, 40 from A: a ship with 50 units in its tank gets there, one with 30 does not.
     far, mid = wp("D", 80, 0), wp("M", 40, 0)
