@@ -34,7 +34,7 @@ docking at both ends; production waits and repositioning flights are the schedul
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from plancc.errors import PlanccError
@@ -609,7 +609,12 @@ def find_demand(
 
 
 def plan_pipelines(
-    snapshot: Snapshot, book: RecipeBook, policy: Policy
+    snapshot: Snapshot,
+    book: RecipeBook,
+    policy: Policy,
+    *,
+    candidates: Sequence[Candidate] | None = None,
+    exclude: Collection[str] = (),
 ) -> tuple[tuple[Pipeline, ...], tuple[Rejection, ...]]:
     """Take candidates best first, one pipeline per product, at most policy.max_pipelines.
 
@@ -617,16 +622,34 @@ def plan_pipelines(
     its share of the spend left: (min(spend_cap_total, agent credits) - spent) / slots left,
     capped by spend_cap_pipeline. Revenue from deliveries is not counted as spendable (it
     arrives later), so the total spend never exceeds the credits the agent has.
+
+    ``candidates``: the ranked list ``find_demand`` returned for this snapshot, so the demand
+    finder does not run twice; the rejections returned are then only this step's (the caller
+    keeps find_demand's). ``exclude``: products not to plan (the caller has its own reason,
+    e.g. no ship can fly a leg); the next-ranked candidates take their slots.
+
+        candidates, rejected = find_demand(snapshot, book, policy)
+        pipelines, more = plan_pipelines(snapshot, book, policy, candidates=candidates)
     """
     ix = MarketIndex.of(snapshot)
     hauler = typical_hauler(snapshot)
-    found, rejected = _find(ix, snapshot, book, policy, hauler)
+    if candidates is None:
+        found, rejected = _find(ix, snapshot, book, policy, hauler)
+    else:
+        found, rejected = [], []
+        for c in candidates:
+            try:
+                found.append(_Found(c, _resolve(c.good, 1, ix, book, policy, (), True)))
+            except Unresolvable as e:  # a candidate from another snapshot or recipe book
+                rejected.append(Rejection(c.good, c.sell_market, str(e)))
     total_budget = _total_budget(snapshot, policy)
     ledger: dict[tuple[str, str, str], int] = {}
     spent = 0
     pipelines: list[Pipeline] = []
     for rank, f in enumerate(found, 1):
         c = f.candidate
+        if c.good in exclude:
+            continue
         if len(pipelines) >= policy.max_pipelines:
             rejected.append(
                 Rejection(

@@ -58,12 +58,10 @@ def compile_plan(
         raise InputError("the time limit must be positive", field="--time-limit")
     report = progress or _quiet
 
-    # plan_pipelines runs the demand finder again inside; calling it here too costs one more
-    # pass (13 ms on X1-AD75) and buys the reviewer a separate "demand" progress line.
     candidates, demand_rejections = chain.find_demand(snapshot, book, policy)
     report("demand", f"{len(candidates)} candidates, {len(demand_rejections)} products rejected")
 
-    pipelines, rejections = chain.plan_pipelines(snapshot, book, policy)
+    pipelines, rejections = chain.plan_pipelines(snapshot, book, policy, candidates=candidates)
     rejected = tuple(dict.fromkeys((*demand_rejections, *rejections)))
     report("pipelines", f"{len(pipelines)} planned, {len(rejected)} candidates rejected")
 
@@ -91,7 +89,7 @@ def compile_plan(
     # legs are cut to the smallest hold in the fleet so that any cargo ship can fly any leg
     capacity = min(s.cargo_capacity for s in cargo_ships)
     active = tuple(pipelines)
-    unflyable = 0
+    unflyable: list[Rejection] = []  # pipelines dropped because no ship can fly one of their legs
     while True:
         tasks, legs = pipeline.build_tasks(active, policy, capacity)
         result = schedule.schedule(
@@ -107,24 +105,27 @@ def compile_plan(
         )
         if not result.unscheduled:
             break
-        # a pipeline with a leg no ship can fly would strand its cargo: drop it, say why, retry
+        # a pipeline with a leg no ship can fly would strand its cargo: drop it, say why, and
+        # plan again without it, so the next-ranked candidate takes its slot and its budget
         pipeline_of = {leg.id: leg.pipeline for leg in legs}
         dropped: dict[str, str] = {}
         for u in sorted(result.unscheduled, key=lambda u: u.leg):
             dropped.setdefault(pipeline_of[u.leg], f"no ship can fly leg {u.leg}: {u.reason}")
-        rejected = (
-            *rejected,
-            *(
-                Rejection(p.product, p.sell_market, dropped[p.id])
-                for p in active
-                if p.id in dropped
-            ),
+        unflyable += [
+            Rejection(p.product, p.sell_market, dropped[p.id]) for p in active if p.id in dropped
+        ]
+        replanned, rejections = chain.plan_pipelines(
+            snapshot,
+            book,
+            policy,
+            candidates=candidates,
+            exclude={r.good for r in unflyable},
         )
-        active = tuple(p for p in active if p.id not in dropped)
-        unflyable += len(dropped)
+        active = tuple(replanned)
+        rejected = tuple(dict.fromkeys((*demand_rejections, *rejections, *unflyable)))
         if not active:
             report("tasks", "0 tasks, 0 legs")
-            report("schedule", f"no ship can fly {unflyable} pipeline(s): dropped")
+            report("schedule", f"no ship can fly {len(unflyable)} pipeline(s): dropped")
             report("verify", "empty plan")
             return _empty_plan(provenance, scheduler, rejected)
     report("tasks", f"{len(tasks)} tasks, {len(legs)} legs (cargo {capacity})")
@@ -133,7 +134,7 @@ def compile_plan(
         "schedule",
         f"{result.scheduler}: makespan {result.makespan_s} s, bound {result.bound_s} s, "
         f"{used} of {len(cargo_ships)} ships used"
-        + (f", {unflyable} unflyable pipeline(s) dropped" if unflyable else ""),
+        + (f", {len(unflyable)} unflyable pipeline(s) dropped" if unflyable else ""),
     )
 
     problems = schedule.verify(
