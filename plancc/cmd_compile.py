@@ -165,7 +165,8 @@ def render_summary(plan: Plan, s: dict[str, Any]) -> str:
     type=float,
     default=10.0,
     show_default=True,
-    help="Seconds the scheduler may search.",
+    help="Seconds the optimising scheduler may search. Not used yet: the list and greedy "
+    "schedulers build one schedule and stop (well under a second); it is checked (> 0).",
 )
 @click.option(
     "--scheduler",

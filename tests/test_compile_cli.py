@@ -201,3 +201,18 @@ def test_unwritable_output_exits_2_naming_it(tmp_path):
     blocker.write_text("")
     line = _one_line_error(_run("--snapshot", str(SNAPSHOT), "-o", str(blocker / "p.yaml")))
     assert line.startswith(f"error: {blocker / 'p.yaml'}: cannot write")
+
+
+def test_time_limit_help_says_it_is_not_used_yet():
+    """The list and greedy schedulers do not search: the help must not promise otherwise."""
+    result = CliRunner().invoke(cli, ["compile", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "Not used yet" in text
+
+
+def test_time_limit_must_be_positive(tmp_path):
+    err = _one_line_error(
+        _run("--snapshot", str(SNAPSHOT), "--time-limit", "0", "-o", str(tmp_path / "p.yaml"))
+    )
+    assert "time limit" in err
