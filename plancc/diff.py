@@ -51,7 +51,7 @@ class ItemChange:
 
     ``kind`` is "pipeline", "task", "leg", "ship" or "rejection". ``what`` tags the kind of
     change for counting and grouping ("quantity", "market", "chain", "expected", "moved",
-    "retimed", ...). ``detail`` describes an added or removed item in one line.
+    "retimed", "rerouted" (other refuel stops), ...). ``detail`` describes an added or removed item in one line.
     """
 
     kind: str
@@ -363,6 +363,11 @@ def _leg_row(leg: Leg) -> dict[str, Scalar]:
     return {"good": leg.good, "quantity": leg.quantity, "load": leg.load, "unload": leg.unload}
 
 
+def _stops(stops: Sequence[str]) -> str:
+    """Refuel stops as one field value: "A > B", or "direct"."""
+    return " > ".join(stops) or "direct"
+
+
 def _leg_detail(leg: Leg, sl: ScheduledLeg | None) -> str:
     where = f" on {sl.ship} at {fmt_duration(sl.start_s)}..{fmt_duration(sl.end_s)}" if sl else ""
     return f"{leg.quantity} {leg.good}: {leg.load} -> {leg.unload}{where}"
@@ -440,6 +445,14 @@ def _diff_legs(
                 tags.append("retimed")
             elif shifts:
                 hidden += 1
+            routes = [
+                FieldChange(name, _stops(getattr(a, name)), _stops(getattr(b, name)))
+                for name in ("refuel_to_load", "refuel_to_unload")
+                if getattr(a, name) != getattr(b, name)
+            ]
+            if routes:  # the runner flies another route: worth a look even when on time
+                fields.extend(routes)
+                tags.append("rerouted")
         if "content" in tags or "tasks" in tags:
             direct_legs[lid] = (
                 "changed"  # a cause for its neighbours even when only its tasks changed

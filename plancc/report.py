@@ -122,6 +122,7 @@ class Bar:
     segments: tuple[Segment, ...]
     pipeline: str = ""
     pipeline_colour: str = "#888"
+    via: tuple[str, ...] = ()  # refuel stops flown through on the way to ``market``
 
     @property
     def label(self) -> str:
@@ -136,6 +137,7 @@ class Bar:
         return (
             f"{self.type} {self.quantity} {self.good} @ {self.market}\n"
             f"{fmt_duration(self.start_s)} .. {fmt_duration(self.end_s)} on {self.ship}\n{self.task}"
+            + (f"\nrefuels at {', '.join(self.via)}" if self.via else "")
         )
 
 
@@ -222,7 +224,8 @@ def gantt(plan: Plan) -> Gantt:
             leg = legs.get(sl.leg)
             parts = split_leg(sl)
             ids = (leg.load, leg.unload) if leg else (f"{sl.leg}/load", f"{sl.leg}/unload")
-            for task_id, (start, trade, end) in zip(ids, parts, strict=True):
+            vias = (sl.refuel_to_load, sl.refuel_to_unload)
+            for task_id, (start, trade, end), via in zip(ids, parts, vias, strict=True):
                 task = tasks.get(task_id) or Task(task_id, "ACQUIRE", "", sl.leg, 0, "?")
                 segs = (
                     Segment("travel", x_of(start), round((trade - start) * scale, 2)),
@@ -246,6 +249,7 @@ def gantt(plan: Plan) -> Gantt:
                         segments=tuple(s for s in segs if s.w > 0),
                         pipeline=leg.pipeline if leg else "",
                         pipeline_colour=stripe.get(leg.pipeline if leg else "", "#888"),
+                        via=tuple(via),
                     )
                 )
         busy = sum(sl.end_s - sl.start_s for sl in sp.legs)

@@ -382,3 +382,27 @@ def test_text_form_matches_the_reviewed_golden_file():
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(text, encoding="utf-8")
     assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def _rerouted(plan: Plan, fragment: str, **stops: tuple[str, ...]) -> Plan:
+    """The plan with the refuel stops of one scheduled leg (id containing ``fragment``) changed."""
+    ships = tuple(
+        dataclasses.replace(
+            sp,
+            legs=tuple(
+                dataclasses.replace(sl, **stops) if fragment in sl.leg else sl for sl in sp.legs
+            ),
+        )
+        for sp in plan.ships
+    )
+    return dataclasses.replace(plan, ships=ships)
+
+
+def test_a_leg_flown_through_other_refuel_stops_is_reported_rerouted():
+    new = _rerouted(BASE, "/leg/IRON", refuel_to_load=("X1-AD75-I55",))
+    (leg,) = diff_plans(BASE, new).legs
+    assert (leg.id, leg.op, leg.cause, leg.what) == (IRON_LEG, "~", "indirect", ("rerouted",))
+    assert [(f.field, f.old, f.new) for f in leg.fields] == [
+        ("refuel_to_load", "direct", "X1-AD75-I55")
+    ]
+    assert "X1-AD75-I55" in render_text(diff_plans(BASE, new))

@@ -171,3 +171,23 @@ def _plan_with_pinned() -> Plan:
 
 def test_pinned_ship_is_noted_in_its_row_title():
     assert "SHIP-2: 2 tasks, busy 8m25s, pinned to x" in render_report_html(_plan_with_pinned())
+
+
+def test_a_bar_flown_through_refuel_stops_names_them_in_its_title():
+    ships = tuple(
+        dataclasses.replace(
+            sp,
+            legs=tuple(
+                dataclasses.replace(sl, refuel_to_unload=("X1-AD75-I55", "X1-AD75-J9"))
+                if "/leg/IRON" in sl.leg
+                else sl
+                for sl in sp.legs
+            ),
+        )
+        for sp in PLAN.ships
+    )
+    plan = dataclasses.replace(PLAN, ships=ships)
+    bars = {b.type: b for r in gantt(plan).rows for b in r.bars if "/leg/IRON" in b.leg}
+    assert "refuels" not in bars["ACQUIRE"].title
+    assert bars["DELIVER"].title.endswith("refuels at X1-AD75-I55, X1-AD75-J9")
+    assert "refuels at X1-AD75-I55, X1-AD75-J9" in render_report_html(plan)
