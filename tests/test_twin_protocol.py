@@ -538,6 +538,19 @@ def test_clock_never_moves_backwards() -> None:
         VirtualClock(0.0).advance(-1)
 
 
+@pytest.mark.parametrize("seconds", [float("inf"), float("nan")])
+def test_clock_refuses_an_endless_advance_and_keeps_its_time(seconds: float) -> None:
+    clock = VirtualClock(100.0)
+    with pytest.raises(ValueError):
+        clock.advance(seconds)
+    assert clock.now() == 100.0
+
+
+def test_clock_refuses_a_negative_speed() -> None:
+    with pytest.raises(ValueError):
+        VirtualClock(0.0, speed=-1)
+
+
 def test_api_timestamps_have_milliseconds_and_z() -> None:
     assert iso(1_700_000_000.25) == "2023-11-14T22:13:20.250Z"
     assert parse_iso(iso(1_700_000_000.25)) == 1_700_000_000.25

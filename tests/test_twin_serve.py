@@ -330,6 +330,19 @@ def test_admin_advance_refuses_a_negative_or_missing_amount() -> None:
     assert (negative.status_code, missing.status_code) == (422, 422)
 
 
+@pytest.mark.parametrize("seconds", ["inf", "nan", "1e300", "2592001"])
+def test_admin_advance_refuses_an_endless_amount_and_the_clock_stays_usable(seconds: str) -> None:
+    twin = mini_twin()
+    before = twin.now()
+    with httpx.Client(transport=twin.transport()) as admin:
+        resp = admin.post(f"http://twin.local/_twin/advance?seconds={seconds}")
+    assert resp.status_code == 422
+    assert resp.json()["error"]["data"] == {"field": "seconds"}
+    assert twin.now() == before
+    with twin.client() as api:
+        assert api.get("/my/agent").status_code == 200
+
+
 def test_over_http_a_lost_answer_is_outcome_unknown_and_the_server_acted(served: Served) -> None:
     from plancc.errors import OutcomeUnknown
 

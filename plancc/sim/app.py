@@ -10,7 +10,8 @@ Every response carries a ``Date`` header from the virtual clock. Success bodies 
 envelopes (``{"data": ...}``, lists with ``meta {total, page, limit}``); refusals are
 ``{"error": {"message", "code", "data"}}`` with the game's numeric codes (see world.py).
 Admin routes (never rate limited nor faulted):
-- ``POST /_twin/advance {"seconds": 90}``: game time passes (background traders act);
+- ``POST /_twin/advance {"seconds": 90}``: game time passes (background traders act); at most
+  30 game-days per call;
 - ``GET /_twin/state``: the whole world as saved by ``World.to_dict`` (token hashes only),
   plus ``clock``; ``plancc sim serve --from`` accepts it back;
 - ``GET|POST /_twin/faults {"enabled", "seed", "rates": {"503": 0.05}, "slowSeconds",
@@ -52,6 +53,8 @@ REASONS = {
     500: "Internal Server Error",
 }
 MAX_PAGE_LIMIT = 20
+MAX_ADVANCE_SECONDS = 30 * 86400.0
+ADVANCE_RULE = "seconds must be a number from 0 to 2592000 (30 game-days)"
 
 
 def load_supply_chain() -> dict[str, list[str]]:
@@ -252,9 +255,11 @@ def _advance(app: TwinApp, req: Request) -> tuple[int, Any]:
     try:
         value = float(seconds)
     except (TypeError, ValueError):
-        raise invalid_input("seconds must be a number >= 0", "seconds") from None
-    if value < 0:
-        raise invalid_input("seconds must be a number >= 0", "seconds")
+        raise invalid_input(ADVANCE_RULE, "seconds") from None
+    # Markets catch up one 60 s tick at a time under the world lock (about 1 s of wall time
+    # per game-day of a 60-waypoint system), so one call is bounded; inf/NaN would break the clock.
+    if not 0 <= value <= MAX_ADVANCE_SECONDS:
+        raise invalid_input(ADVANCE_RULE, "seconds")
     now = app.clock.advance(value)
     app.world.tick(now)
     return 200, {"data": {"now": iso(now), "epoch": now}}

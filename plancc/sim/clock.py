@@ -11,6 +11,7 @@ of any explicit advances, so a six-hour game day passes in 36 real minutes.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -51,8 +52,8 @@ class VirtualClock:
 
     def advance(self, seconds: float) -> float:
         """Move game time forward by ``seconds`` (never backwards); returns the new now."""
-        if seconds < 0:
-            raise ValueError("the virtual clock only moves forward")
+        if not 0 <= seconds < math.inf:  # NaN and inf would break every later timestamp
+            raise ValueError("the virtual clock only moves forward, by a finite amount")
         with self._lock:
             self._offset += float(seconds)
             return self._now_locked()
