@@ -103,7 +103,9 @@ def _case(label: str, book: Any, policy: Any, snap: Any, load_s: float, repeat: 
     t, resolved = _median_s(resolve_all, repeat)
     rows.append(("resolve", t, f"{resolved} of {len(candidates)} candidates resolved"))
 
-    t, (pipelines, rejected) = _median_s(lambda: chain.plan_pipelines(snap, book, policy), repeat)
+    t, (pipelines, rejected) = _median_s(
+        lambda: chain.plan_pipelines(snap, book, policy, candidates=candidates), repeat
+    )
     rows.append(("pipelines", t, f"{len(pipelines)} planned, {len(rejected)} rejected"))
 
     t, (tasks, legs) = _median_s(lambda: pipeline.build_tasks(pipelines, policy, cargo), repeat)
