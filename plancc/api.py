@@ -32,6 +32,7 @@ import contextlib
 import logging
 import os
 import random
+import re
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
@@ -263,6 +264,28 @@ def _checked_token(token: str, source: str) -> str:
     return token
 
 
+def _checked_base_url(url: str) -> str:
+    """``url`` without a trailing slash; a URL no server can answer is an ``InputError`` (exit 2)
+    at once, instead of a minute of connection retries."""
+    url = url.rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise InputError(
+            f"API URL must start with http:// or https://, got {url!r}", None, "api-url"
+        )
+    try:
+        parsed = httpx.URL(url)
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError):
+        parsed, port = None, None
+    if (
+        parsed is None
+        or not re.fullmatch(r"[A-Za-z0-9_.:-]+", parsed.host)
+        or (port is not None and not 0 < port < 65536)
+    ):
+        raise InputError(f"API URL has no valid host and port: {url!r}", None, "api-url")
+    return url
+
+
 def _without(text: str, secret: str | None) -> str:
     return text.replace(secret, "***") if secret and secret in text else text
 
@@ -305,13 +328,7 @@ class Client:
         pace: bool = True,
         rng: random.Random | None = None,
     ) -> None:
-        self.base_url = (base_url or os.environ.get(URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
-        if not self.base_url.startswith(("http://", "https://")):
-            raise InputError(
-                f"API URL must start with http:// or https://, got {self.base_url!r}",
-                None,
-                "api-url",
-            )
+        self.base_url = _checked_base_url(base_url or os.environ.get(URL_ENV) or DEFAULT_BASE_URL)
         self._token = resolve_token(token, token_file)
         self.clock = clock
         self.sleep = sleep

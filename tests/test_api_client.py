@@ -19,6 +19,7 @@ from plancc.api import Client, RateLimiter
 from plancc.errors import (
     ApiError,
     GameError,
+    InputError,
     InsufficientCredits,
     OutcomeUnknown,
     RateLimited,
@@ -673,3 +674,28 @@ def test_base_url_comes_from_the_environment(monkeypatch):
     assert Client(token="t").base_url == "http://127.0.0.1:9999/v2"
     monkeypatch.delenv("PLANCC_API_URL")
     assert Client(token="t").base_url == "https://api.spacetraders.io/v2"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "127.0.0.1:8080/v2",
+        "http://:8080/v2",
+        "http://exa mple.com/v2",
+        "https://127.0.0.1:99999/v2",
+        "http://[bad/v2",
+    ],
+)
+def test_a_base_url_no_server_can_answer_is_an_input_error_at_once(url):
+    script = Script([])
+    with pytest.raises(InputError) as info:
+        Client(base_url=url, token="t", transport=httpx.MockTransport(script))
+    assert info.value.field == "api-url"
+    assert script.requests == []
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080/v2", "http://[::1]:8080/v2", "http://my_twin/v2/"]
+)
+def test_base_urls_of_local_servers_are_accepted(url):
+    assert Client(base_url=url, token="t").base_url == url.rstrip("/")
