@@ -133,6 +133,25 @@ def test_faults_can_be_configured_over_the_admin_route() -> None:
         assert api.get("/my/agent").status_code == 503
 
 
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        ("faults", {"slowSeconds": -1}),
+        ("faults", {"slowSeconds": "inf"}),
+        ("faults", {"enabled": "no"}),
+        ("ratelimit", {"enabled": "no"}),
+    ],
+)
+def test_admin_switches_refuse_values_that_would_misbehave(route: str, body: dict) -> None:
+    twin = mini_twin()
+    with httpx.Client(transport=twin.transport()) as admin:
+        resp = admin.post(f"http://twin.local/_twin/{route}", json=body)
+        after = admin.get("http://twin.local/_twin/faults").json()["data"]
+    assert resp.status_code == 422
+    assert after["enabled"] is False and after["config"]["slow_seconds"] == 40.0
+    assert twin.limiter.enabled is False
+
+
 def test_an_unknown_fault_kind_is_refused() -> None:
     with pytest.raises(ValueError):
         FaultConfig(rates={"418": 0.5})

@@ -247,6 +247,13 @@ def _supply_chain(app: TwinApp, req: Request) -> tuple[int, Any]:
 # --------------------------------------------------------------------------------- admin routes
 
 
+def _flag(value: Any) -> bool:
+    """A JSON boolean; anything else ("no", 0) is refused rather than read as truthy."""
+    if not isinstance(value, bool):
+        raise invalid_input("enabled must be true or false", "enabled")
+    return value
+
+
 @route("POST", "/_twin/advance", auth=False)
 def _advance(app: TwinApp, req: Request) -> tuple[int, Any]:
     seconds = req.json_field("seconds")
@@ -291,7 +298,7 @@ def _faults_set(app: TwinApp, req: Request) -> tuple[int, Any]:
                 )
             )
         if "enabled" in body:
-            app.faults.enabled = bool(body["enabled"])
+            app.faults.enabled = _flag(body["enabled"])
         if body.get("queue"):
             app.faults.queue(*body["queue"])
     except (ValueError, TypeError, AttributeError) as exc:
@@ -303,7 +310,7 @@ def _faults_set(app: TwinApp, req: Request) -> tuple[int, Any]:
 def _ratelimit(app: TwinApp, req: Request) -> tuple[int, Any]:
     enabled = req.json_field("enabled")
     if enabled is not None:
-        app.limiter.enabled = bool(enabled)
+        app.limiter.enabled = _flag(enabled)
         app.limiter.reset()
     return 200, {"data": {"enabled": app.limiter.enabled}}
 

@@ -69,6 +69,8 @@ class FaultConfig:
         for kind, p in self.rates.items():
             if not 0.0 <= float(p) <= 1.0:
                 raise ValueError(f"fault rate for {kind} must be within 0..1")
+        if not 0.0 <= float(self.slow_seconds) <= 3600.0:  # a real sleep in serve mode
+            raise ValueError("slowSeconds must be within 0..3600")
 
 
 class FaultInjector:
