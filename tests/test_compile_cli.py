@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -216,3 +219,27 @@ def test_time_limit_must_be_positive(tmp_path):
         _run("--snapshot", str(SNAPSHOT), "--time-limit", "0", "-o", str(tmp_path / "p.yaml"))
     )
     assert "time limit" in err
+
+
+def test_compile_output_does_not_depend_on_the_process_hash_seed(tmp_path):
+    """Set and dict order must never leak into the plan: two processes, two hash seeds."""
+    outs = []
+    for seed in (1, 2):
+        out = tmp_path / f"p{seed}.yaml"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "plancc",
+                "compile",
+                "--snapshot",
+                str(SNAPSHOT),
+                "-o",
+                str(out),
+            ],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            check=True,
+        )
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
