@@ -204,6 +204,7 @@ def test_serve_runs_the_clock_at_the_asked_speed() -> None:
         ["--port", "70000"],
         ["--port", "-1"],
         ["--speed", "-1"],
+        ["--speed", "1e9"],
         ["--traders", "1.5"],
         ["--traders", "-0.1"],
         ["--haulers", "-1"],

@@ -191,10 +191,10 @@ def sim() -> None:
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated universe.")
 @click.option(
     "--speed",
-    type=click.FloatRange(min=0.0),
+    type=click.FloatRange(0.0, 3600.0),  # markets catch up tick by tick: keep that bounded
     default=1.0,
     show_default=True,
-    help="Game seconds per real second (0: only /_twin/advance moves time).",
+    help="Game seconds per real second, up to 3600 (0: only /_twin/advance moves time).",
 )
 @click.option(
     "--from",
