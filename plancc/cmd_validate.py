@@ -75,7 +75,13 @@ def validate_files(paths: Sequence[Path], kind: str | None = None) -> tuple[list
     lines: dict[Path, list[str]] = {p: [] for p in paths}
     for p in paths:
         try:
-            kinds[p] = kind or detect_kind(p)
+            # reading first refuses, for every kind, a file no loader can take (missing, not
+            # text, malformed, nested too deeply)
+            if kind is None:
+                kinds[p] = detect_kind(p)
+            else:
+                load.read_doc(p)
+                kinds[p] = kind
         except PlanccError as exc:
             lines[p] = _problems(exc)
 

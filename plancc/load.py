@@ -188,6 +188,37 @@ def _build(
     return scalar.construct_object(node, deep=True)
 
 
+# No plancc file nests deeper than ~10 levels; past this a file is refused with its position
+# (deeper data would overflow the recursion of the parsers and the schema validator).
+MAX_DEPTH = 64
+
+
+def _too_deep(
+    node: yaml.Node, depth: int = 0, active: frozenset[int] = frozenset()
+) -> yaml.Node | None:
+    """The first collection node nested deeper than ``MAX_DEPTH``, or None (bounded recursion;
+    an alias that refers back to an enclosing node is left to ``_build`` to report)."""
+    if not isinstance(node, yaml.MappingNode | yaml.SequenceNode) or id(node) in active:
+        return None
+    if depth >= MAX_DEPTH:
+        return node
+    active = active | {id(node)}
+    children = (
+        [n for pair in node.value for n in pair]
+        if isinstance(node, yaml.MappingNode)
+        else node.value
+    )
+    for child in children:
+        found = _too_deep(child, depth + 1, active)
+        if found is not None:
+            return found
+    return None
+
+
+def _too_deep_error(file: str, node: yaml.Node) -> InputError:
+    return InputError(f"nested more than {MAX_DEPTH} levels deep", Where(file, *_mark(node)))
+
+
 def _yaml_error(file: str, exc: yaml.YAMLError) -> InputError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where = Where(file, mark.line + 1, mark.column + 1) if mark is not None else Where(file)
@@ -216,6 +247,9 @@ def parse_yaml(text: str, file: str) -> tuple[Doc, list[InputError]]:
     errors: list[InputError] = []
     if node is None:
         return doc, errors
+    deep = _too_deep(node)
+    if deep is not None:
+        raise _too_deep_error(file, deep)
     try:
         doc.data = _build(node, (), doc, yaml.SafeLoader(""), errors)
     except yaml.YAMLError as exc:  # e.g. a bad timestamp or an unknown !tag
@@ -244,15 +278,34 @@ def parse_json(text: str, file: str) -> tuple[Doc, list[InputError]]:
             out[k] = v
         return out
 
+    deep = False
     try:
         data = json.loads(text, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise InputError(f"malformed JSON: {exc.msg}", Where(file, exc.lineno, exc.colno)) from None
+    except RecursionError:
+        data, deep = None, True
+    if deep or _data_too_deep(data):
+        where = Where(file)
+        try:  # the YAML reading of the text finds where it gets too deep
+            parse_yaml(text.replace("\t", " "), file)
+        except InputError as exc:
+            where = exc.where or where
+        raise InputError(f"nested more than {MAX_DEPTH} levels deep", where)
     doc = LazyDoc(file, data, text=text)
     errors: list[InputError] = []
     if dup:  # json.loads kept the last; the YAML pass reports each duplicate with its position
         _, errors = parse_yaml(text.replace("\t", " "), file)
     return doc, errors
+
+
+def _data_too_deep(data: Any, depth: int = 0) -> bool:
+    if not isinstance(data, dict | list):
+        return False
+    if depth >= MAX_DEPTH:
+        return True
+    values = data.values() if isinstance(data, dict) else data
+    return any(_data_too_deep(v, depth + 1) for v in values)
 
 
 @dataclass

@@ -172,6 +172,17 @@ def test_json_nan_and_infinity_are_refused_at_their_position(tmp_path: Path) -> 
     ]
 
 
+@pytest.mark.parametrize("depth", [70, 5000], ids=["deep", "past-the-json-parsers-recursion"])
+def test_json_nested_too_deeply_is_refused_at_its_position(tmp_path: Path, depth: int) -> None:
+    path = tmp_path / "snap.json"
+    path.write_text('{\n  "system": ' + "[" * depth + "]" * depth + "\n}")
+    with pytest.raises(InputErrors) as exc:
+        load_snapshot(path)
+    [err] = exc.value.errors
+    assert err.message == "nested more than 64 levels deep"
+    assert err.where is not None and err.where.line == 2
+
+
 def test_malformed_json_names_its_line(tmp_path: Path) -> None:
     path = tmp_path / "snap.json"
     path.write_text('{\n  "system": "X1-T1",\n  "agent": {,\n}')

@@ -59,6 +59,7 @@ def test_the_corpus_covers_every_kind_of_problem() -> None:
         "missing required field",
         "must be >=",
         "must be a finite number",
+        "nested more than 64 levels deep",
         "is not one of",
     ):
         assert words in problems, words
@@ -128,6 +129,18 @@ def test_a_bad_plan_file_is_a_problem(tmp_path: Path) -> None:
     code, lines = _validate(plan)
     assert code == 2
     assert len(lines) == 1 and lines[0].startswith(f"{plan}:")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_file_nested_past_pythons_recursion_is_one_problem_of_any_kind(
+    tmp_path: Path, kind: str
+) -> None:
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("format_version: 1\ntasks: " + "[" * 950 + "]" * 950 + "\n")
+    assert _validate("--kind", kind, deep) == (
+        2,
+        [f"{deep}:2:71: nested more than 64 levels deep"],
+    )
 
 
 def test_validate_needs_a_file() -> None:
