@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -21,7 +22,7 @@ import click
 
 from plancc.cli import run_guarded
 from plancc.errors import InputError, Where
-from plancc.model import Plan, Snapshot
+from plancc.model import Plan, Rejection, Snapshot
 
 Progress = Callable[[str, str], None]  # as plancc.compile.Progress, without importing it
 
@@ -120,6 +121,9 @@ def summary(plan: Plan, output: str, ships_in_fleet: int) -> dict[str, Any]:
     }
 
 
+_RANKED = re.compile(r"ranked #(\d+) ")  # plancc.chain's reason when the pipeline slots are full
+
+
 def _hms(seconds: int) -> str:
     h, rest = divmod(int(seconds), 3600)
     m, s = divmod(rest, 60)
@@ -142,7 +146,14 @@ def render_summary(plan: Plan, s: dict[str, Any]) -> str:
             f"cost {p.expected_cost:,}, revenue {p.expected_revenue:,}, profit {p.expected_profit:,}"
         )
     shown = 8
-    for r in plan.rejected[:shown]:
+
+    # reasons a player can act on first; "ranked #n ... policy allows k" only says the slots
+    # were full, so those come last, best-ranked first
+    def rank(r: Rejection) -> tuple[int, int]:
+        m = _RANKED.match(r.reason)
+        return (1, int(m.group(1))) if m else (0, 0)
+
+    for r in sorted(plan.rejected, key=rank)[:shown]:
         lines.append(f"  - {r.good}{'@' + r.market if r.market else ''}: {r.reason}")
     if len(plan.rejected) > shown:
         lines.append(f"  ... and {len(plan.rejected) - shown} more rejected (see the plan file)")

@@ -243,3 +243,14 @@ def test_compile_output_does_not_depend_on_the_process_hash_seed(tmp_path):
         )
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
+
+
+def test_summary_lists_reasons_to_act_on_before_full_pipeline_slots(tmp_path):
+    result = _run("--snapshot", str(SNAPSHOT), "-o", str(tmp_path / "p.yaml"))
+    assert result.exit_code == 0, result.output
+    lines = [x for x in result.stdout.splitlines() if x.startswith("  - ")]
+    ranked = [i for i, x in enumerate(lines) if "policy allows" in x]
+    other = [i for i, x in enumerate(lines) if "policy allows" not in x]
+    assert other and ranked and max(other) < min(ranked)
+    ranks = [int(re.search(r"ranked #(\d+)", lines[i]).group(1)) for i in ranked]
+    assert ranks == sorted(ranks)
