@@ -13,6 +13,10 @@ Ordering rules (``canonical_plan`` applies them, ``dump_plan`` calls it):
 pipelines by id; tasks grouped by pipeline, in dependency order, ties by id; legs in the
 order of their load task; ships by symbol, legs on a ship by start time; rejections by
 (good, market, reason); provenance inputs by name. The gap is rounded to 6 places.
+
+A scheduled leg is one line: ``{leg, start_s, load_s, unload_s, end_s}``, plus
+``refuel_to_load`` / ``refuel_to_unload`` (the refuel stops, in order, that the scheduler timed
+and the runner must fly) only when the flight has stops, so direct plans keep their lines.
 """
 
 from __future__ import annotations
