@@ -131,6 +131,19 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+# Aliases copy what they refer to, so ten lines of aliases of aliases can stand for 10^9
+# values ("billion laughs"). No hand-written file repeats collections this often.
+MAX_REPEATS = 10_000
+
+
+@dataclass
+class _Seen:
+    """Collection nodes built so far, and how many times one was built again (via an alias)."""
+
+    nodes: set[int] = field(default_factory=set)
+    repeats: int = 0
+
+
 def _build(
     node: yaml.Node,
     path: PathKey,
@@ -138,12 +151,15 @@ def _build(
     scalar: Any,
     errors: list[InputError],
     active: frozenset[int] = frozenset(),
+    seen: _Seen | None = None,
 ) -> Any:
     """Node tree -> plain data, recording marks and reporting duplicate keys.
 
     ``active`` holds the collection nodes being built above this one: an alias that points back
-    to one of them would make an endless structure, so it is reported and left out.
+    to one of them would make an endless structure, so it is reported and left out. ``seen``
+    counts collections built again through aliases; past ``MAX_REPEATS`` the file is refused.
     """
+    seen = _Seen() if seen is None else seen
     doc.values[path] = _mark(node)
     if id(node) in active:
         errors.append(
@@ -152,6 +168,14 @@ def _build(
         return None
     if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
         active = active | {id(node)}
+        if id(node) in seen.nodes:
+            seen.repeats += 1
+            if seen.repeats > MAX_REPEATS:
+                raise InputError(
+                    f"aliases repeat more than {MAX_REPEATS} lists or mappings (this one last)",
+                    Where(doc.file, *_mark(node)),
+                )
+        seen.nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         scalar.flatten_mapping(node)  # resolves YAML merge keys (<<)
         out: dict[Any, Any] = {}
@@ -179,11 +203,12 @@ def _build(
                 )
                 continue
             doc.keys[kpath] = _mark(knode)
-            out[key] = _build(vnode, kpath, doc, scalar, errors, active)
+            out[key] = _build(vnode, kpath, doc, scalar, errors, active, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [
-            _build(n, (*path, i), doc, scalar, errors, active) for i, n in enumerate(node.value)
+            _build(n, (*path, i), doc, scalar, errors, active, seen)
+            for i, n in enumerate(node.value)
         ]
     return scalar.construct_object(node, deep=True)
 
@@ -194,14 +219,24 @@ MAX_DEPTH = 64
 
 
 def _too_deep(
-    node: yaml.Node, depth: int = 0, active: frozenset[int] = frozenset()
+    node: yaml.Node,
+    depth: int = 0,
+    active: frozenset[int] = frozenset(),
+    checked: dict[int, int] | None = None,
 ) -> yaml.Node | None:
     """The first collection node nested deeper than ``MAX_DEPTH``, or None (bounded recursion;
-    an alias that refers back to an enclosing node is left to ``_build`` to report)."""
+    an alias that refers back to an enclosing node is left to ``_build`` to report).
+
+    ``checked`` holds the least depth each node was found fine at: an alias met again no deeper
+    is not walked again, so aliases of aliases cost no more than the nodes themselves.
+    """
+    checked = {} if checked is None else checked
     if not isinstance(node, yaml.MappingNode | yaml.SequenceNode) or id(node) in active:
         return None
     if depth >= MAX_DEPTH:
         return node
+    if checked.get(id(node), MAX_DEPTH) <= depth:
+        return None
     active = active | {id(node)}
     children = (
         [n for pair in node.value for n in pair]
@@ -209,9 +244,10 @@ def _too_deep(
         else node.value
     )
     for child in children:
-        found = _too_deep(child, depth + 1, active)
+        found = _too_deep(child, depth + 1, active, checked)
         if found is not None:
             return found
+    checked[id(node)] = depth
     return None
 
 
