@@ -276,6 +276,9 @@ def test_fed_factories_grow_trade_volume() -> None:
 # -- drift -----------------------------------------------------------------------------------
 
 
+SUPPLY_ORDER_BY_DRIFT = ("HIGH", "MODERATE", "LIMITED", "ABUNDANT", "SCARCE")
+
+
 def hourly_drift(kind: str, supply: str, activity: str | None) -> float:
     """Mean absolute relative change of the mid price over one hour, over 40 seeds x 6 hours."""
     changes: list[float] = []
@@ -305,6 +308,72 @@ def test_high_supply_markets_drift_least() -> None:
     high = hourly_drift("EXPORT", "HIGH", "STRONG")
     for other in ("SCARCE", "LIMITED", "MODERATE", "ABUNDANT"):
         assert high < hourly_drift("EXPORT", other, "STRONG")
+
+
+# The live tables (109 trades, 2025-11-25; issue 3 / the design's business case): price drift of
+# the buy side by supply level at purchase, of the sell side by activity. The twin is calibrated to
+# them as the mean absolute change of the mid over 3 game-hours (a trade round trip), 100 seeds.
+LIVE_BUY_DRIFT_BY_SUPPLY = {"HIGH": 2.9, "MODERATE": 32.3, "LIMITED": 41.6, "ABUNDANT": 69.7}
+LIVE_SELL_DRIFT_BY_ACTIVITY = {"WEAK": 5.1, "RESTRICTED": 14.5, "STRONG": 20.3, "GROWING": 33.6}
+
+
+def drift_over_3_hours(kind: str, supply: str, activity: str | None) -> float:
+    """Mean absolute relative change of the mid from 0 to 3 game-hours over 100 seeds, in %."""
+    changes: list[float] = []
+    for seed in range(100):
+        m = one_good(kind, supply, activity, seed=seed, drift=1.0)
+        start, end = row(m, "GOOD", 0.0), row(m, "GOOD", 3 * HOUR)
+        mids = [(r["purchasePrice"] + r["sellPrice"]) / 2 for r in (start, end)]
+        changes.append(abs(mids[1] / mids[0] - 1))
+    return 100 * statistics.fmean(changes)
+
+
+def test_buy_price_drift_by_supply_follows_the_live_table() -> None:
+    """HIGH ~3%, MODERATE ~30%, LIMITED ~40%, ABUNDANT ~70%, SCARCE "very high" (an export)."""
+    drift = {s: drift_over_3_hours("EXPORT", s, "WEAK") for s in SUPPLY_ORDER_BY_DRIFT}
+    for supply, live in LIVE_BUY_DRIFT_BY_SUPPLY.items():
+        assert 0.65 * live <= drift[supply] <= 1.35 * live, (supply, drift)
+    assert drift["SCARCE"] > 80, drift
+    assert list(drift.values()) == sorted(drift.values()), drift
+    assert drift["MODERATE"] > 8 * drift["HIGH"], drift
+
+
+@pytest.mark.parametrize("activity", ["RESTRICTED", "STRONG", "GROWING"])
+def test_buying_at_high_supply_is_far_safer_whatever_the_activity(activity: str) -> None:
+    drift = {s: drift_over_3_hours("EXPORT", s, activity) for s in SUPPLY_ORDER_BY_DRIFT}
+    assert list(drift.values()) == sorted(drift.values()), drift
+    assert drift["MODERATE"] > 3 * drift["HIGH"], drift
+
+
+def test_sell_price_drift_by_activity_follows_the_live_table() -> None:
+    """The sell side (an import) keeps the activity calibration: WEAK 5%, ..., GROWING 34%."""
+    for activity, live in LIVE_SELL_DRIFT_BY_ACTIVITY.items():
+        drift = drift_over_3_hours("IMPORT", "LIMITED", activity)
+        assert 0.65 * live <= drift <= 1.35 * live, (activity, drift)
+
+
+def test_an_import_drifts_by_its_activity_not_like_an_export_of_its_supply() -> None:
+    assert drift_over_3_hours("IMPORT", "MODERATE", "WEAK") < 10
+    assert drift_over_3_hours("EXPORT", "MODERATE", "WEAK") > 20
+
+
+def test_buying_an_export_down_from_high_makes_its_price_drift_like_moderate() -> None:
+    """Drift follows the supply level at each moment, not the one the market started with."""
+
+    def noise_after_an_hour(lots: int) -> float:
+        changes = []
+        for seed in range(60):
+            with_drift = one_good("EXPORT", "HIGH", seed=seed, drift=1.0)
+            without = one_good("EXPORT", "HIGH", seed=seed, drift=0.0)
+            for m in (with_drift, without):
+                for _ in range(lots):
+                    m.buy("GOOD", 20, 0.0)
+            assert row(with_drift, "GOOD", 0.0)["supply"] == ("MODERATE" if lots else "HIGH")
+            a, b = row(with_drift, "GOOD", HOUR), row(without, "GOOD", HOUR)
+            changes.append(abs(a["purchasePrice"] / b["purchasePrice"] - 1))
+        return statistics.fmean(changes)
+
+    assert noise_after_an_hour(2) > 3 * noise_after_an_hour(0)
 
 
 def test_drift_keeps_supply_where_it_was() -> None:

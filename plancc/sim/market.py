@@ -46,8 +46,13 @@ the state at time t does not depend on how often it was observed. Each tick:
    needs its inputs in stock: it is scaled by the inputs' availability (0 when an input's stock
    is gone) -- a factory's export is produced only while its imports are stocked.
 3. Drift: n follows an OU process (reversion ``DRIFT_REVERSION``) whose hourly size is
-   ``DRIFT_BY_ACTIVITY[activity] * DRIFT_BY_SUPPLY[supply]``: WEAK drifts least, then
-   RESTRICTED, STRONG, GROWING most; HIGH supply drifts least. The noise comes from a hash of
+   ``hypot(DRIFT_BY_ACTIVITY[activity] * DRIFT_BY_SUPPLY[supply], DRIFT_EXPORT_BY_SUPPLY[supply])``,
+   the second term for EXPORT goods only. The first term is the sell side's (imports):
+   WEAK drifts least, then RESTRICTED, STRONG, GROWING most (live sell-side table). The second is
+   the buy side's (exports, where the agent buys): it follows the live buy-side table by supply
+   level at purchase, small at HIGH, ~30-40% over 3 h at MODERATE/LIMITED, ~70% at ABUNDANT and
+   more at SCARCE, so HIGH supply drifts least by far. Supply is read each tick: buying an export
+   down from HIGH to MODERATE makes it drift like a MODERATE one. The noise comes from a hash of
    (seed, market, tick), so it is reproducible and independent of call pattern.
 
 Activity of a factory export: GROWING while fed (converted delivered inputs within
@@ -114,6 +119,17 @@ DRIFT_BY_SUPPLY: dict[str, float] = {
     "HIGH": 0.5,
     "ABUNDANT": 1.6,
 }
+# hourly standard deviation of the extra log price drift of EXPORT goods (the buy side), by
+# supply level, added in quadrature to the term above. Calibrated on a WEAK export over 3 game-hours
+# (mean absolute change of the mid, 100 seeds) to the live buy-side table of 109 trades
+# (2025-11-25): HIGH 2.9%, MODERATE 32.3%, LIMITED 41.6%, ABUNDANT 69.7%, SCARCE "very high".
+DRIFT_EXPORT_BY_SUPPLY: dict[str, float] = {
+    "SCARCE": 0.70,
+    "LIMITED": 0.36,
+    "MODERATE": 0.28,
+    "HIGH": 0.015,
+    "ABUNDANT": 0.55,
+}
 
 _LN2 = math.log(2.0)
 _CONVERT = 1.0 - math.exp(-_LN2 * STEP / CONVERSION_HALF_LIFE)
@@ -168,6 +184,14 @@ def fill_for_price_log(value: float, kind: str) -> float:
         return y
     z = (-1.0 + math.sqrt(1.0 + 4.0 * gamma * (y - 1.0))) / (2.0 * gamma)
     return 1.0 + z
+
+
+def _drift_size(kind: str, activity: str | None, supply: str) -> float:
+    """Hourly standard deviation of the log price drift of one good (see the module docstring)."""
+    size = DRIFT_BY_ACTIVITY.get(activity, DRIFT_BY_ACTIVITY[None]) * DRIFT_BY_SUPPLY[supply]
+    if kind == "EXPORT":
+        size = math.hypot(size, DRIFT_EXPORT_BY_SUPPLY[supply])
+    return size
 
 
 @dataclass(frozen=True)
@@ -434,10 +458,8 @@ class MarketSim:
             scale = _PER_STEP * self.drift
             shocks = _normals(key, len(goods))
             for g, shock in zip(goods.values(), shocks, strict=False):
-                act = self._activity(g, t)
-                size = DRIFT_BY_ACTIVITY.get(act, DRIFT_BY_ACTIVITY[None])
-                size *= DRIFT_BY_SUPPLY[supply_level(g.fill)] * scale
-                g.noise = g.noise * _REVERT + size * shock
+                size = _drift_size(g.kind, self._activity(g, t), supply_level(g.fill))
+                g.noise = g.noise * _REVERT + size * scale * shock
 
     # -- persistence ---------------------------------------------------------------------------
 
