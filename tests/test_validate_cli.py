@@ -144,6 +144,25 @@ def test_a_file_nested_past_pythons_recursion_is_one_problem_of_any_kind(
     )
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("  quantity: 8\n", "  quantity: -8\n"), ("  depends_on: []\n", "  depends_on: [NOPE]\n")],
+    ids=["negative-quantity", "unknown-task"],
+)
+def test_a_broken_plan_is_reported_at_the_line_and_column_of_the_problem(
+    tmp_path: Path, old: str, new: str
+) -> None:
+    text = (REPO / "plans" / "example.yaml").read_text()
+    at = text.index(old)
+    line = text[:at].count("\n") + 1
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text[:at] + new + text[at + len(old) :])
+    code, lines = _validate(plan)
+    assert code == 2
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{plan}:{line}:"), lines[0]
+
+
 def test_validate_needs_a_file() -> None:
     result = CliRunner().invoke(cli, ["validate"])
     assert result.exit_code == 2
