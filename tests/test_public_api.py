@@ -41,3 +41,9 @@ def test_api_errors_name_the_call_and_the_code():
     err = errors.GameError("Ship is in transit", code=4214, endpoint="POST /my/ships/A-1/dock")
     assert isinstance(err, errors.ApiError)
     assert str(err) == "POST /my/ships/A-1/dock: Ship is in transit (code 4214)"
+
+
+def test_version_is_the_installed_distributions():
+    from importlib.metadata import version
+
+    assert plancc.__version__ == version("plancc")
