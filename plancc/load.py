@@ -362,7 +362,7 @@ def read_doc(path: Path) -> tuple[Doc, list[InputError]]:
     """Read a YAML or JSON file (by suffix) into a Doc; unreadable files are InputErrors."""
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is not content
     except FileNotFoundError:
         raise InputError("no such file", Where(file)) from None
     except IsADirectoryError:

@@ -183,6 +183,12 @@ def test_json_nested_too_deeply_is_refused_at_its_position(tmp_path: Path, depth
     assert err.where is not None and err.where.line == 2
 
 
+def test_a_snapshot_saved_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = tmp_path / "snap.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(SMALL).encode())
+    assert load_snapshot(path).system == "X1-T1"
+
+
 def test_malformed_json_names_its_line(tmp_path: Path) -> None:
     path = tmp_path / "snap.json"
     path.write_text('{\n  "system": "X1-T1",\n  "agent": {,\n}')
