@@ -436,6 +436,16 @@ def test_garbled_answer_of_a_read_is_retried():
     assert len(script.requests) == 2
 
 
+@pytest.mark.parametrize("status", [502, 503])
+def test_502_and_503_on_a_purchase_are_retried_because_the_game_server_never_took_it(status):
+    # 502 is the DDoS guard turning the request away, 503 the server refusing it; 504 differs:
+    # the gateway gave up waiting on a server that may have acted (below)
+    script = Script([httpx.Response(status), trade_answer()])
+    client = client_for(script, pace=False)
+    assert client.purchase("ME-1", "IRON_ORE", 10).transaction.units == 10
+    assert len(script.requests) == 2
+
+
 def test_504_on_a_purchase_raises_outcome_unknown_and_is_not_resent():
     script = Script([httpx.Response(504)], then=trade_answer())
     client = client_for(script, pace=False)
