@@ -440,10 +440,11 @@ def _schema_error(doc: Doc, err: ValidationError) -> list[InputError]:
         return [doc.error(path, f"{msg}, got {kind_of(err.instance)}")]
     if v == "enum":
         choices = [c for c in err.validator_value if c is not None]
-        hint = did_you_mean(err.instance, choices) if isinstance(err.instance, str) else ""
-        return [
-            doc.error(path, f"{err.instance!r} is not one of {', '.join(map(str, choices))}{hint}")
-        ]
+        listed = ", ".join(map(str, choices))
+        if not isinstance(err.instance, str):  # `flight_mode: no` is a YAML boolean
+            return [doc.error(path, f"expected one of {listed}, got {kind_of(err.instance)}")]
+        hint = did_you_mean(err.instance, choices)
+        return [doc.error(path, f"{err.instance!r} is not one of {listed}{hint}")]
     if v == "pattern":
         msg = f"{err.instance!r} is not a good symbol (UPPER_CASE letters, digits, _)"
         if "propertyNames" in err.relative_schema_path:  # the key itself is wrong

@@ -17,7 +17,7 @@ that know the API call put it in ``path`` (e.g. ``path="GET /my/ships"``).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from plancc.errors import InputError, Where
@@ -134,6 +134,8 @@ def kind_of(v: Any) -> str:
         return "a list"
     if isinstance(v, Mapping):
         return "an object"
+    if isinstance(v, date):  # YAML reads an unquoted 2026-01-05 as a date
+        return f"a YAML date ({v.isoformat()}; quote it to make it a string)"
     return type(v).__name__
 
 

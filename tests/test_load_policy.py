@@ -107,3 +107,14 @@ def test_a_policy_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
 
 def test_bundled_policy_is_found_through_the_package() -> None:
     assert default_policy_path().read_text() == POLICY.read_text()
+
+
+def test_a_yaml_boolean_or_date_for_a_choice_says_what_yaml_read(tmp_path: Path) -> None:
+    path = _write(tmp_path, "flight_mode: no\ncollect_supply_level: 2026-01-05\n")
+    with pytest.raises(InputErrors) as exc:
+        load_policy(path)
+    assert [str(e) for e in exc.value.errors] == [
+        f"{path}:1:14: flight_mode: expected one of DRIFT, STEALTH, CRUISE, BURN, got a boolean",
+        f"{path}:2:23: collect_supply_level: expected one of SCARCE, LIMITED, MODERATE, HIGH,"
+        " ABUNDANT, got a YAML date (2026-01-05; quote it to make it a string)",
+    ]
