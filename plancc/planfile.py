@@ -305,59 +305,35 @@ def _field(path: Iterable[str | int]) -> str:
 
 
 class _Marked:
-    """YAML text as plain data, with the position of every node by its path."""
+    """YAML text as plain data, with the position of every node by its path.
+
+    Reading is ``plancc.load.parse_yaml``'s, shared with every other input file: duplicate keys,
+    nesting depth and alias bombs are refused there, at a position, before any data is built.
+    """
 
     def __init__(self, text: str, source: str) -> None:
+        from plancc.load import parse_yaml
+
         self.source = source
-        self.marks: dict[Path_, tuple[int, int]] = {}
-        loader = yaml.SafeLoader(text)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                raise InputError("empty plan file", Where(source, 1, 1))
-            self.data = self._convert(loader, node, ())
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            where = Where(source, mark.line + 1, mark.column + 1) if mark else Where(source)
-            raise InputError(f"not valid YAML: {exc.problem or exc.context}", where) from None
-        except yaml.YAMLError as exc:
-            raise InputError(f"not valid YAML: {exc}", Where(source)) from None
-        finally:
-            loader.dispose()
-
-    def _convert(self, loader: yaml.SafeLoader, node: yaml.Node, path: Path_) -> Any:
-        self.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
-            out: dict[str, Any] = {}
-            for knode, vnode in node.value:
-                key = loader.construct_object(knode, deep=True)
-                if not isinstance(key, str):
-                    raise InputError(
-                        f"keys must be strings, not {key!r}", self._at(knode), _field(path)
-                    )
-                if key in out:
-                    raise InputError(
-                        f"duplicate key {key!r}", self._at(knode), _field((*path, key))
-                    )
-                out[key] = self._convert(loader, vnode, (*path, key))
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self._convert(loader, v, (*path, i)) for i, v in enumerate(node.value)]
-        value = loader.construct_object(node, deep=True)
-        if isinstance(value, datetime):  # an unquoted timestamp written by hand
-            return format_time(value)
-        return value
-
-    def _at(self, node: yaml.Node) -> Where:
-        return Where(self.source, node.start_mark.line + 1, node.start_mark.column + 1)
+        doc, errors = parse_yaml(text, source)
+        if errors:
+            raise errors[0]
+        if doc.data is None:
+            raise InputError("empty plan file", Where(source, 1, 1))
+        self._doc = doc
+        self.data = _times_as_text(doc.data)
 
     def where(self, path: Iterable[str | int]) -> Where:
-        """The nearest known position at or above ``path``."""
-        p: Path_ = tuple(path)
-        while p not in self.marks and p:
-            p = p[:-1]
-        line, col = self.marks.get(p, (1, 1))
-        return Where(self.source, line, col)
+        return self._doc.where(tuple(path))
+
+
+def _times_as_text(value: Any) -> Any:
+    """Unquoted timestamps written by hand read as text, as ``dump_plan`` writes them."""
+    if isinstance(value, dict):
+        return {k: _times_as_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_times_as_text(v) for v in value]
+    return format_time(value) if isinstance(value, datetime) else value
 
 
 def _schema_error(doc: _Marked, err: ValidationError) -> InputError:

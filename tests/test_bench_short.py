@@ -12,7 +12,9 @@ import pytest
 
 import bench
 
-BENCHES = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
+BENCHES = sorted(
+    m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_")
+)
 
 
 def test_there_are_benchmarks():

@@ -307,7 +307,7 @@ def test_broken_yaml_gives_file_line_column():
     with pytest.raises(InputError) as exc:
         parse_plan(text, "p.yaml")
     assert str(exc.value).startswith("p.yaml:")
-    assert "not valid YAML" in str(exc.value)
+    assert "malformed YAML" in str(exc.value)
     assert str(exc.value).split(":")[1].isdigit()
 
 
@@ -413,9 +413,9 @@ def test_duplicate_key_is_reported_at_the_second_one():
     text = _bad(dump_plan(_sample_plan()), "  bound_s: 800\n", "  bound_s: 800\n  bound_s: 900\n")
     with pytest.raises(InputError) as exc:
         parse_plan(text, "p.yaml")
-    assert (
-        str(exc.value)
-        == f"p.yaml:{_line_of(text, 'bound_s: 900')}:3: objective.bound_s: duplicate key 'bound_s'"
+    assert str(exc.value) == (
+        f"p.yaml:{_line_of(text, 'bound_s: 900')}:3: objective.bound_s: duplicate key 'bound_s'"
+        f" (first at line {_line_of(text, 'bound_s: 800')})"
     )
 
 
@@ -461,3 +461,20 @@ def test_a_direct_leg_writes_no_refuel_keys():
     data = yaml.safe_load(dump_plan(_sample_plan()))
     direct = data["ships"][0]["legs"][1]
     assert "refuel_to_load" not in direct and "refuel_to_unload" not in direct
+
+
+def test_deeply_nested_plan_is_one_clear_error_not_a_crash():
+    text = "format_version: 1\nprovenance: " + "[" * 100 + "]" * 100 + "\n"
+    with pytest.raises(InputError) as exc:
+        parse_plan(text, "deep.yaml")
+    assert str(exc.value).startswith("deep.yaml:2:")
+    assert "nested more than" in str(exc.value)
+
+
+def test_alias_bomb_in_a_plan_is_refused_quickly_at_a_position():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
+    with pytest.raises(InputError) as exc:
+        parse_plan("\n".join(lines) + "\n", "bomb.yaml")
+    assert str(exc.value).startswith("bomb.yaml:")
+    assert "aliases repeat" in str(exc.value)
