@@ -50,31 +50,11 @@ def _at_headquarters(snap: Any) -> Any:
 def _generated(seed: int, waypoints: int, haulers: int) -> Any:
     """A system from the twin's seeded generator, every market's trade goods visible."""
     from plancc.parse import parse_snapshot
-    from plancc.sim.universe import generate_universe, iso
-    from plancc.sim.world import good_ref
+    from plancc.sim.universe import generate_universe, seen_from_everywhere
 
     start = 1_750_000_000.0
     u = generate_universe(seed, start=start, waypoint_count=waypoints, haulers=haulers)
-    markets = [
-        {
-            "symbol": symbol,
-            "exports": [good_ref(g) for g in m.exports],
-            "imports": [good_ref(g) for g in m.imports],
-            "exchange": [good_ref(g) for g in m.exchange],
-            "tradeGoods": m.trade_goods(start),
-        }
-        for symbol, m in sorted(u.markets.items())
-    ]
-    return parse_snapshot(
-        {
-            "system": u.system,
-            "capturedAt": iso(start),
-            "agent": u.agent,
-            "ships": u.ships,
-            "waypoints": u.waypoints,
-            "markets": markets,
-        }
-    )
+    return parse_snapshot(seen_from_everywhere(u, start))
 
 
 def _case(label: str, book: Any, policy: Any, snap: Any, load_s: float, repeat: int) -> float:

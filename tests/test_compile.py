@@ -334,33 +334,13 @@ def test_a_one_credit_price_change_changes_only_prices_and_totals():
 
 
 def _generated_snapshot(seed: int, waypoints: int, haulers: int) -> Snapshot:
-    """A small system from the twin's seeded generator, every market's trade goods visible."""
+    """A system from the twin's seeded generator, every market's trade goods visible."""
     from plancc.parse import parse_snapshot
-    from plancc.sim.universe import generate_universe, iso
-    from plancc.sim.world import good_ref
+    from plancc.sim.universe import generate_universe, seen_from_everywhere
 
     start = 1_750_000_000.0
     u = generate_universe(seed, start=start, waypoint_count=waypoints, haulers=haulers)
-    markets = [
-        {
-            "symbol": symbol,
-            "exports": [good_ref(g) for g in m.exports],
-            "imports": [good_ref(g) for g in m.imports],
-            "exchange": [good_ref(g) for g in m.exchange],
-            "tradeGoods": m.trade_goods(start),
-        }
-        for symbol, m in sorted(u.markets.items())
-    ]
-    return parse_snapshot(
-        {
-            "system": u.system,
-            "capturedAt": iso(start),
-            "agent": u.agent,
-            "ships": u.ships,
-            "waypoints": u.waypoints,
-            "markets": markets,
-        }
-    )
+    return parse_snapshot(seen_from_everywhere(u, start))
 
 
 @settings(max_examples=30 if os.environ.get("PLANCC_FULL") == "1" else 4, deadline=None)

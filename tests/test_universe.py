@@ -495,3 +495,17 @@ def test_a_ship_recorded_in_transit_starts_docked_at_its_destination(real: dict[
     assert ship["nav"]["status"] == "DOCKED"
     assert ship["nav"]["route"]["destination"]["symbol"] == "X1-AD75-K81"
     assert ship["fuel"]["current"] == ship["fuel"]["capacity"] == 400
+
+
+def test_a_generated_system_seen_from_everywhere_is_a_valid_snapshot_with_every_market(tmp_path):
+    import json
+
+    from plancc.load import load_snapshot
+    from plancc.sim.universe import generate_universe, seen_from_everywhere
+
+    u = generate_universe(3, start=1_750_000_000.0, waypoint_count=40)
+    path = tmp_path / "snap.json"
+    path.write_text(json.dumps(seen_from_everywhere(u, 1_750_000_000.0)))
+    snap = load_snapshot(path)
+    assert {m.symbol for m in snap.markets} == set(u.markets)
+    assert all(m.trade_goods and m.observed_at for m in snap.markets)

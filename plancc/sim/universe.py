@@ -666,6 +666,34 @@ def generate_universe(
     return Universe(system, waypoints, markets, agent, ships)
 
 
+def seen_from_everywhere(u: Universe, now: float) -> dict[str, Any]:
+    """``u`` as a plancc snapshot dict, as if a probe sat at every market (all trade goods seen).
+
+    For compiler tests and benchmarks on generated systems; the demo scouts with real probes.
+    """
+    from plancc.sim.world import good_ref
+
+    markets = [
+        {
+            "symbol": symbol,
+            "exports": [good_ref(g) for g in m.exports],
+            "imports": [good_ref(g) for g in m.imports],
+            "exchange": [good_ref(g) for g in m.exchange],
+            "tradeGoods": m.trade_goods(now),
+        }
+        for symbol, m in sorted(u.markets.items())
+    ]
+    return {
+        "system": u.system,
+        "capturedAt": iso(now),
+        "agent": u.agent,
+        "ships": u.ships,
+        "waypoints": u.waypoints,
+        "markets": markets,
+        "observedAt": {m["symbol"]: iso(now) for m in markets},
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # Seeding from a recorded snapshot
 
