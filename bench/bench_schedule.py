@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from plancc.model import Leg, Policy, Ship, Task, Waypoint
 from plancc.schedule import check, solve
-from plancc.schedule_problem import Problem, build_problem
+from plancc.schedule.problem import Problem, build_problem
 
 POLICY = Policy()
 

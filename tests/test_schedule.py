@@ -9,7 +9,7 @@ import pytest
 
 from plancc.model import CargoItem, Leg, Market, Policy, Ship, Task, Waypoint
 from plancc.schedule import ScheduleError, schedule, verify
-from plancc.schedule_problem import build_problem
+from plancc.schedule.problem import build_problem
 
 POLICY = Policy(dock_seconds=5, flight_mode="CRUISE")
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)

@@ -1,0 +1,68 @@
+"""Lower bounds on the makespan of any schedule of a problem."""
+
+from __future__ import annotations
+
+from plancc.schedule.problem import INF, LOAD, UNLOAD, Problem, release_s
+
+
+def lower_bound(problem: Problem) -> int:
+    """A lower bound on the makespan of every schedule of all legs that follows the rules.
+
+    It is max(critical path, work / ships), both relaxations (flights are timed as if the tank
+    were full: ``Problem.route_s``; every leg gets the best any ship able to carry it could do):
+      * critical path: each leg loads no earlier than a ship that can carry it could get there
+        (its ready time plus ``Problem.reach_lb_s`` from its start, over any chain of hops) and
+        than its precedence edges with lags allow, then takes
+        ``2 * dock + fastest load->unload flight among capable ships``;
+      * work: a ship is busy on a leg from leaving its previous position (its start, or the
+        unload market of the leg it flew before) until the unload trade ends. Each leg needs at
+        least the shortest such inbound flight, plus ``2 * dock`` and its fastest load->unload
+        flight. The sum over legs, divided by the number of usable ships (rounded up), bounds the
+        makespan, since ships work one leg at a time from time 0 or later.
+    Legs no ship can carry are left out (with their edges), so under status PARTIAL the figure
+    bounds the schedulable part only, and need not bound a partial schedule's makespan.
+    """
+    dock = problem.dock_s
+    placeable = [i for i in range(len(problem.legs)) if problem.capable(i)]
+    unload_count: dict[int, int] = {}
+    for i in placeable:
+        p = problem.legs[i].unload_point
+        unload_count[p] = unload_count.get(p, 0) + 1
+    unload_points = sorted(unload_count)
+
+    ends: list[tuple[int, int] | None] = [None] * len(problem.legs)
+    cp = 0
+    work = 0
+    for i in problem.topo:
+        spec = problem.legs[i]
+        cap = problem.capable(i)
+        if not cap:
+            continue
+        fly = min(problem.route_s(s, spec.load_point, spec.unload_point) for s in cap)
+        if fly >= INF:
+            continue  # no ship can fly this leg at all: it is reported unscheduled
+        ready = min(
+            problem.ships[s].ready_s
+            + problem.reach_lb_s(s, problem.ships[s].start_point, spec.load_point)
+            for s in cap
+        )
+        load = max(ready, release_s(problem, i, LOAD, ends, 0, skip_missing=True))
+        unload = max(
+            load + dock + fly, release_s(problem, i, UNLOAD, ends, load, skip_missing=True)
+        )
+        ends[i] = (load + dock, unload + dock)
+        cp = max(cp, unload + dock)
+        # where the ship could come from: another leg's unload market or its own start
+        before = [p for p in unload_points if p != spec.unload_point or unload_count[p] > 1]
+        inbound = min(
+            min(
+                [problem.route_s(s, problem.ships[s].start_point, spec.load_point)]
+                + [problem.route_s(s, p, spec.load_point) for p in before]
+            )
+            for s in cap
+        )
+        if inbound >= INF:
+            inbound = 0
+        work += inbound + 2 * dock + fly
+    usable = sum(1 for s in problem.ships if s.usable)
+    return max(cp, -(-work // usable) if usable else 0)
