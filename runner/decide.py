@@ -1,0 +1,555 @@
+"""The runner's decisions, pure: a ``View`` of state + policy -> the next actions.
+
+    actions = decide(view, policy)        # at most one action per ship, plus fleet-wide ones
+    when = next_due(view, policy)         # the earliest time anything becomes due (None: never)
+
+No SQLite, no HTTP, no clock: ``view.now`` is the time. Actions whose ``kind`` is in
+``API_KINDS`` cost one request; the others only change state. A ship's work is its open
+liquidations first, then its current leg (the first of its plan legs not finished):
+go to the load market, buy lot by lot (price re-read before each lot, ceiling, margin, cap,
+reserve), go to the unload market, sell lot by lot above the sale floor.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from runner.model import OPEN_TASK, Liquidation, Quote, ShipState, TaskState, View
+from runner.planview import LegSpec
+from runner.policy import SUPPLY_RANK, RunnerPolicy
+
+API_KINDS = frozenset(
+    {
+        "READ_SHIP",
+        "READ_AGENT",
+        "READ_MARKET",
+        "ORBIT",
+        "DOCK",
+        "NAVIGATE",
+        "FLIGHT_MODE",
+        "REFUEL",
+        "BUY",
+        "SELL",
+    }
+)
+STATE_KINDS = frozenset(
+    {
+        "START_TASK",
+        "COMPLETE_TASK",
+        "STALL",
+        "WAIT_SUPPLY",
+        "FAIL_PIPELINE",
+        "COMPLETE_PIPELINE",
+        "LIQUIDATE",
+        "ATTACH",
+        "COMPLETE_LIQUIDATION",
+        "PARK",
+    }
+)
+ENDED = ("COMPLETED", "FAILED", "CANCELLED")
+
+
+@dataclass(frozen=True)
+class Action:
+    """One step. ``price`` is the expected unit price of a trade (the preview's cost)."""
+
+    kind: str
+    ship: str = ""
+    task: str = ""
+    pipeline: str = ""
+    good: str = ""
+    units: int = 0
+    price: int = 0
+    market: str = ""  # a trade's or read's market; NAVIGATE's destination
+    mode: str = ""
+    reason: str = ""
+    until: float = 0.0
+    liquidation: str = ""
+
+    @property
+    def costs_request(self) -> bool:
+        return self.kind in API_KINDS
+
+    def describe(self) -> str:
+        parts = [self.kind, self.ship]
+        if self.units:
+            parts.append(f"{self.units} {self.good}")
+        elif self.good:
+            parts.append(self.good)
+        if self.market:
+            parts.append(f"@{self.market}")
+        if self.price:
+            parts.append(f"~{self.price * max(self.units, 1):,} cr")
+        if self.mode:
+            parts.append(self.mode)
+        if self.task:
+            parts.append(f"[{self.task}]")
+        if self.reason:
+            parts.append(f"({self.reason})")
+        return " ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class Wait:
+    """Nothing due for a ship until ``until`` (None: until something else changes)."""
+
+    until: float | None
+    reason: str = ""
+
+
+Step = Action | Wait
+
+
+# ---------------------------------------------------------------------------------------------
+# Fleet level
+
+
+def decide(view: View, policy: RunnerPolicy) -> list[Action]:
+    """Every action due at ``view.now``: fleet-wide bookkeeping first, then one per ship."""
+    fleet = fleet_actions(view)
+    if fleet:
+        return fleet
+    out = []
+    for symbol in sorted(view.ships):
+        step = ship_step(view, view.ships[symbol], policy)
+        if isinstance(step, Action):
+            out.append(step)
+    return out
+
+
+def next_due(view: View, policy: RunnerPolicy) -> float | None:
+    """The earliest time a ship has something to do, or None when nothing ever will."""
+    if fleet_actions(view):
+        return view.now
+    times = []
+    for symbol in sorted(view.ships):
+        step = ship_step(view, view.ships[symbol], policy)
+        if isinstance(step, Action):
+            return view.now
+        if step.until is not None:
+            times.append(step.until)
+    return min(times) if times else None
+
+
+def fleet_actions(view: View) -> list[Action]:
+    """Pipelines that are finished, and cargo that no task owns (attach or liquidate)."""
+    out: list[Action] = []
+    for pid in sorted(view.pipelines):
+        p = view.pipelines[pid]
+        tasks = [t for t in view.tasks.values() if t.spec.pipeline == pid]
+        if p.status == "ACTIVE" and tasks and all(t.status == "COMPLETED" for t in tasks):
+            out.append(Action("COMPLETE_PIPELINE", pipeline=pid))
+    for symbol in sorted(view.ships):
+        ship = view.ships[symbol]
+        if not ship.verified or ship.pending:
+            continue
+        out.extend(orphan_actions(view, ship))
+    return out
+
+
+def orphan_actions(view: View, ship: ShipState) -> list[Action]:
+    """Cargo aboard ``ship`` beyond what its leg and liquidations own: re-attach it to the
+    ship's next load of that good, else liquidate it where it sells best."""
+    owned = owned_units(view, ship.symbol)
+    out = []
+    for good in sorted(ship.cargo):
+        extra = ship.cargo[good] - owned.get(good, 0)
+        if extra <= 0:
+            continue
+        leg = current_leg(view, ship.symbol)
+        if leg is not None and leg.good == good:
+            load = view.tasks[leg.load]
+            need = load.spec.quantity - load.done_units
+            if load.status in OPEN_TASK and need > 0:
+                out.append(
+                    Action(
+                        "ATTACH",
+                        ship=ship.symbol,
+                        task=load.id,
+                        good=good,
+                        units=min(extra, need),
+                        reason="cargo aboard matches the ship's next load",
+                    )
+                )
+                continue
+        market = liquidation_market(view, good)
+        out.append(
+            Action(
+                "LIQUIDATE",
+                ship=ship.symbol,
+                good=good,
+                units=extra,
+                market=market,
+                pipeline=_origin_pipeline(view, ship.symbol, good),
+                reason="cargo owned by no live task",
+            )
+        )
+    return out
+
+
+def owned_units(view: View, ship: str) -> dict[str, int]:
+    """Units of each good aboard ``ship`` that a live leg or an open liquidation owns."""
+    owned: dict[str, int] = {}
+    leg = current_leg(view, ship)
+    if leg is not None:
+        load, unload = view.tasks[leg.load], view.tasks[leg.unload]
+        if unload.status in OPEN_TASK:
+            owned[leg.good] = max(0, load.done_units - unload.done_units)
+    for liq in view.liquidations:
+        if liq.ship == ship and liq.status == "OPEN":
+            owned[liq.good] = owned.get(liq.good, 0) + max(0, liq.units - liq.sold)
+    return owned
+
+
+def current_leg(view: View, ship: str) -> LegSpec | None:
+    """The ship's first plan leg whose unload is not finished and whose pipeline is live."""
+    for leg in sorted((g for g in view.legs if g.ship == ship), key=lambda g: g.seq):
+        unload = view.tasks.get(leg.unload)
+        load = view.tasks.get(leg.load)
+        if unload is None or load is None:
+            continue
+        if unload.status in OPEN_TASK and load.status not in ("FAILED", "CANCELLED"):
+            return leg
+    return None
+
+
+def liquidation_market(view: View, good: str) -> str:
+    """Where ``good`` sells best as last observed; else a plan market that takes it; else ''."""
+    quotes = [
+        q for q in view.quotes.values() if q.good == good and q.type in ("IMPORT", "EXCHANGE")
+    ]
+    if quotes:
+        return max(quotes, key=lambda q: (q.sell, q.market)).market
+    takers = sorted(
+        t.spec.market
+        for t in view.tasks.values()
+        if t.spec.good == good and t.spec.type in ("DELIVER", "SELL")
+    )
+    return takers[0] if takers else ""
+
+
+def _origin_pipeline(view: View, ship: str, good: str) -> str:
+    for leg in sorted((g for g in view.legs if g.ship == ship), key=lambda g: -g.seq):
+        if leg.good == good and view.tasks[leg.load].done_units > 0:
+            return leg.pipeline
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# One ship
+
+
+def ship_step(view: View, ship: ShipState, policy: RunnerPolicy) -> Step:
+    now = view.now
+    if ship.pending or not ship.verified:
+        return Action("READ_SHIP", ship=ship.symbol, reason="cached view not trusted")
+    if ship.not_before > now:
+        return Wait(ship.not_before, ship.park_reason or "backing off")
+    if ship.status_at(now) == "IN_TRANSIT":
+        assert ship.arrival is not None
+        return Wait(ship.arrival, "in transit")
+    liq = next((q for q in view.liquidations if q.ship == ship.symbol and q.status == "OPEN"), None)
+    if liq is not None:
+        return liquidation_step(view, ship, liq, policy)
+    leg = current_leg(view, ship.symbol)
+    if leg is None:
+        return Wait(None, "idle")
+    load, unload = view.tasks[leg.load], view.tasks[leg.unload]
+    if load.status in OPEN_TASK:
+        return load_step(view, ship, leg, load, policy)
+    return unload_step(view, ship, leg, load, unload, policy)
+
+
+def load_step(
+    view: View, ship: ShipState, leg: LegSpec, load: TaskState, policy: RunnerPolicy
+) -> Step:
+    now, spec = view.now, load.spec
+    if load.status == "PENDING":
+        return Action("START_TASK", ship=ship.symbol, task=load.id)
+    travel = go_to(view, ship, spec.market, leg.via_to_load, policy)
+    if travel is not None:
+        return travel
+    deps = [view.tasks[d] for d in spec.depends_on if d in view.tasks]
+    if any(d.status in ("FAILED", "CANCELLED") for d in deps):
+        return _fail(spec.pipeline, f"{spec.id}: a task it depends on failed")
+    if any(d.status != "COMPLETED" for d in deps):
+        return Wait(None, "waiting for the tasks it depends on")
+    ready_at = max((d.completed_at or 0.0 for d in deps), default=0.0) + spec.lag_s
+    if ready_at > now:
+        return Wait(ready_at, "production lag")
+    remaining = spec.quantity - load.done_units
+    space = ship.cargo_capacity - ship.cargo_units
+    if remaining <= 0 or (space <= 0 and load.done_units > 0):
+        return Action("COMPLETE_TASK", ship=ship.symbol, task=load.id)
+    if space <= 0:
+        return Wait(None, "hold full of cargo no task owns")
+    if spec.type == "COLLECT" and load.done_units == 0:  # the gate opens the collection once
+        supply = supply_step(view, ship, load, policy)
+        if supply is not None:
+            return supply
+    if ship.status_at(now) != "DOCKED":
+        return Action("DOCK", ship=ship.symbol, market=spec.market)
+    if now - view.credits_at > policy.credits_max_age_s:
+        return Action("READ_AGENT", ship=ship.symbol, reason="live credits before buying")
+    if not ship.quote_ok:
+        return Action("READ_MARKET", ship=ship.symbol, market=spec.market, good=spec.good)
+    q = view.quotes.get((spec.market, spec.good))
+    if q is None or _absent(view, q, spec.market):
+        if spec.type == "COLLECT":
+            return _fail(spec.pipeline, f"factory {spec.market} no longer exports {spec.good}")
+        return _stall(ship, load, policy, f"{spec.good} not sold at {spec.market}")
+    ceiling = int(spec.unit_price * policy.price_ceiling) if spec.unit_price else 0
+    if ceiling and q.purchase > ceiling:
+        return _stall(
+            ship, load, policy, f"price {q.purchase} above ceiling {ceiling}", fail_after=True
+        )
+    pipe = view.pipelines[spec.pipeline]
+    if margin_below(view, pipe.spec.id, load, q.purchase, policy):
+        return _fail(spec.pipeline, f"margin below {policy.min_margin:.0%} at price {q.purchase}")
+    lot = min(remaining, space, max(1, q.trade_volume))
+    cap_room = policy.spend_cap_pipeline - pipe.spent
+    if lot * q.purchase > cap_room:
+        lot = max(0, cap_room // max(1, q.purchase))
+        if lot == 0:
+            if load.done_units > 0:
+                return Action("COMPLETE_TASK", ship=ship.symbol, task=load.id, reason="spend cap")
+            return _fail(spec.pipeline, "pipeline spend cap reached")
+    afford = (view.credits - policy.reserve_credits) // max(1, q.purchase)
+    if afford < lot:
+        if afford <= 0:
+            return Action(
+                "PARK",
+                ship=ship.symbol,
+                task=load.id,
+                reason=f"credits {view.credits:,} would fall below reserve",
+                until=now + backoff(ship.symbol, load.retries + 1, policy),
+            )
+        lot = afford
+    return Action(
+        "BUY",
+        ship=ship.symbol,
+        task=load.id,
+        pipeline=spec.pipeline,
+        good=spec.good,
+        units=lot,
+        price=q.purchase,
+        market=spec.market,
+    )
+
+
+def supply_step(view: View, ship: ShipState, load: TaskState, policy: RunnerPolicy) -> Step | None:
+    """COLLECT's gate: poll the factory's export (backing off) until it reaches the level.
+
+    None when the supply is there (go and buy). The first read opens a ``FactoryWait``;
+    each read that finds too little schedules the next poll further out, up to the cap.
+    """
+    spec, now = load.spec, view.now
+    wait = view.factories.get(load.id)
+    q = view.quotes.get((spec.market, spec.good))
+    if wait is None or (now >= wait.next_poll and (q is None or q.at < wait.next_poll)):
+        return Action(
+            "READ_MARKET", ship=ship.symbol, market=spec.market, good=spec.good, task=load.id
+        )
+    if q is None or _absent(view, q, spec.market):
+        return _fail(spec.pipeline, f"factory {spec.market} no longer exports {spec.good}")
+    if SUPPLY_RANK.get(q.supply, 0) >= SUPPLY_RANK[policy.collect_supply_level]:
+        return None
+    if now < wait.next_poll:
+        return Wait(wait.next_poll, f"awaiting {policy.collect_supply_level} supply")
+    if now - wait.awaiting_since > policy.supply_patience_s:
+        return _fail(
+            spec.pipeline,
+            f"factory {spec.market} {spec.good} stayed {q.supply} for "
+            f"{(now - wait.awaiting_since) / 3600:.1f} h "
+            f"(patience {policy.supply_patience_s / 3600:.1f} h)",
+        )
+    interval = min(policy.supply_poll_max_s, policy.supply_poll_first_s * 1.5**wait.polls)
+    return Action(
+        "WAIT_SUPPLY",
+        ship=ship.symbol,
+        task=load.id,
+        market=spec.market,
+        good=spec.good,
+        until=now + interval,
+        reason=f"{spec.good} at {spec.market} is {q.supply}",
+    )
+
+
+def unload_step(
+    view: View,
+    ship: ShipState,
+    leg: LegSpec,
+    load: TaskState,
+    unload: TaskState,
+    policy: RunnerPolicy,
+) -> Step:
+    spec, now = unload.spec, view.now
+    held = min(ship.cargo.get(spec.good, 0), load.done_units - unload.done_units)
+    if held <= 0:
+        return Action("COMPLETE_TASK", ship=ship.symbol, task=unload.id)
+    if unload.status == "PENDING":
+        return Action("START_TASK", ship=ship.symbol, task=unload.id)
+    travel = go_to(view, ship, spec.market, leg.via_to_unload, policy)
+    if travel is not None:
+        return travel
+    if ship.status_at(now) != "DOCKED":
+        return Action("DOCK", ship=ship.symbol, market=spec.market)
+    if not ship.quote_ok:
+        return Action("READ_MARKET", ship=ship.symbol, market=spec.market, good=spec.good)
+    q = view.quotes.get((spec.market, spec.good))
+    if q is None or _absent(view, q, spec.market):
+        return _stall(ship, unload, policy, f"{spec.market} does not buy {spec.good}", True)
+    floor = int(spec.unit_price * policy.sale_floor)
+    if q.sell < floor:
+        return _stall(ship, unload, policy, f"bid {q.sell} below floor {floor}", fail_after=True)
+    return Action(
+        "SELL",
+        ship=ship.symbol,
+        task=unload.id,
+        pipeline=spec.pipeline,
+        good=spec.good,
+        units=min(held, max(1, q.trade_volume)),
+        price=q.sell,
+        market=spec.market,
+    )
+
+
+def liquidation_step(view: View, ship: ShipState, liq: Liquidation, policy: RunnerPolicy) -> Step:
+    held = min(ship.cargo.get(liq.good, 0), liq.units - liq.sold)
+    if held <= 0:
+        return Action("COMPLETE_LIQUIDATION", ship=ship.symbol, liquidation=liq.id)
+    if not liq.market:
+        return Action(
+            "PARK",
+            ship=ship.symbol,
+            reason=f"no known market buys {liq.good}",
+            until=view.now + policy.backoff_cap_s,
+        )
+    travel = go_to(view, ship, liq.market, (), policy)
+    if travel is not None:
+        return travel
+    if ship.status_at(view.now) != "DOCKED":
+        return Action("DOCK", ship=ship.symbol, market=liq.market)
+    if not ship.quote_ok:
+        return Action("READ_MARKET", ship=ship.symbol, market=liq.market, good=liq.good)
+    q = view.quotes.get((liq.market, liq.good))
+    if q is None or _absent(view, q, liq.market):
+        return Action(
+            "PARK",
+            ship=ship.symbol,
+            reason=f"{liq.market} does not buy {liq.good}",
+            until=view.now + policy.backoff_cap_s,
+        )
+    return Action(
+        "SELL",
+        ship=ship.symbol,
+        liquidation=liq.id,
+        pipeline=liq.pipeline,
+        good=liq.good,
+        units=min(held, max(1, q.trade_volume)),
+        price=q.sell,
+        market=liq.market,
+        reason="liquidation",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Travel
+
+
+def go_to(
+    view: View, ship: ShipState, dest: str, via: tuple[str, ...], policy: RunnerPolicy
+) -> Action | None:
+    """The next step towards ``dest`` through the refuel stops ``via``; None when there."""
+    if ship.waypoint == dest:
+        return None
+    hops = (*via, dest)
+    here = hops.index(ship.waypoint) if ship.waypoint in hops else -1
+    nxt = hops[here + 1]
+    status = ship.status_at(view.now)
+    fuel_here = (ship.waypoint, "FUEL") in view.quotes
+    at_stop = ship.waypoint in via
+    wants_fuel = ship.fuel < ship.fuel_capacity and (
+        at_stop
+        or (ship.fuel_fails == 1 and fuel_here)
+        or (fuel_here and ship.fuel < policy.refuel_below * ship.fuel_capacity)
+    )
+    if wants_fuel and ship.fuel_capacity and (fuel_here or at_stop):
+        if status != "DOCKED":
+            return Action("DOCK", ship=ship.symbol, market=ship.waypoint)
+        return Action("REFUEL", ship=ship.symbol, market=ship.waypoint, good="FUEL")
+    if ship.fuel_fails >= 3:
+        return Action(
+            "PARK",
+            ship=ship.symbol,
+            reason=f"cannot reach {nxt}: not enough fuel even drifting",
+            until=view.now + policy.backoff_cap_s,
+        )
+    mode = "DRIFT" if ship.fuel_fails >= 1 else policy.flight_mode
+    if ship.flight_mode != mode:
+        return Action("FLIGHT_MODE", ship=ship.symbol, mode=mode)
+    if status == "DOCKED":
+        return Action("ORBIT", ship=ship.symbol)
+    return Action("NAVIGATE", ship=ship.symbol, market=nxt, mode=mode)
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def margin_below(
+    view: View, pipeline: str, load: TaskState, price: int, policy: RunnerPolicy
+) -> bool:
+    """Projected margin of ``pipeline`` if the rest of ``load`` is bought at ``price``: spent
+    so far (ledger) + this task's rest at the live price + other open loads at plan prices."""
+    pipe = view.pipelines[pipeline]
+    rest = (load.spec.quantity - load.done_units) * price
+    others = sum(
+        max(0, t.spec.quantity - t.done_units) * t.spec.unit_price
+        for t in view.tasks.values()
+        if t.spec.pipeline == pipeline
+        and t.spec.is_load
+        and t.id != load.id
+        and t.status in OPEN_TASK
+    )
+    cost = pipe.spent + rest + others
+    if cost <= 0:
+        return False
+    return (pipe.spec.expected_revenue - cost) / cost < policy.min_margin
+
+
+def _absent(view: View, q: Quote, market: str) -> bool:
+    """The market was read after this quote and no longer lists the good."""
+    return view.market_read_at.get(market, 0.0) > q.at
+
+
+def backoff(key: str, attempt: int, policy: RunnerPolicy) -> float:
+    """Exponential backoff with a jitter that differs per ship and attempt (stable across
+    restarts, so a restart does not fire every ship's retry at once)."""
+    base = min(policy.backoff_cap_s, policy.backoff_base_s * 2 ** max(0, attempt - 1))
+    jitter = (zlib.crc32(f"{key}#{attempt}".encode()) % 1000) / 1000.0
+    return base * (0.5 + 0.5 * jitter)
+
+
+def _stall(
+    ship: ShipState, task: TaskState, policy: RunnerPolicy, reason: str, fail_after: bool = False
+) -> Action:
+    if task.retries + 1 > (policy.price_patience if fail_after else policy.max_retries):
+        return _fail(task.spec.pipeline, f"{reason} after {task.retries} retries")
+    return Action(
+        "STALL",
+        ship=ship.symbol,
+        task=task.id,
+        reason=reason,
+        until=0.0,  # the executor adds backoff(ship, retries) to now
+    )
+
+
+def _fail(pipeline: str, reason: str) -> Action:
+    return Action("FAIL_PIPELINE", pipeline=pipeline, reason=reason)
+
+
+def describe_all(actions: Iterable[Action]) -> list[str]:
+    return [a.describe() for a in actions]

@@ -1,0 +1,30 @@
+"""The knobs the runner obeys, with defaults taken from plancc's policy and the live facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RunnerPolicy:
+    price_ceiling: float = 1.25  # never pay more than this times the plan's expected unit price
+    sale_floor: float = 0.8  # never sell below this times the plan's expected unit price (sp-lbbm)
+    min_margin: float = 0.08  # a pipeline whose projected margin falls below this is failed
+    spend_cap_pipeline: int = 500_000  # counted from the ledger, never from plan-time figures
+    reserve_credits: int = 10_000  # working-capital floor, checked against live credits
+    collect_supply_level: str = "HIGH"  # a factory's export must reach this before COLLECT
+    supply_poll_first_s: float = 120.0  # first supply poll interval; backs off x1.5
+    supply_poll_max_s: float = 900.0  # supply updates on a ~15-minute cadence live
+    supply_patience_s: float = 6 * 3600.0  # a factory that never gets there fails its pipeline
+    price_patience: int = 5  # stalls on price (ceiling/floor) before the pipeline fails
+    max_retries: int = 5  # failures of one action before its task fails
+    backoff_base_s: float = 30.0
+    backoff_cap_s: float = 1800.0
+    arrival_margin_s: float = 120.0  # a transit past ETA + this is re-read from the server
+    refuel_below: float = 0.7  # refuel when docked at a fuel market below this fraction
+    credits_max_age_s: float = 300.0  # live credits older than this are re-read before buying
+    flight_mode: str = "CRUISE"
+    status_check_every_s: float = 3600.0  # how often a working tick checks the server's resetDate
+
+
+SUPPLY_RANK = {"SCARCE": 0, "LIMITED": 1, "MODERATE": 2, "HIGH": 3, "ABUNDANT": 4}

@@ -1,0 +1,198 @@
+"""One tick: lock, recover, then decide and execute until nothing is due or the budget ends.
+
+    result = run_tick("state.db", client_factory, clock, policy, budget_s=55)
+    result.exit_code      # 0 normal or lock held, 3 universe reset, 4 broken state
+
+A ship in transit whose arrival has not come costs no request; a tick with nothing due makes
+no request at all (the client is built on first use). Within the budget the tick waits, on
+the clock seam, for arrivals that fall inside it, then exits before the next cron tick.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from plancc.errors import ApiError, StateError, UniverseReset
+from runner import lock
+from runner.actions import Executor
+from runner.clock import Clock
+from runner.decide import Action, decide, next_due
+from runner.policy import RunnerPolicy
+from runner.state import Store
+
+EXIT_OK = 0
+EXIT_RESET = 3
+EXIT_BROKEN = 4
+
+RESET_MESSAGE = (
+    "the SpaceTraders universe was reset{when}: the active plan belongs to the previous "
+    "universe, so nothing was done. Register a new agent, then snapshot, compile and "
+    "`plancc apply` a new plan."
+)
+# kinds after which the rest of a round's decisions may be stale: decide again
+REDECIDE_AFTER = frozenset(
+    {"FAIL_PIPELINE", "COMPLETE_PIPELINE", "LIQUIDATE", "ATTACH", "COMPLETE_TASK", "READ_SHIP"}
+)
+
+
+@dataclass
+class TickResult:
+    outcome: str  # worked, idle, locked, reset, broken, no-plan
+    message: str = ""
+    actions: int = 0
+    errors: int = 0
+    requests: dict[str, int] = field(default_factory=dict)
+    next_due: float | None = None
+    preview: list[Action] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return {"reset": EXIT_RESET, "broken": EXIT_BROKEN}.get(self.outcome, EXIT_OK)
+
+    @property
+    def request_count(self) -> int:
+        return sum(self.requests.values())
+
+
+def run_tick(
+    state_path: str | Path,
+    client_factory: Callable[[], Any],
+    clock: Clock,
+    policy: RunnerPolicy | None = None,
+    *,
+    budget_s: float = 55.0,
+    dry_run: bool = False,
+) -> TickResult:
+    policy = policy or RunnerPolicy()
+    try:
+        with lock.exclusive(state_path):
+            try:
+                store = Store.open(state_path, create=False)
+            except StateError as exc:
+                return TickResult("broken", str(exc))
+            try:
+                if dry_run:
+                    return preview(store, client_factory, clock, policy)
+                return _tick(store, client_factory, clock, policy, budget_s)
+            finally:
+                store.close()
+    except lock.LockHeld as exc:
+        return TickResult("locked", f"{exc}: this tick exits")
+
+
+def _tick(
+    store: Store,
+    client_factory: Callable[[], Any],
+    clock: Clock,
+    policy: RunnerPolicy,
+    budget_s: float,
+) -> TickResult:
+    reset = store.get("reset_stop")
+    if reset:
+        return TickResult("reset", reset)
+    if store.active_plan() is None:
+        return TickResult("no-plan", "no plan applied yet: `plancc apply PLAN` first")
+    if hasattr(clock, "offset"):
+        clock.offset = store.get_float("time_offset", getattr(clock, "offset", 0.0))
+    killed_before = not store.previous_tick_clean()
+    start = clock.now()
+    deadline = start + budget_s
+    store.begin_tick(start)
+    if killed_before:
+        store.distrust_ships()
+        store.log(start, "recover", "the previous tick did not finish: ships are re-read")
+    ex = Executor(store, client_factory, clock, policy)
+    outcome = "idle"
+    try:
+        while True:
+            now = clock.now()
+            view = store.view(now)
+            actions = decide(view, policy)
+            if actions:
+                outcome = "worked"
+                if any(a.costs_request for a in actions):
+                    _check_reset(store, ex, policy, now)
+                for a in actions:
+                    ex.run(a)
+                    if a.kind in REDECIDE_AFTER:
+                        break
+            else:
+                due = next_due(view, policy)
+                if due is None or due > deadline:
+                    break
+                clock.wait(due - now)
+            if clock.now() >= deadline:
+                break
+    except UniverseReset as exc:
+        message = _reset_message(exc)
+        store.put(reset_stop=message)
+        store.log(clock.now(), "universe-reset", message)
+        store.end_tick(clock.now(), ex.requests, ex.actions, ex.errors + 1, "reset")
+        return TickResult("reset", message, ex.actions, ex.errors, ex.requests)
+    end = clock.now()
+    store.put(time_offset=getattr(clock, "offset", 0.0))
+    view = store.view(end)
+    due = next_due(view, policy)
+    store.end_tick(end, ex.requests, ex.actions, ex.errors, outcome)
+    return TickResult(outcome, "", ex.actions, ex.errors, ex.requests, due)
+
+
+def _check_reset(store: Store, ex: Executor, policy: RunnerPolicy, now: float) -> None:
+    """The server's ``resetDate`` against the one seen at apply, at most once per interval."""
+    if now - store.get_float("status_checked_at", -1e18) < policy.status_check_every_s:
+        return
+    try:
+        status = ex.client.status()
+    except UniverseReset:
+        raise
+    except ApiError as exc:  # the check waits for a later tick; the work goes on
+        store.log(now, "error", f"status check: {exc}")
+        return
+    seen = store.get("reset_date") or ""
+    current = str(status.get("resetDate") or "")
+    if seen and current and current != seen:
+        raise UniverseReset(
+            f"server resetDate is {current}, the plan was applied under {seen}",
+            data={"expected": current, "actual": seen},
+        )
+    store.put(status_checked_at=now)
+
+
+def _reset_message(exc: UniverseReset) -> str:
+    when = exc.data.get("expected") or exc.data.get("actual") or ""
+    return RESET_MESSAGE.format(when=f" ({when})" if when else "") + f" [{exc.message}]"
+
+
+def preview(
+    store: Store, client_factory: Callable[[], Any], clock: Clock, policy: RunnerPolicy
+) -> TickResult:
+    """``run --dry-run``: read the ships and the agent from the server, decide on that, and
+    return what would be done first, writing nothing."""
+    from dataclasses import replace
+
+    from runner.observe import ship_state_of
+
+    if store.get("reset_stop"):
+        return TickResult("reset", store.get("reset_stop") or "")
+    now = clock.now()
+    view = store.view(now)
+    client = client_factory()
+    ships = dict(view.ships)
+    for symbol in sorted(ships):
+        fresh = ship_state_of(client.ship(symbol))
+        ships[symbol] = replace(
+            fresh,
+            not_before=ships[symbol].not_before,
+            park_reason=ships[symbol].park_reason,
+            quote_ok=ships[symbol].quote_ok,
+            fuel_fails=ships[symbol].fuel_fails,
+        )
+    agent = client.agent()
+    view = replace(view, ships=ships, credits=agent.credits, credits_at=now)
+    actions = decide(view, policy)
+    return TickResult(
+        "preview", "", 0, 0, dict(client.request_counts), next_due(view, policy), actions
+    )
