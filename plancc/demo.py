@@ -99,12 +99,13 @@ def scout(client: Client, advance: Callable[[float], None], say: Say = _say) -> 
 
 
 def run(out: Path, say: Say = _say) -> int:
-    from plancc.cmd_compile import bundled_recipes_dir, compile_files, write_atomically
-    from plancc.cmd_snapshot import take_snapshot, write_snapshot
     from plancc.diff import diff_plans, render_text, summary_line
+    from plancc.fileio import write_atomically
+    from plancc.inputs import bundled_recipes_dir, compile_files
     from plancc.planfile import dump_plan, load_plan
     from plancc.report import render_report_html
     from plancc.sim.app import Twin
+    from plancc.snapshot import take_snapshot, write_snapshot
 
     out.mkdir(parents=True, exist_ok=True)
     say(f"1/5 twin: generating universe seed {SEED} ({HAULERS} haulers, {PROBES} probes)")

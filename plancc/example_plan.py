@@ -35,7 +35,7 @@ def snapshot_text(realdata: Path) -> str:
 
 def plan_text(snapshot: Path) -> str:
     """The example plan compiled from the bundled recipes, policy and ``snapshot``."""
-    from plancc.cmd_compile import compile_files
+    from plancc.inputs import compile_files
     from plancc.planfile import dump_plan
 
     plan, _ = compile_files([], None, str(snapshot))
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m plancc.example_plan", description=__doc__)
     parser.add_argument("--realdata", type=Path, default=REALDATA, help="recorded dump to convert")
     args = parser.parse_args(argv)
-    from plancc.cmd_compile import write_atomically
+    from plancc.fileio import write_atomically
 
     try:
         if args.realdata.is_file():

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from plancc.cmd_compile import bundled_recipes_dir, compile_files
+from plancc.inputs import bundled_recipes_dir, compile_files
 from plancc.planfile import dump_plan
 from plancc.sim.app import DEFAULT_START, Twin
 from plancc.sim.faults import FaultConfig

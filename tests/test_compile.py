@@ -21,10 +21,10 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from plancc import schedule
-from plancc.cmd_compile import POLICY_NAME, bundled_recipes_dir, recipe_files
 from plancc.compile import PHASES, compile_plan
 from plancc.errors import InputError
 from plancc.example_plan import PLAN, SNAPSHOT, plan_text, snapshot_text
+from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
 from plancc.load import load_policy, load_recipes, load_snapshot
 from plancc.model import Plan, Policy, Snapshot
 from plancc.planfile import dump_plan, parse_plan, plan_schema

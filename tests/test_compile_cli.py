@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from plancc.cli import cli
-from plancc.cmd_compile import bundled_recipes_dir
 from plancc.compile import PHASES
 from plancc.example_plan import SNAPSHOT
+from plancc.inputs import bundled_recipes_dir
 from plancc.planfile import load_plan
 
 SUMMARY_KEYS = {

@@ -1,33 +1,39 @@
-"""The ``plancc`` command: a thin click group.
+"""The ``plancc`` command: a thin click group, one module per command in this package.
 
-Each command lives in its own module and is imported only when it runs, so ``plancc run``
-(the cron tick) never pays for OR-Tools or the twin. Commands map library errors to
-one-line messages and exit codes: 0 ok, 1 failure or "changed" (diff), 2 bad input.
+Each command is imported only when it runs, so ``plancc run`` (the cron tick) never pays for
+OR-Tools or the twin. Adding a command is one module here plus one line in ``COMMANDS``.
+
+Commands open files, call the library and print; they do not catch plancc's errors. The group
+does, in one place (``exits.failure``): every ``PlanccError`` becomes one message on stderr and
+the exit code its class carries (0 ok, 1 failure or "changed" (diff), 2 bad input). Nothing
+outside ``plancc/cli/`` imports this package.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
 
+from plancc.cli.exits import GuardedGroup, failure
 from plancc.errors import PlanccError
 
 # command name -> "module:attribute" of a click.Command
 COMMANDS: dict[str, str] = {
-    "validate": "plancc.cmd_validate:validate",
-    "compile": "plancc.cmd_compile:compile_cmd",
-    "diff": "plancc.cmd_diff:diff_cmd",
-    "report": "plancc.cmd_report:report_cmd",
-    "snapshot": "plancc.cmd_snapshot:snapshot_cmd",
-    "sim": "plancc.sim.cli:sim",
+    "validate": "plancc.cli.validate:validate",
+    "compile": "plancc.cli.compile:compile_cmd",
+    "diff": "plancc.cli.diff:diff_cmd",
+    "report": "plancc.cli.report:report_cmd",
+    "snapshot": "plancc.cli.snapshot:snapshot_cmd",
+    "sim": "plancc.cli.sim:sim",
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(GuardedGroup):
+    """Finds a command's module in ``COMMANDS`` only when the command is asked for."""
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -37,11 +43,12 @@ class LazyGroup(click.Group):
             return None
         module, _, attr = target.partition(":")
         try:
-            return getattr(importlib.import_module(module), attr)
+            command: click.Command = getattr(importlib.import_module(module), attr)
         except ModuleNotFoundError as exc:
             if exc.name == module:  # the command is planned but not built yet
                 return None
             raise
+        return command
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,21 +63,13 @@ def cli() -> None:
     """
 
 
-def run_guarded(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call library code; turn PlanccError into a message on stderr and its exit code."""
+def main(argv: list[str] | None = None) -> Any:
     try:
-        return fn(*args, **kwargs)
-    except PlanccError as exc:
-        click.echo(f"error: {exc}" if "\n" not in str(exc) else str(exc), err=True)
-        sys.exit(exc.exit_code)
-
-
-def main() -> None:
-    try:
-        cli(standalone_mode=True)
-    except PlanccError as exc:  # a command that did not guard itself
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        return cli.main(args=argv, prog_name="plancc", standalone_mode=True)
+    except PlanccError as exc:  # raised while click parsed options, outside a command
+        message, code = failure(exc)
+        click.echo(message, err=True)
+        sys.exit(code)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)

@@ -1,129 +1,16 @@
 """``plancc validate FILE...``: check recipe, policy, snapshot and plan files.
 
-Prints ``OK <file> (<kind>)`` for each good file and one ``file:line:col: field: problem`` line
-per problem; exits 0 when every file is valid, 2 otherwise. Recipe files are checked together,
-merged in the order given, the way the compiler reads them (so one file may use a good another
-defines).
+Prints what ``plancc.validate.validate_files`` found; exits 0 when every file is valid, 2 otherwise.
 """
 
 from __future__ import annotations
 
-import importlib
 import sys
-from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import click
 
-from plancc import load
-from plancc.errors import InputError, InputErrors, PlanccError, Where
-from plancc.model import Policy
-
-KINDS = ("recipe", "policy", "snapshot", "plan")
-_POLICY_KNOBS = frozenset(Policy.__dataclass_fields__)
-
-
-def detect_kind(path: Path) -> str:
-    """Tell a file's kind from its content (then its name). Raises InputError when unsure."""
-    doc, _ = load.read_doc(path)  # duplicate keys etc. are reported by the real check
-    data = doc.data
-    name = path.name.lower()
-    if isinstance(data, dict):
-        keys = set(data)
-        if "format_version" in keys:
-            return "plan"
-        if keys and keys <= {"raw", "goods"}:
-            return "recipe"
-        if keys & {"capturedAt", "markets", "ships", "waypoints", "observedAt"}:
-            return "snapshot"
-        if keys & _POLICY_KNOBS:
-            return "policy"
-    if data is None and "policy" in name:
-        return "policy"  # an empty policy is valid: every knob at its default
-    for kind in KINDS:
-        if kind in name:
-            return kind
-    raise InputError(
-        "cannot tell what kind of file this is (recipe, policy, snapshot or plan); use --kind",
-        Where(str(path)),
-    )
-
-
-def _plan_loader() -> Callable[[Path], Any] | None:
-    try:
-        module = importlib.import_module("plancc.planfile")
-    except ModuleNotFoundError:
-        return None
-    loader: Callable[[Path], Any] | None = getattr(module, "load_plan", None)
-    return loader
-
-
-def _problems(exc: PlanccError) -> list[str]:
-    if isinstance(exc, InputErrors):
-        return [str(e) for e in exc.errors]
-    return [str(exc)]
-
-
-def _file_of(problem: InputError) -> str:
-    return problem.where.file if problem.where else ""
-
-
-def validate_files(paths: Sequence[Path], kind: str | None = None) -> tuple[list[str], bool]:
-    """Check files; return the lines to print (in file order) and whether all were valid."""
-    kinds: dict[Path, str] = {}
-    lines: dict[Path, list[str]] = {p: [] for p in paths}
-    for p in paths:
-        try:
-            # reading first refuses, for every kind, a file no loader can take (missing, not
-            # text, malformed, nested too deeply)
-            if kind is None:
-                kinds[p] = detect_kind(p)
-            else:
-                load.read_doc(p)
-                kinds[p] = kind
-        except PlanccError as exc:
-            lines[p] = _problems(exc)
-
-    recipes = [p for p in paths if kinds.get(p) == "recipe"]
-    if recipes:
-        try:
-            load.load_recipes(recipes)
-        except InputErrors as exc:
-            by_file = {str(p): p for p in recipes}
-            for e in exc.errors:
-                target = by_file.get(_file_of(e), recipes[0])
-                lines[target].append(str(e))
-        except PlanccError as exc:
-            lines[recipes[0]].extend(_problems(exc))
-
-    checks: dict[str, Callable[[Path], Any] | None] = {
-        "policy": load.load_policy,
-        "snapshot": load.load_snapshot,
-        "plan": _plan_loader(),
-    }
-    for p in paths:
-        k = kinds.get(p)
-        if k is None or k == "recipe":
-            continue
-        check = checks[k]
-        if check is None:
-            lines[p].append(f"{p}: plan files cannot be checked: plancc.planfile is not installed")
-            continue
-        try:
-            check(p)
-        except PlanccError as exc:
-            lines[p].extend(_problems(exc))
-
-    out: list[str] = []
-    ok = True
-    for p in paths:
-        if lines[p]:
-            ok = False
-            out.extend(lines[p])
-        else:
-            out.append(f"OK {p} ({kinds[p]})")
-    return out, ok
+from plancc.validate import KINDS
 
 
 @click.command("validate")
@@ -148,6 +35,8 @@ def validate(files: tuple[Path, ...], kind: str | None) -> None:
       recipes/extra.yaml:12:7: goods.LASER_RIFLES.inputs[2]: unknown good 'DIAMOND' (did you mean 'DIAMONDS'?)
       OK snapshot.json (snapshot)
     """
+    from plancc.validate import validate_files
+
     lines, ok = validate_files(list(files), kind)
     for line in lines:
         click.echo(line)
