@@ -11,18 +11,16 @@ from pathlib import Path
 import pytest
 from plan_builder import FM, LR, leg_id, make_plan, with_times
 
-from plancc.diff import (
+from plancc.diff import PlanDiff, diff_plans
+from plancc.model import Plan
+from plancc.render.diff import (
     DIFF_FORMAT_VERSION,
-    PlanDiff,
-    diff_plans,
-    fmt_credits,
-    fmt_duration,
     render_diff_html,
     render_json,
     render_text,
     summary_line,
 )
-from plancc.model import Plan
+from plancc.render.fmt import fmt_credits, fmt_duration
 
 BASE = make_plan()
 DIAMOND_LEG = leg_id(BASE, "/leg/DIAMONDS")
