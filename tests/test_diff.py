@@ -289,7 +289,7 @@ def test_durations_read_like_a_clock(s, text):
 
 
 def _real_inputs():
-    from plancc.example_plan import SNAPSHOT
+    from dev.example_plan import SNAPSHOT
     from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
     from plancc.load import load_policy, load_recipes, load_snapshot
 
