@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from plancc.schedule.bounds import labelled_bound
 from plancc.schedule.list_schedule import run_list, tails
-from plancc.schedule.objective import Target
+from plancc.schedule.objective import MAKESPAN, Target
 from plancc.schedule.problem import Problem, ScheduleResult
 from plancc.schedule.search import grasp, local_search
 from plancc.schedule.sequence import Timed, decode, seqs_of, ships_of, to_result
@@ -205,7 +205,9 @@ def optimise(
         note = note or "optimised schedule failed the check; the list schedule is used"
         result = starts[0][1]
         status = "HEURISTIC"
-    bound, label = labelled_bound(problem, result.makespan_s if status == "OPTIMAL" else 0)
+    # CP-SAT's optimum bounds the makespan only when the makespan is what it minimised
+    proven = status == "OPTIMAL" and target.kind == MAKESPAN and not target.move_cost
+    bound, label = labelled_bound(problem, result.makespan_s if proven else 0)
     if stop() and not note:
         note = "time limit reached; best schedule so far"
     result = ScheduleResult(
