@@ -56,7 +56,8 @@ def test_nothing_outside_the_cli_package_imports_it():
         str(p.relative_to(REPO))
         for top in ("plancc", "runner", "bench")
         for p in sorted((REPO / top).rglob("*.py"))
-        if cli_dir not in p.parents and p != entry_point
+        if cli_dir not in p.parents
+        and p != entry_point
         and any(m == "plancc.cli" or m.startswith("plancc.cli.") for m in _imports(p))
     ]
     assert offenders == []
