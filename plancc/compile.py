@@ -3,7 +3,7 @@
     demand -> resolve -> sizing -> sell selection  (plancc.chain.plan_pipelines)
            -> tasks and legs                       (plancc.pipeline.build_tasks)
            -> schedule + verify                    (plancc.schedule)
-           -> Plan (canonical order, see plancc.planfile)
+           -> Plan (canonical order, see plancc.canonical)
 
 Loading and validating the inputs is the caller's job (``plancc.load``); writing the file is
 ``plancc.planfile``'s. No profitable work is not an error: the plan is empty, its status is
@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from plancc import __version__, chain, pipeline, schedule
+from plancc.canonical import FORMAT_VERSION, canonical_plan
 from plancc.errors import InputError, PlanccError
 from plancc.model import Objective, Plan, Policy, Provenance, RecipeBook, Rejection, Snapshot
-from plancc.planfile import FORMAT_VERSION, canonical_plan
 
 SCHEDULERS: tuple[str, ...] = ("list", "greedy")
 

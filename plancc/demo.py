@@ -99,11 +99,12 @@ def scout(client: Client, advance: Callable[[float], None], say: Say = _say) -> 
 
 
 def run(out: Path, say: Say = _say) -> int:
-    from plancc.diff import diff_plans, render_text, summary_line
+    from plancc.diff import diff_plans
     from plancc.fileio import write_atomically
     from plancc.inputs import bundled_recipes_dir, compile_files
     from plancc.planfile import dump_plan, load_plan
-    from plancc.report import render_report_html
+    from plancc.render.diff import render_text, summary_line
+    from plancc.render.report import render_report_html
     from plancc.sim.app import Twin
     from plancc.snapshot import take_snapshot, write_snapshot
 

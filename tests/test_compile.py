@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from dev.example_plan import PLAN, SNAPSHOT, plan_text, snapshot_text
 from plancc import schedule
 from plancc.compile import PHASES, compile_plan
 from plancc.errors import InputError
-from plancc.example_plan import PLAN, SNAPSHOT, plan_text, snapshot_text
 from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
 from plancc.load import load_policy, load_recipes, load_snapshot
 from plancc.model import Plan, Policy, Snapshot

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from dev.example_plan import SNAPSHOT
 from plancc.cli import cli
 from plancc.compile import PHASES
-from plancc.example_plan import SNAPSHOT
 from plancc.inputs import bundled_recipes_dir
 from plancc.planfile import load_plan
 

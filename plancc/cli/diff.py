@@ -54,9 +54,10 @@ def diff_cmd(
       plancc diff old.yaml new.yaml --json | jq .summary
       plancc diff old.yaml new.yaml --html review.html --threshold 300
     """
-    from plancc.diff import diff_plans, render_diff_html, render_json, render_text
+    from plancc.diff import diff_plans
     from plancc.fileio import write_atomically
     from plancc.planfile import load_plan
+    from plancc.render.diff import render_diff_html, render_json, render_text
 
     d = diff_plans(load_plan(old), load_plan(new), time_threshold_s=threshold)
     if html_file:

@@ -28,7 +28,7 @@ def report_cmd(plan_file: str, html_file: str | None) -> None:
     """
     from plancc.fileio import write_atomically
     from plancc.planfile import load_plan
-    from plancc.report import render_report_html, render_report_text
+    from plancc.render.report import render_report_html, render_report_text
 
     plan = load_plan(plan_file)
     if html_file is None:

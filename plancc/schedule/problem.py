@@ -38,17 +38,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from plancc.errors import PlanccError
+from plancc.errors import ScheduleError
 from plancc.model import Leg, Market, Policy, Ship, ShipPlan, Task, Waypoint
 from plancc.travel import FLIGHT_MULTIPLIER, distance, fuel_cost, travel_seconds
 
 LOAD = 0  # task slot of a leg: its load task (ACQUIRE/COLLECT)
 UNLOAD = 1  # its unload task (DELIVER/SELL)
 OUTSIDE = -1  # pred_leg of an edge from a task that belongs to no leg (ended at time 0)
-
-
-class ScheduleError(PlanccError):
-    """The tasks and legs handed to the scheduler are inconsistent (unknown id, cycle, ...)."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Regenerate the checked-in example: ``plans/example.snapshot.json`` and ``plans/example.yaml``.
 
-    python -m plancc.example_plan          # or: make example-plan
+    python -m dev.example_plan          # or: make example-plan
 
 The snapshot is the real X1-AD75 recording (``../shared/realdata``) converted to plancc's
 snapshot format, so the repository is self-contained; when the recording is not beside the
@@ -43,7 +43,7 @@ def plan_text(snapshot: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m plancc.example_plan", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m dev.example_plan", description=__doc__)
     parser.add_argument("--realdata", type=Path, default=REALDATA, help="recorded dump to convert")
     args = parser.parse_args(argv)
     from plancc.fileio import write_atomically
