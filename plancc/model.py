@@ -219,6 +219,7 @@ class Policy:
     liquidate_min_price_fraction: float = 0.5  # liquidation sells only above this x cost
     liquidate_after_s: int = 3600  # cargo owned by no task for this long is liquidated
     max_retries: int = 5
+    max_retry_after_s: int = 120  # a 429 asking for a longer wait fails the call instead
     max_snapshot_age_s: int = 3600  # market data older than this is not trusted
 
 

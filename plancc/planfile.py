@@ -18,19 +18,15 @@ and the runner must fly) only when the flight has stops, so direct plans keep th
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
 from plancc.canonical import FORMAT_VERSION, canonical_plan
+from plancc.doc import Doc, field_path, parse_yaml, read_text, schema, schema_errors
 from plancc.errors import InputError, Where
 from plancc.model import (
     ChainNode,
@@ -214,47 +210,9 @@ def dump_plan(plan: Plan) -> str:
 # Reading
 
 
-@cache
 def plan_schema() -> dict[str, Any]:
     """``schemas/plan.schema.json`` (shipped as ``plancc.schemas``)."""
-    text = resources.files("plancc.schemas").joinpath("plan.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-@cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(plan_schema())
-
-
-def _field(path: Iterable[str | int]) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
-
-
-class _Marked:
-    """YAML text as plain data, with the position of every node by its path.
-
-    Reading is ``plancc.load.parse_yaml``'s, shared with every other input file: duplicate keys,
-    nesting depth and alias bombs are refused there, at a position, before any data is built.
-    """
-
-    def __init__(self, text: str, source: str) -> None:
-        from plancc.load import parse_yaml
-
-        self.source = source
-        doc, errors = parse_yaml(text, source)
-        if errors:
-            raise errors[0]
-        if doc.data is None:
-            raise InputError("empty plan file", Where(source, 1, 1))
-        self._doc = doc
-        self.data = _times_as_text(doc.data)
-
-    def where(self, path: Iterable[str | int]) -> Where:
-        return self._doc.where(tuple(path))
+    return schema("plan")
 
 
 def _times_as_text(value: Any) -> Any:
@@ -266,23 +224,19 @@ def _times_as_text(value: Any) -> Any:
     return format_time(value) if isinstance(value, datetime) else value
 
 
-def _schema_error(doc: _Marked, err: ValidationError) -> InputError:
-    path = list(err.absolute_path)
-    message = err.message
-    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        allowed = set(err.schema.get("properties", {}))
-        extra = sorted(k for k in err.instance if k not in allowed)
-        if extra:
-            path.append(extra[0])
-            message = f"unknown field {extra[0]!r}"
-    return InputError(message, doc.where(path), _field(path))
+def _first(errors: list[InputError]) -> InputError:
+    """The problem nearest the top of the file: what a reader fixes first."""
+    return min(
+        errors,
+        key=lambda e: (e.where.line if e.where else 0, e.where.column if e.where else 0, str(e)),
+    )
 
 
-def _check_references(plan: Plan, doc: _Marked) -> None:
+def _check_references(plan: Plan, doc: Doc) -> None:
     """What the schema cannot say: unique ids, references that resolve, no dependency cycle."""
 
     def fail(message: str, path: Path_) -> None:
-        raise InputError(message, doc.where(path), _field(path))
+        raise InputError(message, doc.where(path), field_path(path))
 
     pipeline_ids: set[str] = set()
     for i, p in enumerate(plan.pipelines):
@@ -337,7 +291,7 @@ def _check_references(plan: Plan, doc: _Marked) -> None:
                 fail("times must satisfy start_s <= load_s <= unload_s <= end_s", path)
 
 
-def _check_acyclic(tasks: Sequence[Task], doc: _Marked) -> None:
+def _check_acyclic(tasks: Sequence[Task], doc: Doc) -> None:
     index = {t.id: i for i, t in enumerate(tasks)}
     state: dict[str, int] = {}  # 1 visiting, 2 done
     deps = {t.id: t.depends_on for t in tasks}
@@ -354,7 +308,7 @@ def _check_acyclic(tasks: Sequence[Task], doc: _Marked) -> None:
                 if state.get(nxt) == 1:
                     path: Path_ = ("tasks", index[node], "depends_on", k)
                     raise InputError(
-                        f"dependency cycle through {nxt!r}", doc.where(path), _field(path)
+                        f"dependency cycle through {nxt!r}", doc.where(path), field_path(path)
                     )
                 if not state.get(nxt) and nxt in deps:
                     state[nxt] = 1
@@ -465,9 +419,18 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
 
 
 def parse_plan(text: str, source: str) -> Plan:
-    """Parse and validate a plan file's text; any problem is an InputError at file:line:col."""
-    doc = _Marked(text, source)
-    data = doc.data
+    """Parse and validate a plan file's text; any problem is an InputError at file:line:col.
+
+    Reading and the schema check are ``plancc.doc``'s, shared with every other input file:
+    duplicate keys, nesting depth, alias bombs, non-finite numbers and schema problems get the
+    same located, translated messages as in recipes; the first one in the file is raised.
+    """
+    doc, errors = parse_yaml(text, source)
+    if errors:
+        raise _first(errors)
+    if doc.data is None:
+        raise InputError("empty plan file", Where(source, 1, 1))
+    doc.data = data = _times_as_text(doc.data)
     if not isinstance(data, dict):
         raise InputError(
             "a plan file is a mapping (format_version, provenance, ...)", doc.where(())
@@ -479,18 +442,17 @@ def parse_plan(text: str, source: str) -> Plan:
             doc.where(("format_version",)),
             "format_version",
         )
-    errors = list(_validator().iter_errors(data))
-    if errors:  # report the one nearest the top of the file: what a reader fixes first
-        first = min(errors, key=lambda e: (doc.where(e.absolute_path).line, e.message))
-        raise _schema_error(doc, first)
+    errors = schema_errors(doc, "plan")
+    if errors:
+        raise _first(errors)
     try:
         snapshot_time = datetime.fromisoformat(data["provenance"]["snapshot_time"])
     except ValueError:
         path = ("provenance", "snapshot_time")
-        raise InputError("not an ISO 8601 time", doc.where(path), _field(path)) from None
+        raise InputError("not an ISO 8601 time", doc.where(path), field_path(path)) from None
     if snapshot_time.tzinfo is None:
         path = ("provenance", "snapshot_time")
-        raise InputError("needs a time zone (e.g. a trailing Z)", doc.where(path), _field(path))
+        raise InputError("needs a time zone (e.g. a trailing Z)", doc.where(path), field_path(path))
     plan = plan_from_data(data)
     _check_references(plan, doc)
     return plan
@@ -498,11 +460,4 @@ def parse_plan(text: str, source: str) -> Plan:
 
 def load_plan(path: str | Path) -> Plan:
     """Read and validate a plan file; a missing or bad file is an InputError naming it."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such plan file", Where(str(path))) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read plan file: {exc}", Where(str(path))) from None
-    return parse_plan(text, str(path))
+    return parse_plan(read_text(Path(path), "plan file"), str(path))

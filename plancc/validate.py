@@ -8,14 +8,15 @@ may use a good another defines).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from plancc import load
+from plancc.doc import read_doc
 from plancc.errors import InputError, InputErrors, PlanccError, Where
 from plancc.model import Policy
+from plancc.planfile import load_plan
 
 KINDS = ("recipe", "policy", "snapshot", "plan")
 _POLICY_KNOBS = frozenset(Policy.__dataclass_fields__)
@@ -23,7 +24,7 @@ _POLICY_KNOBS = frozenset(Policy.__dataclass_fields__)
 
 def detect_kind(path: Path) -> str:
     """Tell a file's kind from its content (then its name). Raises InputError when unsure."""
-    doc, _ = load.read_doc(path)  # duplicate keys etc. are reported by the real check
+    doc, _ = read_doc(path)  # duplicate keys etc. are reported by the real check
     data = doc.data
     name = path.name.lower()
     if isinstance(data, dict):
@@ -47,15 +48,6 @@ def detect_kind(path: Path) -> str:
     )
 
 
-def _plan_loader() -> Callable[[Path], Any] | None:
-    try:
-        module = importlib.import_module("plancc.planfile")
-    except ModuleNotFoundError:
-        return None
-    loader: Callable[[Path], Any] | None = getattr(module, "load_plan", None)
-    return loader
-
-
 def _problems(exc: PlanccError) -> list[str]:
     if isinstance(exc, InputErrors):
         return [str(e) for e in exc.errors]
@@ -77,7 +69,7 @@ def validate_files(paths: Sequence[Path], kind: str | None = None) -> tuple[list
             if kind is None:
                 kinds[p] = detect_kind(p)
             else:
-                load.read_doc(p)
+                read_doc(p)
                 kinds[p] = kind
         except PlanccError as exc:
             lines[p] = _problems(exc)
@@ -94,21 +86,17 @@ def validate_files(paths: Sequence[Path], kind: str | None = None) -> tuple[list
         except PlanccError as exc:
             lines[recipes[0]].extend(_problems(exc))
 
-    checks: dict[str, Callable[[Path], Any] | None] = {
+    checks: dict[str, Callable[[Path], Any]] = {
         "policy": load.load_policy,
         "snapshot": load.load_snapshot,
-        "plan": _plan_loader(),
+        "plan": load_plan,
     }
     for p in paths:
         k = kinds.get(p)
         if k is None or k == "recipe":
             continue
-        check = checks[k]
-        if check is None:
-            lines[p].append(f"{p}: plan files cannot be checked: plancc.planfile is not installed")
-            continue
         try:
-            check(p)
+            checks[k](p)
         except PlanccError as exc:
             lines[p].extend(_problems(exc))
 
