@@ -38,7 +38,7 @@ def run_cmd(
     def go() -> None:
         r = run_tick(
             state,
-            client_factory(api_url, token_file),
+            client_factory(api_url, token_file, budget),
             clock_for(state),
             budget_s=budget,
             dry_run=dry_run,

@@ -37,11 +37,17 @@ def fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def client_factory(api_url: str | None, token_file: str | None) -> Any:
+def client_factory(
+    api_url: str | None, token_file: str | None, budget_s: float | None = None
+) -> Any:
+    """Builds the client on first use. A tick's client accepts 429 waits up to its budget:
+    a longer one raises ``RateLimited`` and the ship's retry is carried to a later tick."""
+
     def make() -> Any:
         from plancc.api import Client
 
-        client = Client(base_url=api_url, token_file=token_file)
+        extra = {"max_retry_after_s": budget_s} if budget_s is not None else {}
+        client = Client(base_url=api_url, token_file=token_file, **extra)
         if not client.has_token:
             from plancc.errors import InputError
 
