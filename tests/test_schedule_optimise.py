@@ -68,7 +68,7 @@ def test_labelled_bound_never_exceeds_a_complete_schedules_makespan(inst):
 @PROPS
 @given(instances())
 def test_minimising_makespan_is_never_worse_than_the_list_scheduler(inst):
-    result, info = optimised(inst, MAKESPAN)
+    result, _ = optimised(inst, MAKESPAN)
     listed, _ = schedule_with_info(
         inst["tasks"],
         inst["legs"],
@@ -109,7 +109,7 @@ def test_the_most_profitable_pipeline_sells_first():
             epoch=EPOCH,
             profits={"RICH": rich, "CHEAP": cheap},
         )
-        assert [sl.leg for sl in result.ships[0].legs][0] == first
+        assert result.ships[0].legs[0].leg == first
         assert info is not None and info.status == "OPTIMAL"
 
 
