@@ -105,7 +105,7 @@ def test_a_directory_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_missing_file_names_what_was_looked_for(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="nope.yaml: no such plan file"):
+    with pytest.raises(InputError, match=r"nope\.yaml: no such plan file"):
         read_bytes(tmp_path / "nope.yaml", what="plan file")
 
 
@@ -262,7 +262,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 def test_a_full_disk_is_an_output_error_and_the_previous_file_stays(small_disk: Path) -> None:
     target = small_disk / "plan.yaml"
     target.write_text("the previous plan\n")
-    with pytest.raises(OutputError, match="plan.yaml: cannot write: No space left on device"):
+    with pytest.raises(OutputError, match=r"plan\.yaml: cannot write: No space left on device"):
         write_atomically(target, "x" * (1 << 20))
     assert target.read_text() == "the previous plan\n"
     assert os.listdir(small_disk) == ["plan.yaml"]
