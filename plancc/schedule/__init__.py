@@ -27,13 +27,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from plancc.errors import ScheduleError
 from plancc.model import Leg, Market, Plan, Policy, Ship, Task, Waypoint
 from plancc.schedule.bounds import lower_bound
 from plancc.schedule.greedy import run_greedy
 from plancc.schedule.list_schedule import run_list
 from plancc.schedule.problem import (
     Problem,
-    ScheduleError,
     ScheduleResult,
     Unscheduled,
     build_problem,
