@@ -5,7 +5,7 @@
 The snapshot is the real X1-AD75 recording (``../shared/realdata``) converted to plancc's
 snapshot format, so the repository is self-contained; when the recording is not beside the
 repo, the checked-in snapshot is kept and only the plan is recompiled. The plan is compiled from
-the bundled recipes and policy with the default (list) scheduler. ``tests/test_compile.py``
+the bundled recipes and policy with the default (cpsat) scheduler. ``tests/test_compile.py``
 checks that both files are current.
 """
 

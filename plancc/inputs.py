@@ -66,9 +66,11 @@ def compile_files(
     snapshot: str,
     *,
     hint: str | None = None,
-    scheduler: str = "list",
+    scheduler: str = "cpsat",
     time_limit_s: float = 10.0,
     progress: Progress | None = None,
+    objective: str = "profit_weighted_completion",
+    seed: int = 0,
 ) -> tuple[Plan, Snapshot]:
     """Load and validate the input files, then compile. ``recipes`` empty: the bundled ones;
     ``policy`` None: the bundled policy."""
@@ -98,5 +100,7 @@ def compile_files(
         time_limit_s=time_limit_s,
         hint=hint_plan,
         progress=progress,
+        objective=objective,
+        seed=seed,
     )
     return plan, snap

@@ -37,6 +37,7 @@ from plancc.model import (
     Provenance,
     Rejection,
     ScheduledLeg,
+    Search,
     ShipPlan,
     Task,
 )
@@ -98,6 +99,38 @@ def _chain_dict(node: ChainNode) -> dict[str, Any]:
     return out
 
 
+def _search_dict(search: Search | None) -> dict[str, Any]:
+    if search is None:
+        return {}
+    out: dict[str, Any] = {
+        "objective": search.objective,
+        "value": search.value,
+        "value_bound": search.value_bound,
+        "bound_label": search.bound_label,
+        "solver": search.solver,
+        "parameters": dict(search.parameters),
+        "seed": search.seed,
+    }
+    if search.note:
+        out["note"] = search.note
+    return {"search": out}
+
+
+def _search_from(d: Mapping[str, Any] | None) -> Search | None:
+    if d is None:
+        return None
+    return Search(
+        objective=d["objective"],
+        value=d["value"],
+        value_bound=d["value_bound"],
+        bound_label=d["bound_label"],
+        solver=d["solver"],
+        parameters=tuple(sorted((str(k), str(v)) for k, v in d["parameters"].items())),
+        seed=d["seed"],
+        note=d.get("note", ""),
+    )
+
+
 def plan_to_data(plan: Plan) -> dict[str, Any]:
     """The plan as plain data in the file's key order (the JSON Schema describes this)."""
     plan = canonical_plan(plan)
@@ -120,6 +153,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
             "expected_revenue": obj.expected_revenue,
             "expected_profit": obj.expected_profit,
             "profit_per_hour": round(obj.profit_per_hour, 1),
+            **_search_dict(obj.search),
         },
         "pipelines": [
             {
@@ -352,6 +386,7 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
             gap=float(obj["gap"]),
             expected_cost=obj["expected_cost"],
             expected_revenue=obj["expected_revenue"],
+            search=_search_from(obj.get("search")),
         ),
         pipelines=tuple(
             Pipeline(

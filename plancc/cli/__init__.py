@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "report": "plancc.cli.report:report_cmd",
     "snapshot": "plancc.cli.snapshot:snapshot_cmd",
     "sim": "plancc.cli.sim:sim",
+    "register": "plancc.cli.register:register_cmd",
 }
 
 

@@ -31,15 +31,31 @@ import click
     type=float,
     default=10.0,
     show_default=True,
-    help="Seconds the optimising scheduler may search. Not used yet: the list and greedy "
-    "schedulers build one schedule and stop (well under a second); it is checked (> 0).",
+    help="Seconds the cpsat scheduler may search (wall time; it stops sooner when it proves "
+    "the plan optimal). Its work is counted in iterations sized from this limit, so the same "
+    "inputs give the same plan; on a slow machine the clock cuts it short and the plan says so. "
+    "The list and greedy schedulers finish in well under a second.",
 )
 @click.option(
     "--scheduler",
-    type=click.Choice(["list", "greedy"]),
-    default="list",
+    type=click.Choice(["cpsat", "list", "greedy"]),
+    default="cpsat",
     show_default=True,
-    help="list: earliest completion time; greedy: the design's baseline.",
+    help="cpsat: the optimiser (list schedules, then OR-Tools CP-SAT: exact on small plans, "
+    "local search and CP-SAT windows on large ones; the plan records objective, labelled bound, "
+    "gap, status OPTIMAL/FEASIBLE/HEURISTIC, solver version, parameters and seed); "
+    "list: earliest completion time; greedy: the design's baseline.",
+)
+@click.option(
+    "--objective",
+    type=click.Choice(["profit_weighted_completion", "makespan"]),
+    default="profit_weighted_completion",
+    show_default=True,
+    help="What cpsat minimises: the sum of each pipeline's profit x the end of its last SELL "
+    "(front-loads profit; makespan breaks ties), or the makespan.",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Seed of the cpsat scheduler's search."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("-o", "--output", required=True, metavar="FILE", help="Plan file to write.")
@@ -50,6 +66,8 @@ def compile_cmd(
     hint: str | None,
     time_limit: float,
     scheduler: str,
+    objective: str,
+    seed: int,
     as_json: bool,
     output: str,
 ) -> None:
@@ -85,6 +103,8 @@ def compile_cmd(
         scheduler=scheduler,
         time_limit_s=time_limit,
         progress=progress,
+        objective=objective,
+        seed=seed,
     )
     write_atomically(Path(output), dump_plan(plan))
     progress("write", output)

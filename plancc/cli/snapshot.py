@@ -29,8 +29,19 @@ import click
     type=click.Path(dir_okay=False),
     help="File holding the agent token (default $SPACETRADERS_TOKEN, else $PLANCC_TOKEN_FILE).",
 )
+@click.option(
+    "--max-retry-after",
+    type=click.FloatRange(0, 86400),
+    default=120.0,
+    show_default=True,
+    help="Longest wait (s) a rate-limited request accepts; a server asking more fails at once.",
+)
 def snapshot_cmd(
-    system: str | None, output: Path, api_url: str | None, token_file: str | None
+    system: str | None,
+    output: Path,
+    api_url: str | None,
+    token_file: str | None,
+    max_retry_after: float,
 ) -> None:
     """Record agent, ships, waypoints and markets of one system into a snapshot file.
 
@@ -46,7 +57,7 @@ def snapshot_cmd(
     from plancc.errors import InputError
     from plancc.snapshot import take_snapshot, write_snapshot
 
-    client = Client(base_url=api_url, token_file=token_file)
+    client = Client(base_url=api_url, token_file=token_file, max_retry_after_s=max_retry_after)
     if not client.has_token:
         raise InputError(
             "no agent token: set SPACETRADERS_TOKEN, PLANCC_TOKEN_FILE or pass --token-file"

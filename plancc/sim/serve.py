@@ -24,16 +24,41 @@ from plancc.errors import InputError, Where
 class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The stdlib's listen backlog of 5 resets connections when a few dozen clients (a fleet's
+    # runners, a benchmark) connect at once; the live server takes them all.
+    request_queue_size = 128
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """Logs nothing (request lines would be noise; headers, with the token, never)."""
+    """Logs nothing (request lines would be noise; headers, with the token, never).
+
+    What the stdlib refuses before the app sees it (a request line too long: 414, headers too
+    long or too many: 431, a malformed request line: 400) is answered in the API's error
+    envelope, not the stdlib's HTML page. A client that connects and then sends nothing is
+    dropped after ``timeout`` seconds instead of holding a thread forever.
+    """
 
     verbose = False
+    timeout = 60
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.verbose:
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        short = self.responses.get(code, ("Error", ""))[0]
+        body = json.dumps({"error": {"message": message or short, "code": code}}).encode()
+        self.log_error("code %d, message %s", code, message)
+        if self.request_version == "HTTP/0.9":  # unparsed version: still send a status line
+            self.request_version = "HTTP/1.0"
+        self.send_response(code, short)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.close_connection = True
 
 
 def load_twin_source(path: Path) -> dict[str, Any]:
@@ -123,30 +148,36 @@ def build_twin(opts: ServeOptions) -> Any:
     if data.get("format") == STATE_FORMAT:
         try:
             return Twin.from_state(data, **kwargs)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise InputError(f"not a valid twin state: {exc}", Where(str(source))) from None
     try:
         return Twin.from_snapshot(data, seed=opts.seed, traders=opts.traders, **kwargs)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise InputError(f"not a usable snapshot: {exc}", Where(str(source))) from None
 
 
-def serve(opts: ServeOptions) -> None:
-    """Build the twin, listen on loopback, print the two lines, serve until SIGTERM/SIGINT."""
-    twin = build_twin(opts)
-    _QuietHandler.verbose = opts.verbose
+def listen(twin: Any, port: int, *, verbose: bool = False) -> WSGIServer:
+    """A threaded HTTP server for ``twin`` on 127.0.0.1:``port`` (0: any free port), not yet
+    serving: call ``serve_forever``. A port that cannot be had is an InputError."""
+    _QuietHandler.verbose = verbose
     try:
-        server = make_server(
+        return make_server(
             "127.0.0.1",
-            opts.port,
+            port,
             twin.wsgi(),
             server_class=_ThreadingServer,
             handler_class=_QuietHandler,
         )
     except OSError as exc:
         raise InputError(
-            f"cannot listen on 127.0.0.1:{opts.port}: {exc.strerror or exc}", field="--port"
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}", field="--port"
         ) from None
+
+
+def serve(opts: ServeOptions) -> None:
+    """Build the twin, listen on loopback, print the two lines, serve until SIGTERM/SIGINT."""
+    twin = build_twin(opts)
+    server = listen(twin, opts.port, verbose=opts.verbose)
     stopping = threading.Event()
 
     def stop(signum: int, frame: Any) -> None:
