@@ -3,7 +3,9 @@
 An import cycle works or breaks depending on which module a caller happens to import first,
 so both are checked: each module is imported in a fresh interpreter (what a user's first
 ``import`` does), and the graph of module-level imports (those run at import time; imports
-inside functions and under ``if TYPE_CHECKING:`` are not) must have no cycle at all.
+inside functions and under ``if TYPE_CHECKING:`` are not) must have no cycle at all (a module
+importing its own package, as ``from pkg import sibling`` does, is not counted: the package is
+always initialised first).
 """
 
 from __future__ import annotations
@@ -74,7 +76,10 @@ def import_time_imports(path: Path, name: str) -> set[str]:
                 visit(node.body)
 
     visit(ast.parse(path.read_text(encoding="utf-8")).body)
-    return {m for m in found if m in MODULES and m != name}
+    # A module's own packages are initialised before it runs (``from pkg import sibling`` in
+    # pkg/a.py): not an edge. A name the package has not defined yet fails the fresh import.
+    ancestors = {name.rsplit(".", k)[0] for k in range(1, name.count(".") + 1)}
+    return {m for m in found if m in MODULES and m != name and m not in ancestors}
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str]:
