@@ -587,7 +587,7 @@ class Client:
         seen: set[str] = set()
         while True:
             q = {**(params or {}), "page": page, "limit": PAGE_LIMIT}
-            body = self.request("GET", template, params=q, **path)
+            body = self.request("GET", template, params=q, **path)  # type: ignore[arg-type]
             items = body.get("data") if isinstance(body, Mapping) else None
             if not isinstance(items, list):
                 raise ApiError(
