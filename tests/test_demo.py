@@ -32,9 +32,7 @@ def test_demo_scouts_every_market_and_writes_valid_snapshot_plans_and_report(tmp
     assert out.out.strip(), "the greedy -> list review is printed"
 
 
-def test_demo_flies_the_plan_until_every_pipeline_ends_and_the_ledger_reconciles(
-    tmp_path, capsys
-):
+def test_demo_flies_the_plan_until_every_pipeline_ends_and_the_ledger_reconciles(tmp_path, capsys):
     from runner.state import Store
 
     assert demo.main([str(tmp_path)]) == 0  # exit 1 if `status --check` found a mismatch
