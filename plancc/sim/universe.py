@@ -35,7 +35,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from plancc.sim.market import SUPPLY_FILL, GoodSpec, MarketSim, supply_level
+from plancc.sim.market import SUPPLY_FILL, GoodSpec, MarketSim, price_log, supply_level
 
 FACTION = "COSMIC"
 HAULER_CARGO = 40
@@ -310,10 +310,12 @@ def initial_mid(value: float, kind: str, supply: str) -> float:
     """Mid price of a good of galactic value ``value`` listed as ``kind`` at ``supply``."""
     f = SUPPLY_FILL[supply]
     if kind == "EXPORT":
-        return value * EXPORT_PRICE_FACTOR * math.exp(-0.244 * (f - SUPPLY_FILL["MODERATE"]))
-    if kind == "IMPORT":
-        return value * IMPORT_PRICE_FACTOR * math.exp(-0.0756 * (f - SUPPLY_FILL["LIMITED"]))
-    return value * math.exp(-0.05 * (f - SUPPLY_FILL["MODERATE"]))
+        ref, factor = SUPPLY_FILL["MODERATE"], EXPORT_PRICE_FACTOR
+    elif kind == "IMPORT":
+        ref, factor = SUPPLY_FILL["LIMITED"], IMPORT_PRICE_FACTOR
+    else:
+        ref, factor = SUPPLY_FILL["MODERATE"], 1.0
+    return value * factor * math.exp(price_log(f, kind) - price_log(ref, kind))
 
 
 # ---------------------------------------------------------------------------------------------
