@@ -125,7 +125,12 @@ def test_a_fresh_listing_is_priced_by_its_supply_like_the_live_figure(
 
 @pytest.mark.parametrize(
     ("supply", "low", "high"),
-    [("HIGH", 1.04, 1.05), ("MODERATE", 1.06, 1.07), ("LIMITED", 1.06, 1.10), ("SCARCE", 1.11, 1.14)],
+    [
+        ("HIGH", 1.04, 1.05),
+        ("MODERATE", 1.06, 1.07),
+        ("LIMITED", 1.06, 1.10),
+        ("SCARCE", 1.11, 1.14),
+    ],
 )
 def test_buying_one_lot_raises_the_purchase_price_by_the_live_figure_for_its_supply(
     supply: str, low: float, high: float
