@@ -579,3 +579,35 @@ def test_a_generated_system_seen_from_everywhere_is_a_valid_snapshot_with_every_
     snap = load_snapshot(path)
     assert {m.symbol for m in snap.markets} == set(u.markets)
     assert all(m.trade_goods and m.observed_at for m in snap.markets)
+
+
+# -- goods never seen live are priced from the chain ------------------------------------------
+
+
+def test_goods_never_seen_live_are_priced_from_their_inputs_times_the_observed_markup() -> None:
+    """The old rule (1.5x the inputs) put URANITE, NANOBOTS, MOOD_REGULATORS and MODULE_* 3-19x
+    below their live price; now: the inputs' value times the median markup of the goods X1-AD75
+    listed (~3.7x)."""
+    from plancc.sim.universe import chain_markup
+
+    chain = supply_chain()
+    markup = chain_markup(chain.recipes, chain.values, chain.observed, chain.raw)
+    assert 3.0 <= markup <= 4.5
+    for good in ("URANITE", "NANOBOTS", "MOOD_REGULATORS", "MODULE_CARGO_HOLD_I"):
+        assert good not in chain.observed
+        inputs = sum(chain.values[i] for i in chain.recipes[good])
+        assert chain.values[good] == round(markup * inputs)
+        assert chain.values[good] >= 2.4 * 1.5 * inputs
+
+
+def test_valuable_goods_never_seen_live_trade_in_lots_of_six() -> None:
+    """Live: such goods list a tradeVolume of 6 (the old twin said 20)."""
+    chain = supply_chain()
+    for good in ("NANOBOTS", "MOOD_REGULATORS", "MODULE_CARGO_HOLD_I"):
+        assert chain.trade_volumes[good] == 6
+
+
+def test_goods_seen_live_keep_their_recorded_value() -> None:
+    chain = supply_chain()
+    assert (chain.values["SHIP_PLATING"], chain.trade_volumes["SHIP_PLATING"]) == (5697, 6)
+    assert chain.values["MACHINERY"] == 2893

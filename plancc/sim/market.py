@@ -104,7 +104,9 @@ RECOVERY_HALF_LIFE = 90 * 60.0  # half-recovery of a dumped import ~1.5 h (acd F
 # plus a slow constant pull (log-price units per second) that ends the exponential tail
 RECOVERY_TAIL_RATE = 0.0013 / 3600.0
 EXPORT_SURPLUS_HALF_LIFE = 10 * 3600.0  # a fed export held HIGH/MODERATE for 13 h (acd FB5)
-CONVERSION_LOTS_PER_HOUR = 4.0  # export lots: MODERATE -> HIGH shows after 2 steps (~25-29 min live)
+CONVERSION_LOTS_PER_HOUR = (
+    4.0  # export lots: MODERATE -> HIGH shows after 2 steps (~25-29 min live)
+)
 RESTRICTED_CONVERSION = 25.0 / 37.0  # RESTRICTED adds ~12 min to a ~25 min level (acd FB5)
 TV_GROWTH_PER_LOT = 0.1  # of base per produced lot: a fed export's tv 20 -> 39 (acd FB5)
 TV_GROWTH_CAP = 3.0

@@ -93,13 +93,17 @@ class SupplyChain:
 
 
 def chain_markup(
-    recipes: Mapping[str, Sequence[str]], values: Mapping[str, int], observed: frozenset[str]
+    recipes: Mapping[str, Sequence[str]],
+    values: Mapping[str, int],
+    observed: frozenset[str],
+    raw: frozenset[str] = frozenset(),
 ) -> float:
-    """Median value / (sum of inputs' values) over observed goods whose inputs were observed too."""
+    """Median value / (sum of inputs' values) over observed manufactured goods whose inputs
+    were observed too (raw goods' listed inputs only boost extraction: not counted)."""
     ratios = sorted(
         values[g] / sum(values[i] for i in ins)
         for g, ins in recipes.items()
-        if g in observed and ins and all(i in observed for i in ins)
+        if g in observed and g not in raw and ins and all(i in observed for i in ins)
     )
     mid = len(ratios) // 2
     return ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
@@ -117,7 +121,7 @@ def _price_unobserved(
     Live prices of such goods (URANITE, NANOBOTS, MOOD_REGULATORS, MODULE_*) sat 3-19x above the
     old rule (1.5x the inputs), and their tradeVolume at 6 where it said 20 (issue 9).
     """
-    markup = chain_markup(recipes, values, observed)
+    markup = chain_markup(recipes, values, observed, raw)
     done = set(observed) | set(raw) | {g for g in values if g not in recipes}
     pending = [g for g in recipes if g not in done]
     while pending:
