@@ -16,25 +16,26 @@ demo: $(STAMP)
 	$(PY) -m plancc.demo
 
 test: $(STAMP)
-	$(PY) -m ruff check plancc runner tests bench
+	$(PY) -m ruff check plancc runner tests bench dev
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 test-full: $(STAMP)
 	PLANCC_FULL=1 $(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(PY) -m ruff check plancc runner tests bench
-	$(PY) -m ruff format --check plancc runner tests bench
+	$(PY) -m ruff check plancc runner tests bench dev
+	$(PY) -m ruff format --check plancc runner tests bench dev
 
 format: $(STAMP)
-	$(PY) -m ruff format plancc runner tests bench
-	$(PY) -m ruff check --fix plancc runner tests bench
+	$(PY) -m ruff format plancc runner tests bench dev
+	$(PY) -m ruff check --fix plancc runner tests bench dev
 
 bench: $(STAMP)
 	$(PY) -m bench
 
 example-plan: $(STAMP)
-	$(PY) -m plancc.example_plan
+	$(PY) -m dev.example_plan
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     repeat = args.repeat or (3 if args.short else 15)
 
-    from plancc.cmd_compile import POLICY_NAME, bundled_recipes_dir, recipe_files
+    from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
     from plancc.load import load_policy, load_recipes, load_snapshot
 
     recipes = recipe_files([])

@@ -14,21 +14,31 @@ Everything goes through one ``httpx.Client(transport=...)``: tests pass a script
 Rate limit: the server allows 2 requests/s plus a burst pool of 30 per 60 s. ``RateLimiter``
 paces requests to that (with the injected ``clock``/``sleep``), so normal use never sees 429.
 When a 429 comes anyway it waits ``retry-after`` / ``data.retryAfter`` (or, for a bare HTML
-429, exponential backoff with jitter) and tries again, a bounded number of times.
+429, exponential backoff with jitter) and tries again, a bounded number of times. A server
+asking for a wait longer than ``max_retry_after_s`` (policy ``max_retry_after_s``, 120 s) gets
+``RateLimited`` at once, the asked wait in its message: the caller decides, the client never
+sleeps for an hour on a server's word.
 
 Retries: 502 (DDoS guard), 503, 504 and connection failures are retried with bounded
 backoff. A request that changes the game (purchase, sell, navigate, refuel, jettison) whose
 answer is lost after it was sent (read timeout, dropped connection, protocol error, 504) is
 NOT retried: it raises ``OutcomeUnknown`` so the caller re-reads the ship and decides.
-Orbit, dock and flight mode are idempotent and retry like reads.
+Orbit, dock and flight mode are idempotent and retry like reads. A refused connection (no
+server listening) gets ``connect_retries`` short retries, so a dead server fails in seconds.
+
+Every wait is bounded: paging stops at a page that adds nothing and refuses a declared total no
+system has; an answer whose ``data`` is not the object or list the call expects is an
+``ApiError`` naming the call.
 
 The token is sent only in the ``Authorization`` header; it never appears in ``repr``,
-exception messages or log records.
+exception messages or log records, nor in what a call returns (a server echoing it back, e.g. as
+the agent's symbol, gets it masked as ``***``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import random
@@ -69,6 +79,10 @@ URL_ENV = "PLANCC_API_URL"
 TOKEN_ENV = "SPACETRADERS_TOKEN"
 TOKEN_FILE_ENV = "PLANCC_TOKEN_FILE"
 PAGE_LIMIT = 20  # the server's maximum page size
+# A paged list longer than this is a server gone wrong (a system has ~100 waypoints, a fleet a
+# few hundred ships): refusing it bounds the number of pages a snapshot can ask for.
+MAX_PAGED_ITEMS = 10_000
+DEFAULT_MAX_RETRY_AFTER_S = 120.0
 
 # Game error codes plancc reacts to (../shared/spacetraders-api/error-codes.json has them all).
 UNIVERSE_RESET = 4113
@@ -325,6 +339,10 @@ class Client:
         max_retries: int = 5,
         backoff_base_s: float = 1.0,
         backoff_cap_s: float = 60.0,
+        connect_retries: int = 2,
+        connect_backoff_s: float = 0.5,
+        connect_timeout_s: float = 5.0,
+        max_retry_after_s: float = DEFAULT_MAX_RETRY_AFTER_S,
         pace: bool = True,
         rng: random.Random | None = None,
     ) -> None:
@@ -335,6 +353,9 @@ class Client:
         self.max_retries = max_retries
         self.backoff_base_s = backoff_base_s
         self.backoff_cap_s = backoff_cap_s
+        self.connect_retries = connect_retries
+        self.connect_backoff_s = connect_backoff_s
+        self.max_retry_after_s = max_retry_after_s
         self.limiter: RateLimiter | None = RateLimiter(clock=clock, sleep=sleep) if pace else None
         self.rng = rng or random.Random()
         self.request_counts: Counter[str] = Counter()
@@ -346,7 +367,7 @@ class Client:
             base_url=self.base_url,
             headers=headers,
             transport=transport,
-            timeout=timeout,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, connect_timeout_s)),
         )
 
     def __repr__(self) -> str:
@@ -388,6 +409,7 @@ class Client:
         url = template.format(**path) if path else template
         endpoint = f"{method} {url}"
         http_fails = 0
+        connect_fails = 0
         limited = 0
         while True:
             if self.limiter is not None:
@@ -396,15 +418,16 @@ class Client:
             try:
                 resp = self._http.request(method, url, params=params, json=json)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                # never reached the server: safe to retry, even a game-changing POST
-                http_fails += 1
-                log.debug("%s: %s (attempt %d)", endpoint, type(exc).__name__, http_fails)
-                if http_fails > self.max_retries:
+                # never reached the server: safe to retry, even a game-changing POST; but a
+                # server that is not there will not be in a minute either: a few short tries
+                connect_fails += 1
+                log.debug("%s: %s (attempt %d)", endpoint, type(exc).__name__, connect_fails)
+                if connect_fails > self.connect_retries:
                     raise ServerUnavailable(
-                        f"cannot connect ({type(exc).__name__}) after {http_fails} attempts",
+                        f"cannot connect ({type(exc).__name__}) after {connect_fails} attempts",
                         endpoint=endpoint,
                     ) from None
-                self._backoff(http_fails)
+                self.sleep(self.connect_backoff_s * 2 ** (connect_fails - 1))
                 continue
             except httpx.RequestError as exc:
                 # sent, answer lost or garbled (read timeout, dropped connection, protocol
@@ -437,6 +460,14 @@ class Client:
                 if limited > self.max_retries:
                     raise self._error(resp, endpoint, RateLimited)
                 wait = self._retry_after(resp, limited)
+                if wait > self.max_retry_after_s:
+                    raise self._error(
+                        resp,
+                        endpoint,
+                        RateLimited,
+                        f"the server asks to wait {_seconds(wait)} before the next request,"
+                        f" more than the {_seconds(self.max_retry_after_s)} plancc waits",
+                    )
                 log.debug("%s: rate limited, waiting %.2f s", endpoint, wait)
                 self.sleep(wait)
                 continue
@@ -464,14 +495,18 @@ class Client:
         """Seconds to wait after a 429: header, else ``error.data.retryAfter``, else backoff."""
         header = resp.headers.get("retry-after")
         if header:
-            try:
-                return max(0.0, float(header))
-            except ValueError:
-                pass
+            seconds = _number(header)
+            if seconds is None:  # the HTTP-date form
+                with contextlib.suppress(TypeError, ValueError, IndexError):
+                    when = parsedate_to_datetime(header)
+                    if self.server_time is not None and when.tzinfo is not None:
+                        seconds = (when - self.server_time).total_seconds()
+            if seconds is not None:
+                return max(0.0, seconds)
         data = _error_body(resp).get("data")
         if isinstance(data, Mapping):
             ra = data.get("retryAfter")
-            if isinstance(ra, int | float) and not isinstance(ra, bool):
+            if isinstance(ra, int | float) and not isinstance(ra, bool) and ra == ra:
                 return max(0.0, float(ra))
         delay = min(self.backoff_cap_s, self.backoff_base_s * 2 ** (attempt - 1))
         return delay * (0.5 + 0.5 * self.rng.random())
@@ -500,17 +535,26 @@ class Client:
         if resp.status_code == 204 or not resp.content:
             return None
         try:
-            return resp.json()
-        except ValueError:
+            body = resp.json()
+        except (ValueError, RecursionError):
             raise ApiError(
                 f"malformed response: not JSON (HTTP {resp.status_code})",
                 status=resp.status_code,
                 endpoint=endpoint,
             ) from None
+        if self._token and self._token in resp.text:
+            body = _scrubbed(body, self._token)
+        return body
 
-    def _error(self, resp: httpx.Response, endpoint: str, kind: type[ApiError] | None) -> ApiError:
+    def _error(
+        self,
+        resp: httpx.Response,
+        endpoint: str,
+        kind: type[ApiError] | None,
+        message: str | None = None,
+    ) -> ApiError:
         body = _error_body(resp)
-        message = body.get("message")
+        message = message or body.get("message")
         code = body.get("code")
         data = body.get("data")
         if not isinstance(message, str) or not message:
@@ -522,34 +566,58 @@ class Client:
             kind = game_error_class(code)
         return kind(message, code=code, status=resp.status_code, data=data, endpoint=endpoint)
 
-    def data(self, method: str, template: str, **kw: Any) -> Any:
-        """``request(...)["data"]``, with a clear error when the body has none."""
+    def data(self, method: str, template: str, **kw: Any) -> dict[str, Any]:
+        """``request(...)["data"]``, which must be an object; a clear error naming the call
+        when the body has none or it is a list, a string, a number."""
         endpoint = f"{method} {template.format(**{k: v for k, v in kw.items() if k not in _KW})}"
         body = self.request(method, template, **kw)
         if not isinstance(body, Mapping) or "data" not in body:
             raise ApiError("malformed response: no 'data' in the body", endpoint=endpoint)
-        return body["data"]
+        data = body["data"]
+        if not isinstance(data, dict):
+            raise ApiError(
+                f"malformed response: 'data' is {_kind(data)}, expected an object",
+                endpoint=endpoint,
+            )
+        return data
 
     def pages(
         self, template: str, params: Mapping[str, Any] | None = None, **path: str
     ) -> Iterator[Any]:
         """Every item of a paged list (``data`` + ``meta{total,page,limit}``), page by page."""
+        endpoint = f"GET {template.format(**path)}"
         page = 1
-        seen = 0
+        seen: set[str] = set()
         while True:
             q = {**(params or {}), "page": page, "limit": PAGE_LIMIT}
-            body = self.request("GET", template, params=q, **path)
+            body = self.request("GET", template, params=q, **path)  # type: ignore[arg-type]
             items = body.get("data") if isinstance(body, Mapping) else None
             if not isinstance(items, list):
                 raise ApiError(
-                    "malformed response: 'data' is not a list",
-                    endpoint=f"GET {template.format(**path)}",
+                    f"malformed response: 'data' is {_kind(items)}, expected a list",
+                    endpoint=endpoint,
                 )
-            yield from items
-            seen += len(items)
             meta = body.get("meta") or {}
             total = meta.get("total") if isinstance(meta, Mapping) else None
-            if not items or not isinstance(total, int) or seen >= total:
+            if isinstance(total, int) and total > MAX_PAGED_ITEMS:
+                raise ApiError(
+                    f"malformed response: meta.total is {total}, more than the"
+                    f" {MAX_PAGED_ITEMS} items any list holds",
+                    endpoint=endpoint,
+                )
+            new = 0
+            for n, item in enumerate(items):
+                if not isinstance(item, dict):
+                    raise ApiError(
+                        f"malformed response: data[{n}] is {_kind(item)}, expected an object",
+                        endpoint=f"{endpoint} page {page}",
+                    )
+                key = _identity(item)
+                if key not in seen:  # a server ignoring ``page`` repeats page 1 forever
+                    seen.add(key)
+                    new += 1
+                    yield item
+            if not new or not isinstance(total, int) or len(seen) >= total:
                 return
             page += 1
 
@@ -586,7 +654,7 @@ class Client:
             waypointSymbol=waypoint,
         )
 
-    def supply_chain_json(self) -> dict[str, list[str]]:
+    def supply_chain_json(self) -> dict[str, Any]:
         return self.data("GET", "/market/supply-chain")
 
     # -- typed reads ---------------------------------------------------------------------
@@ -801,7 +869,43 @@ def _error_body(resp: httpx.Response) -> dict[str, Any]:
     """The ``error`` object of an error response, or {} (HTML bodies, empty bodies)."""
     try:
         body = resp.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     err = body.get("error") if isinstance(body, Mapping) else None
     return err if isinstance(err, dict) else {}
+
+
+def _number(text: str) -> float | None:
+    """``text`` as a finite number of seconds, or None (NaN, words, an HTTP date)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return None if value != value else value  # NaN; inf stays and meets the cap
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value < 1e12 else "forever"
+
+
+def _kind(value: Any) -> str:
+    """How a response part is described in a malformed-response message."""
+    if value is None:
+        return "missing"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    return "an object" if isinstance(value, dict) else type(value).__name__
+
+
+def _identity(item: Mapping[str, Any]) -> str:
+    """What makes two items of a paged list the same item: the symbol, else the whole item."""
+    symbol = item.get("symbol")
+    if isinstance(symbol, str):
+        return symbol
+    return json.dumps(item, sort_keys=True, default=str)

@@ -37,7 +37,7 @@ import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from plancc.errors import PlanccError
+from plancc.errors import Unresolvable
 from plancc.model import (
     ChainNode,
     Pipeline,
@@ -51,23 +51,6 @@ from plancc.model import (
 from plancc.travel import distance, travel_seconds
 
 DEFAULT_HAULER = (40, 30)  # (cargo capacity, engine speed) when the fleet has no cargo ship
-
-
-class Unresolvable(PlanccError):
-    """No way to obtain ``good``: no seller at the policy's supply level, no factory, ...
-
-    ``path`` is the chain from the product down to ``good``; ``str`` reads
-    ``"LASER_RIFLES -> ADVANCED_CIRCUITRY: no factory exports ADVANCED_CIRCUITRY ..."``.
-    """
-
-    def __init__(self, good: str, reason: str, path: tuple[str, ...] = ()) -> None:
-        self.good = good
-        self.reason = reason
-        self.path = path or (good,)
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        return f"{' -> '.join(self.path)}: {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
     demand -> resolve -> sizing -> sell selection  (plancc.chain.plan_pipelines)
            -> tasks and legs                       (plancc.pipeline.build_tasks)
            -> schedule + verify                    (plancc.schedule)
-           -> Plan (canonical order, see plancc.planfile)
+           -> Plan (canonical order, see plancc.canonical)
 
 Loading and validating the inputs is the caller's job (``plancc.load``); writing the file is
 ``plancc.planfile``'s. No profitable work is not an error: the plan is empty, its status is
@@ -17,11 +17,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from plancc import __version__, chain, pipeline, schedule
+from plancc.canonical import FORMAT_VERSION, canonical_plan
 from plancc.errors import InputError, PlanccError
-from plancc.model import Objective, Plan, Policy, Provenance, RecipeBook, Rejection, Snapshot
-from plancc.planfile import FORMAT_VERSION, canonical_plan
+from plancc.model import (
+    Objective,
+    Plan,
+    Policy,
+    Provenance,
+    RecipeBook,
+    Rejection,
+    Search,
+    Snapshot,
+)
 
-SCHEDULERS: tuple[str, ...] = ("list", "greedy")
+SCHEDULERS: tuple[str, ...] = schedule.METHODS  # "cpsat" (the optimiser) first: the default
+OBJECTIVES: tuple[str, ...] = schedule.OBJECTIVES
 
 # progress(phase, detail): called once at the end of each phase, in order
 Progress = Callable[[str, str], None]
@@ -38,21 +48,28 @@ def compile_plan(
     snapshot: Snapshot,
     *,
     inputs: Mapping[str, str],
-    scheduler: str = "list",
+    scheduler: str = "cpsat",
     time_limit_s: float = 10.0,
     hint: Plan | None = None,
     progress: Progress | None = None,
+    objective: str = schedule.WEIGHTED,
+    seed: int = 0,
 ) -> Plan:
     """Compile one plan. ``inputs`` maps logical input names to ``sha256:`` of their bytes.
 
-    ``time_limit_s`` bounds the optimising scheduler; the list and greedy schedulers are
-    constructive and finish well inside it. ``hint`` (the previous plan) lets the scheduler
+    ``time_limit_s`` bounds the optimising scheduler ("cpsat", minimising ``objective`` with
+    ``seed``); the list and greedy schedulers are constructive and finish well inside it. ``hint`` (the previous plan) lets the scheduler
     keep legs where they were, so a recompile moves as little as it can.
     """
     if scheduler not in SCHEDULERS:
         raise InputError(
             f"unknown scheduler {scheduler!r} (choose {', '.join(SCHEDULERS)})",
             field="--scheduler",
+        )
+    if objective not in OBJECTIVES:
+        raise InputError(
+            f"unknown objective {objective!r} (choose {', '.join(OBJECTIVES)})",
+            field="--objective",
         )
     if time_limit_s <= 0:
         raise InputError("the time limit must be positive", field="--time-limit")
@@ -92,13 +109,14 @@ def compile_plan(
     unflyable: list[Rejection] = []  # pipelines dropped because no ship can fly one of their legs
     while True:
         tasks, legs = pipeline.build_tasks(active, policy, capacity)
+        # which legs no ship can fly is the same for every scheduler: ask the fast one first
         result = schedule.schedule(
             tasks,
             legs,
             cargo_ships,
             snapshot.waypoints,
             policy,
-            method=scheduler,
+            method="list" if scheduler == "cpsat" else scheduler,
             hint=hint,
             markets=snapshot.markets,
             epoch=snapshot.captured_at,
@@ -129,11 +147,40 @@ def compile_plan(
             report("verify", "empty plan")
             return _empty_plan(provenance, scheduler, rejected)
     report("tasks", f"{len(tasks)} tasks, {len(legs)} legs (cargo {capacity})")
+    search = None
+    if scheduler == "cpsat":
+        result, info = schedule.schedule_with_info(
+            tasks,
+            legs,
+            cargo_ships,
+            snapshot.waypoints,
+            policy,
+            method="cpsat",
+            hint=hint,
+            markets=snapshot.markets,
+            epoch=snapshot.captured_at,
+            objective=objective,
+            profits={p.id: p.expected_profit for p in active},
+            seed=seed,
+            time_limit_s=time_limit_s,
+        )
+        assert info is not None
+        search = Search(
+            objective=objective,
+            value=info.primary,
+            value_bound=info.primary_bound,
+            bound_label=info.bound_label,
+            solver=schedule.solver_version(),
+            parameters=tuple(sorted((k, str(v)) for k, v in info.parameters.items())),
+            seed=seed,
+            note=info.note,
+        )
     used = sum(1 for s in result.ships if s.legs)
     report(
         "schedule",
         f"{result.scheduler}: makespan {result.makespan_s} s, bound {result.bound_s} s, "
         f"{used} of {len(cargo_ships)} ships used"
+        + (f", {search.objective} {search.value} ({search.bound_label} bound)" if search else "")
         + (f", {len(unflyable)} unflyable pipeline(s) dropped" if unflyable else ""),
     )
 
@@ -156,7 +203,7 @@ def compile_plan(
 
     makespan = result.makespan_s
     bound = min(result.bound_s, makespan)
-    objective = Objective(
+    figures = Objective(
         scheduler=result.scheduler,
         status=result.status,
         makespan_s=makespan,
@@ -164,12 +211,13 @@ def compile_plan(
         gap=(makespan - bound) / makespan if makespan else 0.0,
         expected_cost=sum(p.expected_cost for p in active),
         expected_revenue=sum(p.expected_revenue for p in active),
+        search=search,
     )
     return canonical_plan(
         Plan(
             format_version=FORMAT_VERSION,
             provenance=provenance,
-            objective=objective,
+            objective=figures,
             pipelines=active,
             tasks=tuple(tasks),
             legs=tuple(legs),

@@ -34,7 +34,11 @@ def _say(message: str) -> None:
     click.echo(message, err=True)
 
 
-def scout(client: Client, advance: Callable[[float], None], say: Say = _say) -> dict[str, Any]:
+def _discard(value: object) -> None:
+    """Make a function returning something usable where a ``-> None`` callback is due."""
+
+
+def scout(client: Client, advance: Callable[[float], object], say: Say = _say) -> dict[str, Any]:
     """Fly every probe of the fleet to the nearest unvisited market until all are read.
 
     Returns ``{market symbol: (market JSON with tradeGoods, server time it was read)}``.
@@ -99,12 +103,14 @@ def scout(client: Client, advance: Callable[[float], None], say: Say = _say) -> 
 
 
 def run(out: Path, say: Say = _say) -> int:
-    from plancc.cmd_compile import bundled_recipes_dir, compile_files, write_atomically
-    from plancc.cmd_snapshot import take_snapshot, write_snapshot
-    from plancc.diff import diff_plans, render_text, summary_line
+    from plancc.diff import diff_plans
+    from plancc.fileio import write_atomically
+    from plancc.inputs import bundled_recipes_dir, compile_files
     from plancc.planfile import dump_plan, load_plan
-    from plancc.report import render_report_html
+    from plancc.render.diff import render_text, summary_line
+    from plancc.render.report import render_report_html
     from plancc.sim.app import Twin
+    from plancc.snapshot import take_snapshot, write_snapshot
 
     out.mkdir(parents=True, exist_ok=True)
     say(f"1/5 twin: generating universe seed {SEED} ({HAULERS} haulers, {PROBES} probes)")
@@ -116,7 +122,7 @@ def run(out: Path, say: Say = _say) -> int:
         token=twin.token,
         transport=twin.transport(),
         clock=twin.now,
-        sleep=twin.advance,
+        sleep=lambda seconds: _discard(twin.advance(seconds)),
     )
     with client:
         say("2/5 scout: probes fly to every market")

@@ -16,7 +16,9 @@
     │       ├── ShipNotDocked         4244: dock first
     │       ├── InsufficientCredits   4600: the purchase costs more than the agent has
     │       └── TradeVolumeExceeded   4604: more units than the good's ``tradeVolume`` per trade
-    └── StateError                    runner state is inconsistent or locked
+    ├── StateError                    runner state is inconsistent or locked
+    ├── Unresolvable                  no way to obtain a good (the compiler's chain resolver)
+    └── ScheduleError                 tasks and legs handed to the scheduler are inconsistent
 
 Messages never contain the agent token: ``ApiError`` is built from the endpoint path and the
 server's error body only.
@@ -172,3 +174,24 @@ def game_error_class(code: int) -> type[ApiError]:
 
 class StateError(PlanccError):
     """The runner's state cannot be used as it is (locked, corrupt, from another plan)."""
+
+
+class Unresolvable(PlanccError):
+    """No way to obtain ``good``: no seller at the policy's supply level, no factory, ...
+
+    ``path`` is the chain from the product down to ``good``; ``str`` reads
+    ``"LASER_RIFLES -> ADVANCED_CIRCUITRY: no factory exports ADVANCED_CIRCUITRY ..."``.
+    """
+
+    def __init__(self, good: str, reason: str, path: tuple[str, ...] = ()) -> None:
+        self.good = good
+        self.reason = reason
+        self.path = path or (good,)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{' -> '.join(self.path)}: {self.reason}"
+
+
+class ScheduleError(PlanccError):
+    """The tasks and legs handed to the scheduler are inconsistent (unknown id, cycle, ...)."""

@@ -219,6 +219,7 @@ class Policy:
     liquidate_min_price_fraction: float = 0.5  # liquidation sells only above this x cost
     liquidate_after_s: int = 3600  # cargo owned by no task for this long is liquidated
     max_retries: int = 5
+    max_retry_after_s: int = 120  # a 429 asking for a longer wait fails the call instead
     max_snapshot_age_s: int = 3600  # market data older than this is not trusted
 
 
@@ -310,6 +311,20 @@ class ShipPlan:
 
 
 @dataclass(frozen=True)
+class Search:
+    """The optimising scheduler's record in the plan header (plancc.schedule.optimise)."""
+
+    objective: str  # "profit_weighted_completion" or "makespan"
+    value: int  # the objective's value (profit-weighted: sum of weight x end, weights 1..1000)
+    value_bound: int  # a proven lower bound on ``value`` (0: none proven)
+    bound_label: str  # which bound gave Objective.bound_s: critical_path, fleet_workload, ...
+    solver: str  # e.g. "ortools 9.15.6755"
+    parameters: tuple[tuple[str, str], ...]  # sorted name -> value
+    seed: int
+    note: str = ""  # fallback or time-limit note; "" when the search ran to its end
+
+
+@dataclass(frozen=True)
 class Objective:
     scheduler: str  # "list", "greedy", "cpsat", ...
     status: str  # "OPTIMAL", "FEASIBLE", "HEURISTIC", "EMPTY"
@@ -318,6 +333,7 @@ class Objective:
     gap: float  # (makespan - bound) / makespan, 0 when optimal
     expected_cost: int
     expected_revenue: int
+    search: Search | None = None  # how the optimising scheduler got there (None: list/greedy)
 
     @property
     def expected_profit(self) -> int:

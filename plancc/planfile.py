@@ -9,10 +9,7 @@ inputs gives the same bytes; a small change of input gives a small textual diff.
     plan = parse_plan(text, "p.yaml")    # validates; InputError("p.yaml:12:7: tasks[3].type: ...")
     plan = load_plan("plans/x.yaml")
 
-Ordering rules (``canonical_plan`` applies them, ``dump_plan`` calls it):
-pipelines by id; tasks grouped by pipeline, in dependency order, ties by id; legs in the
-order of their load task; ships by symbol, legs on a ship by start time; rejections by
-(good, market, reason); provenance inputs by name. The gap is rounded to 6 places.
+The order of every list is ``plancc.canonical.canonical_plan``'s (``dump_plan`` applies it).
 
 A scheduled leg is one line: ``{leg, start_s, load_s, unload_s, end_s}``, plus
 ``refuel_to_load`` / ``refuel_to_unload`` (the refuel stops, in order, that the scheduler timed
@@ -21,20 +18,15 @@ and the runner must fly) only when the flight has stops, so direct plans keep th
 
 from __future__ import annotations
 
-import heapq
-import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
 
+from plancc.canonical import FORMAT_VERSION, canonical_plan
+from plancc.doc import Doc, field_path, parse_yaml, read_text, schema, schema_errors
 from plancc.errors import InputError, Where
 from plancc.model import (
     ChainNode,
@@ -45,11 +37,10 @@ from plancc.model import (
     Provenance,
     Rejection,
     ScheduledLeg,
+    Search,
     ShipPlan,
     Task,
 )
-
-FORMAT_VERSION = 1
 
 HEADER = (
     "# plancc plan file, written by `plancc compile`. Do not edit by hand: change the recipes,\n"
@@ -58,70 +49,6 @@ HEADER = (
 )
 
 Path_ = tuple[str | int, ...]
-
-
-# ---------------------------------------------------------------------------------------------
-# Canonical order
-
-
-def _task_order(tasks: Sequence[Task]) -> list[Task]:
-    """Dependency order (Kahn), smallest id first among the ready; a cycle's tasks go last by id."""
-    by_id = {t.id: t for t in tasks}
-    if len(by_id) < len(tasks):  # duplicate ids (parse_plan rejects them): keep every task
-        return sorted(tasks, key=lambda t: t.id)
-    waiting = {t.id: len({d for d in t.depends_on if d in by_id}) for t in tasks}
-    after: dict[str, list[str]] = {}
-    for t in tasks:
-        for d in set(t.depends_on):
-            if d in by_id:
-                after.setdefault(d, []).append(t.id)
-    ready = [i for i, n in waiting.items() if n == 0]
-    heapq.heapify(ready)
-    out: list[str] = []
-    while ready:
-        nxt = heapq.heappop(ready)
-        out.append(nxt)
-        for child in after.get(nxt, ()):
-            waiting[child] -= 1
-            if waiting[child] == 0:
-                heapq.heappush(ready, child)
-    if len(out) < len(by_id):  # a cycle: parse_plan reports it; keep dumping deterministic
-        placed = set(out)
-        out.extend(sorted(i for i in by_id if i not in placed))
-    return [by_id[i] for i in out]
-
-
-def canonical_plan(plan: Plan) -> Plan:
-    """The same plan with every list in the file's stable order (see the module docstring)."""
-    pipelines = tuple(sorted(plan.pipelines, key=lambda p: p.id))
-    pipe_rank = {p.id: i for i, p in enumerate(pipelines)}
-    groups: dict[str, list[Task]] = {}
-    for t in plan.tasks:
-        groups.setdefault(t.pipeline, []).append(t)
-    tasks: list[Task] = []
-    for name in sorted(groups, key=lambda n: (pipe_rank.get(n, len(pipe_rank)), n)):
-        tasks.extend(_task_order(groups[name]))
-    task_rank = {t.id: i for i, t in enumerate(tasks)}
-    legs = tuple(
-        sorted(plan.legs, key=lambda leg: (task_rank.get(leg.load, len(task_rank)), leg.id))
-    )
-    ships = tuple(
-        replace(s, legs=tuple(sorted(s.legs, key=lambda sl: (sl.start_s, sl.end_s, sl.leg))))
-        for s in sorted(plan.ships, key=lambda s: s.ship)
-    )
-    rejected = tuple(sorted(set(plan.rejected), key=lambda r: (r.good, r.market, r.reason)))
-    prov = replace(plan.provenance, inputs=dict(sorted(plan.provenance.inputs.items())))
-    objective = replace(plan.objective, gap=round(float(plan.objective.gap), 6))
-    return replace(
-        plan,
-        provenance=prov,
-        objective=objective,
-        pipelines=pipelines,
-        tasks=tuple(tasks),
-        legs=legs,
-        ships=ships,
-        rejected=rejected,
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -172,6 +99,38 @@ def _chain_dict(node: ChainNode) -> dict[str, Any]:
     return out
 
 
+def _search_dict(search: Search | None) -> dict[str, Any]:
+    if search is None:
+        return {}
+    out: dict[str, Any] = {
+        "objective": search.objective,
+        "value": search.value,
+        "value_bound": search.value_bound,
+        "bound_label": search.bound_label,
+        "solver": search.solver,
+        "parameters": dict(search.parameters),
+        "seed": search.seed,
+    }
+    if search.note:
+        out["note"] = search.note
+    return {"search": out}
+
+
+def _search_from(d: Mapping[str, Any] | None) -> Search | None:
+    if d is None:
+        return None
+    return Search(
+        objective=d["objective"],
+        value=d["value"],
+        value_bound=d["value_bound"],
+        bound_label=d["bound_label"],
+        solver=d["solver"],
+        parameters=tuple(sorted((str(k), str(v)) for k, v in d["parameters"].items())),
+        seed=d["seed"],
+        note=d.get("note", ""),
+    )
+
+
 def plan_to_data(plan: Plan) -> dict[str, Any]:
     """The plan as plain data in the file's key order (the JSON Schema describes this)."""
     plan = canonical_plan(plan)
@@ -194,6 +153,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
             "expected_revenue": obj.expected_revenue,
             "expected_profit": obj.expected_profit,
             "profit_per_hour": round(obj.profit_per_hour, 1),
+            **_search_dict(obj.search),
         },
         "pipelines": [
             {
@@ -284,47 +244,9 @@ def dump_plan(plan: Plan) -> str:
 # Reading
 
 
-@cache
 def plan_schema() -> dict[str, Any]:
     """``schemas/plan.schema.json`` (shipped as ``plancc.schemas``)."""
-    text = resources.files("plancc.schemas").joinpath("plan.schema.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-@cache
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(plan_schema())
-
-
-def _field(path: Iterable[str | int]) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
-
-
-class _Marked:
-    """YAML text as plain data, with the position of every node by its path.
-
-    Reading is ``plancc.load.parse_yaml``'s, shared with every other input file: duplicate keys,
-    nesting depth and alias bombs are refused there, at a position, before any data is built.
-    """
-
-    def __init__(self, text: str, source: str) -> None:
-        from plancc.load import parse_yaml
-
-        self.source = source
-        doc, errors = parse_yaml(text, source)
-        if errors:
-            raise errors[0]
-        if doc.data is None:
-            raise InputError("empty plan file", Where(source, 1, 1))
-        self._doc = doc
-        self.data = _times_as_text(doc.data)
-
-    def where(self, path: Iterable[str | int]) -> Where:
-        return self._doc.where(tuple(path))
+    return schema("plan")
 
 
 def _times_as_text(value: Any) -> Any:
@@ -336,23 +258,19 @@ def _times_as_text(value: Any) -> Any:
     return format_time(value) if isinstance(value, datetime) else value
 
 
-def _schema_error(doc: _Marked, err: ValidationError) -> InputError:
-    path = list(err.absolute_path)
-    message = err.message
-    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-        allowed = set(err.schema.get("properties", {}))
-        extra = sorted(k for k in err.instance if k not in allowed)
-        if extra:
-            path.append(extra[0])
-            message = f"unknown field {extra[0]!r}"
-    return InputError(message, doc.where(path), _field(path))
+def _first(errors: list[InputError]) -> InputError:
+    """The problem nearest the top of the file: what a reader fixes first."""
+    return min(
+        errors,
+        key=lambda e: (e.where.line if e.where else 0, e.where.column if e.where else 0, str(e)),
+    )
 
 
-def _check_references(plan: Plan, doc: _Marked) -> None:
+def _check_references(plan: Plan, doc: Doc) -> None:
     """What the schema cannot say: unique ids, references that resolve, no dependency cycle."""
 
     def fail(message: str, path: Path_) -> None:
-        raise InputError(message, doc.where(path), _field(path))
+        raise InputError(message, doc.where(path), field_path(path))
 
     pipeline_ids: set[str] = set()
     for i, p in enumerate(plan.pipelines):
@@ -407,7 +325,7 @@ def _check_references(plan: Plan, doc: _Marked) -> None:
                 fail("times must satisfy start_s <= load_s <= unload_s <= end_s", path)
 
 
-def _check_acyclic(tasks: Sequence[Task], doc: _Marked) -> None:
+def _check_acyclic(tasks: Sequence[Task], doc: Doc) -> None:
     index = {t.id: i for i, t in enumerate(tasks)}
     state: dict[str, int] = {}  # 1 visiting, 2 done
     deps = {t.id: t.depends_on for t in tasks}
@@ -424,7 +342,7 @@ def _check_acyclic(tasks: Sequence[Task], doc: _Marked) -> None:
                 if state.get(nxt) == 1:
                     path: Path_ = ("tasks", index[node], "depends_on", k)
                     raise InputError(
-                        f"dependency cycle through {nxt!r}", doc.where(path), _field(path)
+                        f"dependency cycle through {nxt!r}", doc.where(path), field_path(path)
                     )
                 if not state.get(nxt) and nxt in deps:
                     state[nxt] = 1
@@ -468,6 +386,7 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
             gap=float(obj["gap"]),
             expected_cost=obj["expected_cost"],
             expected_revenue=obj["expected_revenue"],
+            search=_search_from(obj.get("search")),
         ),
         pipelines=tuple(
             Pipeline(
@@ -535,9 +454,18 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
 
 
 def parse_plan(text: str, source: str) -> Plan:
-    """Parse and validate a plan file's text; any problem is an InputError at file:line:col."""
-    doc = _Marked(text, source)
-    data = doc.data
+    """Parse and validate a plan file's text; any problem is an InputError at file:line:col.
+
+    Reading and the schema check are ``plancc.doc``'s, shared with every other input file:
+    duplicate keys, nesting depth, alias bombs, non-finite numbers and schema problems get the
+    same located, translated messages as in recipes; the first one in the file is raised.
+    """
+    doc, errors = parse_yaml(text, source)
+    if errors:
+        raise _first(errors)
+    if doc.data is None:
+        raise InputError("empty plan file", Where(source, 1, 1))
+    doc.data = data = _times_as_text(doc.data)
     if not isinstance(data, dict):
         raise InputError(
             "a plan file is a mapping (format_version, provenance, ...)", doc.where(())
@@ -549,18 +477,17 @@ def parse_plan(text: str, source: str) -> Plan:
             doc.where(("format_version",)),
             "format_version",
         )
-    errors = list(_validator().iter_errors(data))
-    if errors:  # report the one nearest the top of the file: what a reader fixes first
-        first = min(errors, key=lambda e: (doc.where(e.absolute_path).line, e.message))
-        raise _schema_error(doc, first)
+    errors = schema_errors(doc, "plan")
+    if errors:
+        raise _first(errors)
     try:
         snapshot_time = datetime.fromisoformat(data["provenance"]["snapshot_time"])
     except ValueError:
         path = ("provenance", "snapshot_time")
-        raise InputError("not an ISO 8601 time", doc.where(path), _field(path)) from None
+        raise InputError("not an ISO 8601 time", doc.where(path), field_path(path)) from None
     if snapshot_time.tzinfo is None:
         path = ("provenance", "snapshot_time")
-        raise InputError("needs a time zone (e.g. a trailing Z)", doc.where(path), _field(path))
+        raise InputError("needs a time zone (e.g. a trailing Z)", doc.where(path), field_path(path))
     plan = plan_from_data(data)
     _check_references(plan, doc)
     return plan
@@ -568,11 +495,4 @@ def parse_plan(text: str, source: str) -> Plan:
 
 def load_plan(path: str | Path) -> Plan:
     """Read and validate a plan file; a missing or bad file is an InputError naming it."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("no such plan file", Where(str(path))) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read plan file: {exc}", Where(str(path))) from None
-    return parse_plan(text, str(path))
+    return parse_plan(read_text(Path(path), "plan file"), str(path))

@@ -24,9 +24,10 @@ TOKEN = "eyJhbGciOiJSUzI1NiJ9.SECRET-TOKEN-abc123"
 class Echoing:
     """A server that is rude about tokens: its error messages quote the Authorization header."""
 
-    def __init__(self, status: int = 401, code: int = 4100) -> None:
+    def __init__(self, status: int = 401, code: int = 4100, *, echo_symbol: bool = False) -> None:
         self.status = status
         self.code = code
+        self.echo_symbol = echo_symbol  # success bodies quote the token too, as the agent symbol
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
         auth = environ.get("HTTP_AUTHORIZATION", "")
@@ -34,7 +35,7 @@ class Echoing:
         if path == "/v2/my/agent" and self.status == 200:
             body: Any = {
                 "data": {
-                    "symbol": "ME",
+                    "symbol": auth.removeprefix("Bearer ") if self.echo_symbol else "ME",
                     "headquarters": "X1-A-A1",
                     "credits": 1,
                     "shipCount": 0,
@@ -179,6 +180,19 @@ def test_token_is_not_in_snapshot_output_or_its_messages(serve, tmp_path):
     assert bad.exit_code == 1
     assert "Token Bearer *** was refused" in bad.stderr
     assert TOKEN not in bad.output
+
+
+def test_token_echoed_as_the_agent_symbol_is_not_in_snapshot_progress_or_file(serve, tmp_path):
+    out = tmp_path / "snap.json"
+    result = CliRunner().invoke(
+        cli,
+        ["snapshot", "--api-url", serve(Echoing(200, echo_symbol=True)), "-o", str(out)],
+        env={"SPACETRADERS_TOKEN": TOKEN, "PLANCC_TOKEN_FILE": ""},
+    )
+    assert result.exit_code == 0, result.output
+    assert "agent ***:" in result.stderr
+    assert TOKEN not in result.output
+    assert TOKEN not in out.read_text()
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,11 @@ import httpx
 import pytest
 
 from plancc.api import Client
-from plancc.cmd_snapshot import take_snapshot
 from plancc.errors import GameError, OutcomeUnknown
 from plancc.parse import parse_snapshot
 from plancc.sim.app import Twin
 from plancc.sim.faults import FaultConfig
+from plancc.snapshot import take_snapshot
 
 
 class FakeClock:

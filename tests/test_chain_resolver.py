@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from chainworld import LASER_BOOK, LASER_RAW, World, book, wp
 
-from plancc.chain import Unresolvable, resolve
-from plancc.errors import PlanccError
+from plancc.chain import resolve
+from plancc.errors import PlanccError, Unresolvable
 from plancc.model import Policy
 
 POLICY = Policy()

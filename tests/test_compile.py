@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
+from dev.example_plan import PLAN, SNAPSHOT, plan_text, snapshot_text
 from plancc import schedule
-from plancc.cmd_compile import POLICY_NAME, bundled_recipes_dir, recipe_files
 from plancc.compile import PHASES, compile_plan
 from plancc.errors import InputError
-from plancc.example_plan import PLAN, SNAPSHOT, plan_text, snapshot_text
+from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
 from plancc.load import load_policy, load_recipes, load_snapshot
 from plancc.model import Plan, Policy, Snapshot
 from plancc.planfile import dump_plan, parse_plan, plan_schema
@@ -49,7 +49,7 @@ def _at_headquarters(snap: Snapshot) -> Snapshot:
 
 
 @cache
-def _compiled(scheduler: str = "list") -> Plan:
+def _compiled(scheduler: str = "cpsat") -> Plan:
     book, policy, snap = _inputs()
     return compile_plan(book, policy, snap, inputs=INPUTS, scheduler=scheduler)
 
@@ -79,8 +79,24 @@ def test_real_snapshot_gives_a_plan_with_work():
     plan = _compiled()
     assert plan.pipelines
     assert plan.legs
-    assert plan.objective.status == "HEURISTIC"
+    assert plan.objective.status == "OPTIMAL"
     assert plan.objective.expected_profit > 0
+
+
+def test_list_scheduler_plan_says_it_is_heuristic():
+    plan = _compiled("list")
+    assert plan.objective.status == "HEURISTIC"
+    assert plan.objective.search is None
+
+
+def test_real_plan_is_proven_optimal_and_says_how():
+    search = _compiled().objective.search
+    assert search is not None
+    assert search.objective == "profit_weighted_completion"
+    assert search.value == search.value_bound > 0
+    assert search.solver.startswith("ortools ")
+    assert dict(search.parameters)["time_limit_s"] == "10.0"
+    assert search.seed == 0
 
 
 def test_real_plan_validates_against_the_schema():
@@ -329,7 +345,16 @@ def test_a_one_credit_price_change_changes_only_prices_and_totals():
     dearer = compile_plan(book, policy, dataclasses.replace(snap, markets=markets), inputs=INPUTS)
     changed = _changed_lines(dump_plan(_compiled()), dump_plan(dearer))
     assert changed, "a dearer input must show in the plan"
-    figures = ("unit_price:", "expected_cost:", "expected_profit:", "profit_per_hour:", "reason:")
+    # the profit-weighted objective (value) weighs pipelines by profit: it is a total too
+    figures = (
+        "unit_price:",
+        "expected_cost:",
+        "expected_profit:",
+        "profit_per_hour:",
+        "reason:",
+        "value:",
+        "value_bound:",
+    )
     assert all(line.strip().startswith(figures) for line in changed), changed
 
 

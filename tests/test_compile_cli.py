@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from dev.example_plan import SNAPSHOT
 from plancc.cli import cli
-from plancc.cmd_compile import bundled_recipes_dir
 from plancc.compile import PHASES
-from plancc.example_plan import SNAPSHOT
+from plancc.inputs import bundled_recipes_dir
 from plancc.planfile import load_plan
 
 SUMMARY_KEYS = {
@@ -206,12 +206,23 @@ def test_unwritable_output_exits_2_naming_it(tmp_path):
     assert line.startswith(f"error: {blocker / 'p.yaml'}: cannot write")
 
 
-def test_time_limit_help_says_it_is_not_used_yet():
-    """The list and greedy schedulers do not search: the help must not promise otherwise."""
+def test_compile_help_describes_the_schedulers_objective_and_time_limit():
     result = CliRunner().invoke(cli, ["compile", "--help"], terminal_width=200)
     assert result.exit_code == 0
     text = " ".join(result.output.split())
-    assert "Not used yet" in text
+    assert "--scheduler [cpsat|list|greedy]" in text
+    assert "[default: cpsat]" in text
+    assert "--objective [profit_weighted_completion|makespan]" in text
+    assert "Seconds the cpsat scheduler may search" in text
+    assert "--seed" in text
+
+
+def test_list_scheduler_is_still_selectable(tmp_path):
+    out = tmp_path / "p.yaml"
+    result = _run("--snapshot", str(SNAPSHOT), "--scheduler", "list", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert "scheduler: list" in out.read_text()
+    assert "search:" not in out.read_text()
 
 
 def test_time_limit_must_be_positive(tmp_path):

@@ -22,9 +22,9 @@ from typing import Any
 
 import httpx
 import pytest
+from openapi_spec import RECORDED_DATA_GAPS, SPEC_LAGS, ApiSpec, load_spec
 
 from plancc import api, parse
-from plancc.spec import RECORDED_DATA_GAPS, SPEC_LAGS, ApiSpec, load_spec
 
 # ---------------------------------------------------------------------------------------------
 # Examples built from the spec

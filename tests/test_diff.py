@@ -11,18 +11,16 @@ from pathlib import Path
 import pytest
 from plan_builder import FM, LR, leg_id, make_plan, with_times
 
-from plancc.diff import (
+from plancc.diff import PlanDiff, diff_plans
+from plancc.model import Plan
+from plancc.render.diff import (
     DIFF_FORMAT_VERSION,
-    PlanDiff,
-    diff_plans,
-    fmt_credits,
-    fmt_duration,
     render_diff_html,
     render_json,
     render_text,
     summary_line,
 )
-from plancc.model import Plan
+from plancc.render.fmt import fmt_credits, fmt_duration
 
 BASE = make_plan()
 DIAMOND_LEG = leg_id(BASE, "/leg/DIAMONDS")
@@ -291,8 +289,8 @@ def test_durations_read_like_a_clock(s, text):
 
 
 def _real_inputs():
-    from plancc.cmd_compile import POLICY_NAME, bundled_recipes_dir, recipe_files
-    from plancc.example_plan import SNAPSHOT
+    from dev.example_plan import SNAPSHOT
+    from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
     from plancc.load import load_policy, load_recipes, load_snapshot
 
     book = load_recipes(recipe_files([]))

@@ -23,6 +23,7 @@ from plancc.model import (
     Provenance,
     Rejection,
     ScheduledLeg,
+    Search,
     ShipPlan,
     Task,
 )
@@ -155,7 +156,25 @@ def _sample_plan() -> Plan:
             "X1-AD75",
             {"snapshot": SHA, "policy": SHA, "recipes/supply-chain.yaml": SHA},
         ),
-        objective=Objective("list", "HEURISTIC", 1005, 800, 0.203980, 32_000, 80_000),
+        objective=Objective(
+            "cpsat",
+            "HEURISTIC",
+            1005,
+            800,
+            0.203980,
+            32_000,
+            80_000,
+            Search(
+                "profit_weighted_completion",
+                1_005_000,
+                800_000,
+                "critical_path",
+                "ortools 9.15",
+                (("k_nearest", "12"), ("time_limit_s", "10.0")),
+                7,
+                "time limit reached; best schedule so far",
+            ),
+        ),
         pipelines=(pipe,),
         tasks=(s, c, d2, d1, a2, a1),  # deliberately not in file order
         legs=tuple(reversed(legs)),
@@ -290,7 +309,7 @@ def test_unknown_field_is_named_with_its_position():
         parse_plan(text, "p.yaml")
     assert (
         str(exc.value)
-        == f"p.yaml:{_line_of(text, 'bonus')}:10: objective.bonus: unknown field 'bonus'"
+        == f"p.yaml:{_line_of(text, 'bonus')}:3: objective.bonus: unknown field 'bonus'"
     )
 
 
@@ -299,7 +318,7 @@ def test_missing_field_points_at_its_parent():
     with pytest.raises(InputError) as exc:
         parse_plan(text, "p.yaml")
     assert str(exc.value).startswith(f"p.yaml:{_line_of(text, 'plancc_version')}:3: provenance: ")
-    assert "'system' is a required property" in str(exc.value)
+    assert "missing required field 'system'" in str(exc.value)
 
 
 def test_broken_yaml_gives_file_line_column():

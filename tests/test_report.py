@@ -1,4 +1,4 @@
-"""plancc.report: the HTML page's structure (rows, bars, offsets), the chain trees, P&L, text."""
+"""plancc.render.report: the HTML page's structure (rows, bars, offsets), the chain trees, P&L, text."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from plan_builder import FM, LR, make_plan, with_times
 
 from plancc.model import ChainNode, Plan, ScheduledLeg
-from plancc.report import (
+from plancc.render.report import (
     CHART_W,
     LABEL_W,
     gantt,

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from plan_builder import make_plan
 
-from plancc.report import render_report_html
+from plancc.render.report import render_report_html
 
 pytestmark = pytest.mark.browser
 

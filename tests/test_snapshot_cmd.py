@@ -15,8 +15,8 @@ from click.testing import CliRunner
 
 from plancc.api import Client
 from plancc.cli import cli
-from plancc.cmd_snapshot import take_snapshot
 from plancc.load import load_snapshot
+from plancc.snapshot import take_snapshot
 
 TOKEN = "agent-token-7f3a"
 DATE = "Tue, 24 Nov 2026 20:00:00 GMT"

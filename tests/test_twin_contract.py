@@ -1,8 +1,8 @@
 """Every endpoint the twin serves answers what the official OpenAPI spec says it answers.
 
 One walk drives each endpoint through a real game sequence (register, look, orbit, fly, dock,
-trade, refuel, jettison) and validates every success body with plancc.spec. Known lags of the
-spec behind the live server are corrected in ONE place, plancc.spec.SPEC_LAGS (ShipNavRoute's
+trade, refuel, jettison) and validates every success body with tests/openapi_spec.py. Known lags of the
+spec behind the live server are corrected in ONE place, openapi_spec.SPEC_LAGS (ShipNavRoute's
 removed ``departure``); the twin follows the live server there. One more, local to register:
 the spec's ``required`` lists ``ship`` while its properties (and the live server) say ``ships``.
 """
@@ -15,11 +15,11 @@ from typing import Any
 
 import httpx
 import pytest
+from openapi_spec import ApiSpec, load_spec
 from twin_fixtures import BELT, HAULER, HQ, MOON, SYSTEM, mini_twin
 
 from plancc.sim.app import _ROUTES, Twin
 from plancc.sim.clock import parse_iso
-from plancc.spec import ApiSpec, load_spec
 
 WAYPOINT = "/systems/{systemSymbol}/waypoints/{waypointSymbol}"
 SHIP = "/my/ships/{shipSymbol}"

@@ -22,8 +22,9 @@ from click.testing import CliRunner
 from twin_fixtures import BELT, HAULER, HQ, mini_twin
 
 from plancc.api import Client
+from plancc.cli.sim import sim
 from plancc.sim.app import Twin
-from plancc.sim.cli import ServeOptions, build_twin, sim
+from plancc.sim.serve import ServeOptions, build_twin
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 30.0
@@ -297,7 +298,7 @@ def test_real_snapshot_seeds_a_twin_where_a_ship_flies_docks_buys_and_sells(
 def test_a_bad_faults_option_is_a_one_line_error_with_exit_2() -> None:
     from click.testing import CliRunner
 
-    from plancc.sim.cli import sim
+    from plancc.cli.sim import sim
 
     result = CliRunner().invoke(sim, ["serve", "--port", "0", "--faults", "teapot=0.5"])
     assert result.exit_code == 2
@@ -306,7 +307,7 @@ def test_a_bad_faults_option_is_a_one_line_error_with_exit_2() -> None:
 
 
 def test_faults_option_builds_a_seeded_config() -> None:
-    from plancc.sim.cli import parse_faults
+    from plancc.sim.serve import parse_faults
 
     config = parse_faults("503=0.05, lost=0.01", seed=4)
     assert (config.seed, config.rates) == (4, {"503": 0.05, "lost": 0.01})

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openapi_spec import RECORDED_DATA_GAPS, load_spec
 
 from plancc.sim.universe import (
     HAULER_FUEL,
@@ -19,7 +20,6 @@ from plancc.sim.universe import (
     supply_chain,
     universe_from_snapshot,
 )
-from plancc.spec import RECORDED_DATA_GAPS, load_spec
 
 START = 1_750_000_000.0
 SEEDS = range(6)

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plancc.cli import cli
-from plancc.cmd_validate import KINDS, validate_files
 from plancc.parse import realdata_to_snapshot
+from plancc.validate import KINDS, validate_files
 
 BAD = REPO / "tests" / "data" / "bad"
 EXPECTED: dict[str, list[str]] = yaml.safe_load((BAD / "expected.yaml").read_text())

@@ -6,6 +6,33 @@ from plancc.schedule.problem import INF, LOAD, UNLOAD, Problem, release_s
 
 
 def lower_bound(problem: Problem) -> int:
+    """max(critical path, fleet workload): see ``_parts``."""
+    cp, work, _ = _parts(problem)
+    return max(cp, work)
+
+
+def labelled_bound(problem: Problem, proven_s: int = 0) -> tuple[int, str]:
+    """The best makespan bound and which one it is: ``critical_path``, ``fleet_workload``,
+    ``inbound_assignment`` (a minimum-cost assignment of each leg's inbound flight to where a
+    ship could come from: every leg follows exactly one ship start or other leg, and each of
+    those is followed by at most one leg) or ``cpsat`` (``proven_s``: a makespan CP-SAT proved
+    optimal). Ties keep the cheaper label, in that order."""
+    cp, work, own = _parts(problem)
+    best = [(cp, "critical_path"), (work, "fleet_workload")]
+    usable = sum(1 for s in problem.ships if s.usable)
+    if usable and own and len(own) == len(problem.legs):
+        from plancc.schedule.inbound import inbound_assignment_s
+
+        inbound = inbound_assignment_s(problem)
+        if inbound is not None:
+            best.append((-(-(inbound + sum(own)) // usable), "inbound_assignment"))
+    if proven_s:
+        best.append((proven_s, "cpsat"))
+    value = max(v for v, _ in best)
+    return value, next(label for v, label in best if v == value)
+
+
+def _parts(problem: Problem) -> tuple[int, int, list[int]]:
     """A lower bound on the makespan of every schedule of all legs that follows the rules.
 
     It is max(critical path, work / ships), both relaxations (flights are timed as if the tank
@@ -33,6 +60,7 @@ def lower_bound(problem: Problem) -> int:
     ends: list[tuple[int, int] | None] = [None] * len(problem.legs)
     cp = 0
     work = 0
+    own: list[int] = []  # per placeable leg: 2 trades + fastest load->unload flight
     for i in problem.topo:
         spec = problem.legs[i]
         cap = problem.capable(i)
@@ -64,5 +92,6 @@ def lower_bound(problem: Problem) -> int:
         if inbound >= INF:
             inbound = 0
         work += inbound + 2 * dock + fly
+        own.append(2 * dock + fly)
     usable = sum(1 for s in problem.ships if s.usable)
-    return max(cp, -(-work // usable) if usable else 0)
+    return cp, (-(-work // usable) if usable else 0), own

@@ -24,6 +24,7 @@ Admin routes (never rate limited nor faulted):
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from plancc.sim.faults import FaultConfig, FaultInjector, FaultMiddleware, Fault
 from plancc.sim.ratelimit import RateLimiter
 from plancc.sim.world import TwinError, World, invalid_input
 
+log = logging.getLogger("plancc.sim")
+
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC).timestamp()
 REASONS = {
     200: "OK",
@@ -48,11 +51,13 @@ REASONS = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    413: "Content Too Large",
     422: "Unprocessable Entity",
     429: "Too Many Requests",
     500: "Internal Server Error",
 }
 MAX_PAGE_LIMIT = 20
+MAX_BODY_BYTES = 1 << 20  # no API call needs more than a few hundred bytes
 MAX_ADVANCE_SECONDS = 30 * 86400.0
 ADVANCE_RULE = "seconds must be a number from 0 to 2592000 (30 game-days)"
 
@@ -220,7 +225,7 @@ def _jettison(app: TwinApp, req: Request) -> tuple[int, Any]:
 @route("GET", "/v2/systems/{system}/waypoints", auth=False)
 def _waypoints(app: TwinApp, req: Request) -> tuple[int, Any]:
     app.world.require_system(req.params["system"])
-    type_ = (req.query.get("type") or [None])[0]
+    type_ = next(iter(req.query.get("type") or []), None)
     traits: list[str] = []
     for value in req.query.get("traits", []):  # ?traits=A&traits=B or ?traits=A,B
         traits.extend(t for t in value.split(",") if t)
@@ -262,7 +267,7 @@ def _advance(app: TwinApp, req: Request) -> tuple[int, Any]:
         seconds = req.query["seconds"][0]
     try:
         value = float(seconds)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an integer of 400 digits
         raise invalid_input(ADVANCE_RULE, "seconds") from None
     # Markets catch up one 60 s tick at a time under the world lock (about 1 s of wall time
     # per game-day of a 60-waypoint system), so one call is bounded; inf/NaN would break the clock.
@@ -368,7 +373,7 @@ class TwinApp:
         method: str,
         path: str,
         query_string: str,
-        raw_body: bytes,
+        raw_body: bytes | TwinError,
         authorization: str | None,
         remote: str = "local",
     ) -> tuple[int, list[tuple[str, str]], bytes]:
@@ -388,6 +393,10 @@ class TwinApp:
             status, payload = exc.status, exc.payload
         except TwinError as exc:
             status, payload = exc.status, exc.body()
+        except Exception as exc:  # a twin bug still answers in the envelope the client reads
+            log.exception("%s %s failed", method, path)
+            status = 500
+            payload = {"error": {"message": f"internal error: {type(exc).__name__}", "code": 500}}
         headers = [
             ("content-type", "application/json; charset=utf-8"),
             ("date", http_date(now)),
@@ -400,7 +409,7 @@ class TwinApp:
         method: str,
         path: str,
         query_string: str,
-        raw_body: bytes,
+        raw_body: bytes | TwinError,
         authorization: str | None,
         now: float,
     ) -> tuple[int, Any]:
@@ -432,23 +441,30 @@ class _Refused(Exception):
         self.payload = payload
 
 
-def _read_body(environ: Mapping[str, Any]) -> bytes:
+def _read_body(environ: Mapping[str, Any]) -> bytes | TwinError:
+    """The request body, or the refusal of one too large to read."""
     try:
         length = int(environ.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length <= 0:
         return b""
+    if length > MAX_BODY_BYTES:
+        return TwinError(413, 413, f"request body is over {MAX_BODY_BYTES} bytes")
     return environ["wsgi.input"].read(length)
 
 
-def _parse_body(raw: bytes) -> Any:
+def _parse_body(raw: bytes | TwinError) -> Any:
+    if isinstance(raw, TwinError):
+        raise raw
     if not raw.strip():
         return {}
     try:
         return json.loads(raw)
     except ValueError:
         raise invalid_input("request body is not valid JSON") from None
+    except RecursionError:  # json's C parser gives up on deep nesting with this
+        raise TwinError(400, 400, "request body is nested too deeply") from None
 
 
 # --------------------------------------------------------------------------------- Python API

@@ -845,15 +845,19 @@ def _repair_ship(
         mount.setdefault("requirements", {})
     nav = s["nav"]
     here = waypoints.get(nav["waypointSymbol"])
+    if here is None:  # the twin could neither dock it nor fly it anywhere
+        raise ValueError(
+            f"ship {s.get('symbol')} is at waypoint {str(nav['waypointSymbol'])[:80]},"
+            " which the snapshot does not list"
+        )
     when = iso(start)
-    if here is not None:
-        point = _route_point(here)
-        nav["route"] = {
-            "destination": point,
-            "origin": dict(point),
-            "departureTime": when,
-            "arrival": when,
-        }
+    point = _route_point(here)
+    nav["route"] = {
+        "destination": point,
+        "origin": dict(point),
+        "departureTime": when,
+        "arrival": when,
+    }
     nav["status"] = "DOCKED"
     nav.setdefault("flightMode", "CRUISE")
     cap = int(s.get("fuel", {}).get("capacity", 0))

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
-
-from plancc.errors import PlanccError
 
 
 @click.command("report")
@@ -29,20 +26,13 @@ def report_cmd(plan_file: str, html_file: str | None) -> None:
       plancc report plans/today.yaml --html today.html
       plancc report plans/today.yaml | less
     """
+    from plancc.fileio import write_atomically
     from plancc.planfile import load_plan
-    from plancc.report import render_report_html, render_report_text
+    from plancc.render.report import render_report_html, render_report_text
 
-    try:
-        plan = load_plan(plan_file)
-    except PlanccError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    plan = load_plan(plan_file)
     if html_file is None:
         click.echo(render_report_text(plan), nl=False)
         return
-    try:
-        Path(html_file).write_text(render_report_html(plan), encoding="utf-8")
-    except OSError as exc:
-        click.echo(f"error: {html_file}: cannot write: {exc.strerror or exc}", err=True)
-        sys.exit(2)
+    write_atomically(Path(html_file), render_report_html(plan))
     click.echo(f"wrote {html_file}", err=True)

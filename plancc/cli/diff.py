@@ -11,25 +11,6 @@ from pathlib import Path
 
 import click
 
-from plancc.errors import InputError, PlanccError, Where
-from plancc.model import Plan
-
-
-def _load(path: str) -> Plan:
-    from plancc.planfile import load_plan
-
-    try:
-        return load_plan(path)
-    except PlanccError:
-        raise
-    except Exception as exc:  # a file the plan reader did not expect: still one line, exit 2
-        raise InputError(f"cannot read plan: {exc}", Where(path)) from None
-
-
-def _fail(exc: BaseException) -> None:
-    click.echo(f"error: {exc}", err=True)
-    sys.exit(2)
-
 
 @click.command("diff")
 @click.argument("old", type=click.Path(dir_okay=False))
@@ -73,21 +54,14 @@ def diff_cmd(
       plancc diff old.yaml new.yaml --json | jq .summary
       plancc diff old.yaml new.yaml --html review.html --threshold 300
     """
-    from plancc.diff import diff_plans, render_diff_html, render_json, render_text
+    from plancc.diff import diff_plans
+    from plancc.fileio import write_atomically
+    from plancc.planfile import load_plan
+    from plancc.render.diff import render_diff_html, render_json, render_text
 
-    try:
-        a, b = _load(old), _load(new)
-    except PlanccError as exc:
-        _fail(exc)
-        return
-    d = diff_plans(a, b, time_threshold_s=threshold)
+    d = diff_plans(load_plan(old), load_plan(new), time_threshold_s=threshold)
     if html_file:
-        try:
-            Path(html_file).write_text(
-                render_diff_html(d, old_label=old, new_label=new), encoding="utf-8"
-            )
-        except OSError as exc:
-            _fail(InputError(f"cannot write: {exc.strerror or exc}", Where(html_file)))
+        write_atomically(Path(html_file), render_diff_html(d, old_label=old, new_label=new))
     if as_json:
         click.echo(render_json(d), nl=False)
     else:

@@ -1,24 +1,22 @@
-"""``plancc validate FILE...``: check recipe, policy, snapshot and plan files.
+"""Checking recipe, policy, snapshot and plan files, the way ``plancc validate`` reports them.
 
-Prints ``OK <file> (<kind>)`` for each good file and one ``file:line:col: field: problem`` line
-per problem; exits 0 when every file is valid, 2 otherwise. Recipe files are checked together,
-merged in the order given, the way the compiler reads them (so one file may use a good another
-defines).
+``validate_files`` returns ``OK <file> (<kind>)`` for each good file and one
+``file:line:col: field: problem`` line per problem, and whether all were valid. Recipe files
+are checked together, merged in the order given, the way the compiler reads them (so one file
+may use a good another defines).
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import click
-
 from plancc import load
+from plancc.doc import read_doc
 from plancc.errors import InputError, InputErrors, PlanccError, Where
 from plancc.model import Policy
+from plancc.planfile import load_plan
 
 KINDS = ("recipe", "policy", "snapshot", "plan")
 _POLICY_KNOBS = frozenset(Policy.__dataclass_fields__)
@@ -26,7 +24,7 @@ _POLICY_KNOBS = frozenset(Policy.__dataclass_fields__)
 
 def detect_kind(path: Path) -> str:
     """Tell a file's kind from its content (then its name). Raises InputError when unsure."""
-    doc, _ = load.read_doc(path)  # duplicate keys etc. are reported by the real check
+    doc, _ = read_doc(path)  # duplicate keys etc. are reported by the real check
     data = doc.data
     name = path.name.lower()
     if isinstance(data, dict):
@@ -50,15 +48,6 @@ def detect_kind(path: Path) -> str:
     )
 
 
-def _plan_loader() -> Callable[[Path], Any] | None:
-    try:
-        module = importlib.import_module("plancc.planfile")
-    except ModuleNotFoundError:
-        return None
-    loader: Callable[[Path], Any] | None = getattr(module, "load_plan", None)
-    return loader
-
-
 def _problems(exc: PlanccError) -> list[str]:
     if isinstance(exc, InputErrors):
         return [str(e) for e in exc.errors]
@@ -80,7 +69,7 @@ def validate_files(paths: Sequence[Path], kind: str | None = None) -> tuple[list
             if kind is None:
                 kinds[p] = detect_kind(p)
             else:
-                load.read_doc(p)
+                read_doc(p)
                 kinds[p] = kind
         except PlanccError as exc:
             lines[p] = _problems(exc)
@@ -97,21 +86,17 @@ def validate_files(paths: Sequence[Path], kind: str | None = None) -> tuple[list
         except PlanccError as exc:
             lines[recipes[0]].extend(_problems(exc))
 
-    checks: dict[str, Callable[[Path], Any] | None] = {
+    checks: dict[str, Callable[[Path], Any]] = {
         "policy": load.load_policy,
         "snapshot": load.load_snapshot,
-        "plan": _plan_loader(),
+        "plan": load_plan,
     }
     for p in paths:
         k = kinds.get(p)
         if k is None or k == "recipe":
             continue
-        check = checks[k]
-        if check is None:
-            lines[p].append(f"{p}: plan files cannot be checked: plancc.planfile is not installed")
-            continue
         try:
-            check(p)
+            checks[k](p)
         except PlanccError as exc:
             lines[p].extend(_problems(exc))
 
@@ -124,31 +109,3 @@ def validate_files(paths: Sequence[Path], kind: str | None = None) -> tuple[list
         else:
             out.append(f"OK {p} ({kinds[p]})")
     return out, ok
-
-
-@click.command("validate")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--kind",
-    type=click.Choice(KINDS),
-    default=None,
-    help="Treat every FILE as this kind instead of detecting it from its content.",
-)
-def validate(files: tuple[Path, ...], kind: str | None) -> None:
-    """Check recipe, policy, snapshot and plan files; print OK or one line per problem.
-
-    Each FILE's kind is detected from its content. Recipe files are checked together, merged
-    in the order given (a later file may override a good). Exit status: 0 all valid, 2 not.
-
-    \b
-    Example:
-      plancc validate recipes/supply-chain.yaml recipes/extra.yaml snapshot.json
-    prints
-      OK recipes/supply-chain.yaml (recipe)
-      recipes/extra.yaml:12:7: goods.LASER_RIFLES.inputs[2]: unknown good 'DIAMOND' (did you mean 'DIAMONDS'?)
-      OK snapshot.json (snapshot)
-    """
-    lines, ok = validate_files(list(files), kind)
-    for line in lines:
-        click.echo(line)
-    sys.exit(0 if ok else 2)

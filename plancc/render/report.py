@@ -16,7 +16,7 @@ the trade at the load market (``load_s`` plus the trade time), the unload task f
 ``end_s``. The trade time is not stored in the plan; it is taken to be the unload's trade time
 (``end_s - unload_s``), since both are one dock-and-trade visit.
 
-Everything here is pure (plan in, text out); templates live in ``plancc/templates``.
+Everything here is pure (plan in, text out); templates live in ``plancc/render/templates``.
 
     >>> html = render_report_html(plan)       # doctest: +SKIP
 """
@@ -24,19 +24,10 @@ Everything here is pure (plan in, text out); templates live in ``plancc/template
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
-from typing import TYPE_CHECKING
 
-import jinja2
-
-from plancc.diff import diff_as_dict, fmt_credits, fmt_duration, fmt_field, summary_line
 from plancc.model import ChainNode, Plan, ScheduledLeg, Task
-
-if TYPE_CHECKING:
-    from plancc.diff import PlanDiff
-
-TEMPLATES = Path(__file__).parent / "templates"
+from plancc.render.fmt import fmt_duration
+from plancc.render.templating import environment
 
 # Gantt geometry, in SVG user units (= CSS px at 100% zoom)
 LABEL_W = 150  # ship names column
@@ -65,32 +56,6 @@ PIPELINE_COLOURS = (
     "#81b29a",
 )
 TYPE_LETTERS = {"ACQUIRE": "A", "DELIVER": "D", "COLLECT": "C", "SELL": "S", "LIQUIDATE": "L"}
-
-
-@cache
-def _env() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-        autoescape=jinja2.select_autoescape(["html", "html.j2"]),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["cr"] = lambda v: f"{int(v):,}"
-    env.filters["compact"] = fmt_credits
-    env.filters["dur"] = fmt_duration
-    env.filters["scr"] = lambda v: f"{int(v):+,}"
-    env.filters["sdur"] = lambda v: ("+" if v >= 0 else "") + fmt_duration(v)
-    env.filters["pct"] = lambda v: f"{v:.1%}"
-    env.filters["short"] = _short_hash
-    env.globals["fmt_field"] = fmt_field
-    return env
-
-
-def _short_hash(v: object) -> str:
-    s = str(v)
-    return s[:19] if s.startswith("sha256:") else s
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,24 +303,9 @@ def _context(plan: Plan) -> dict[str, object]:
 
 def render_report_html(plan: Plan) -> str:
     """The whole report as one self-contained HTML page."""
-    return _env().get_template("report.html.j2").render(**_context(plan))
+    return environment().get_template("report.html.j2").render(**_context(plan))
 
 
 def render_report_text(plan: Plan) -> str:
     """The same report for a terminal: P&L, chains, and each ship's timeline."""
-    return _env().get_template("report.txt.j2").render(**_context(plan))
-
-
-def render_diff_page(d: PlanDiff, *, old_label: str = "", new_label: str = "") -> str:
-    """The diff as a self-contained HTML page; used by ``plancc.diff.render_diff_html``."""
-    return (
-        _env()
-        .get_template("diff.html.j2")
-        .render(
-            d=d,
-            data=diff_as_dict(d),
-            summary=summary_line(d),
-            old_label=old_label,
-            new_label=new_label,
-        )
-    )
+    return environment().get_template("report.txt.j2").render(**_context(plan))

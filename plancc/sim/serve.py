@@ -1,7 +1,7 @@
-"""``plancc sim``: serve the digital twin over loopback HTTP.
+"""Serving the digital twin over loopback HTTP (``plancc sim serve``).
 
-The library does the work (plancc.sim.app.Twin); this module opens files, builds the twin,
-runs a threaded stdlib WSGI server and maps bad input to one-line errors (exit 2).
+The twin is plancc.sim.app.Twin; this module opens its source file, builds it from the options,
+and runs it in a threaded stdlib WSGI server until SIGTERM/SIGINT. Bad input is an InputError.
 """
 
 from __future__ import annotations
@@ -18,23 +18,47 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import click
 
-from plancc.cli import run_guarded
 from plancc.errors import InputError, Where
 
 
 class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The stdlib's listen backlog of 5 resets connections when a few dozen clients (a fleet's
+    # runners, a benchmark) connect at once; the live server takes them all.
+    request_queue_size = 128
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """Logs nothing (request lines would be noise; headers, with the token, never)."""
+    """Logs nothing (request lines would be noise; headers, with the token, never).
+
+    What the stdlib refuses before the app sees it (a request line too long: 414, headers too
+    long or too many: 431, a malformed request line: 400) is answered in the API's error
+    envelope, not the stdlib's HTML page. A client that connects and then sends nothing is
+    dropped after ``timeout`` seconds instead of holding a thread forever.
+    """
 
     verbose = False
+    timeout = 60
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.verbose:
             sys.stderr.write(f"{self.address_string()} {format % args}\n")
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        short = self.responses.get(code, ("Error", ""))[0]
+        body = json.dumps({"error": {"message": message or short, "code": code}}).encode()
+        self.log_error("code %d, message %s", code, message)
+        if self.request_version == "HTTP/0.9":  # unparsed version: still send a status line
+            self.request_version = "HTTP/1.0"
+        self.send_response(code, short)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        self.close_connection = True
 
 
 def load_twin_source(path: Path) -> dict[str, Any]:
@@ -124,30 +148,36 @@ def build_twin(opts: ServeOptions) -> Any:
     if data.get("format") == STATE_FORMAT:
         try:
             return Twin.from_state(data, **kwargs)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
             raise InputError(f"not a valid twin state: {exc}", Where(str(source))) from None
     try:
         return Twin.from_snapshot(data, seed=opts.seed, traders=opts.traders, **kwargs)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         raise InputError(f"not a usable snapshot: {exc}", Where(str(source))) from None
 
 
-def serve(opts: ServeOptions) -> None:
-    """Build the twin, listen on loopback, print the two lines, serve until SIGTERM/SIGINT."""
-    twin = build_twin(opts)
-    _QuietHandler.verbose = opts.verbose
+def listen(twin: Any, port: int, *, verbose: bool = False) -> WSGIServer:
+    """A threaded HTTP server for ``twin`` on 127.0.0.1:``port`` (0: any free port), not yet
+    serving: call ``serve_forever``. A port that cannot be had is an InputError."""
+    _QuietHandler.verbose = verbose
     try:
-        server = make_server(
+        return make_server(
             "127.0.0.1",
-            opts.port,
+            port,
             twin.wsgi(),
             server_class=_ThreadingServer,
             handler_class=_QuietHandler,
         )
     except OSError as exc:
         raise InputError(
-            f"cannot listen on 127.0.0.1:{opts.port}: {exc.strerror or exc}", field="--port"
+            f"cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}", field="--port"
         ) from None
+
+
+def serve(opts: ServeOptions) -> None:
+    """Build the twin, listen on loopback, print the two lines, serve until SIGTERM/SIGINT."""
+    twin = build_twin(opts)
+    server = listen(twin, opts.port, verbose=opts.verbose)
     stopping = threading.Event()
 
     def stop(signum: int, frame: Any) -> None:
@@ -168,90 +198,3 @@ def serve(opts: ServeOptions) -> None:
         if opts.save is not None:
             opts.save.write_text(json.dumps(twin.state(), indent=1), encoding="utf-8")
         click.echo("twin stopped", err=True)
-
-
-@click.group()
-def sim() -> None:
-    """The digital twin of the SpaceTraders API.
-
-    \b
-    Example:
-      eval "$(plancc sim serve --port 8787 --seed 1 --speed 10 | head -2)"
-    """
-
-
-@sim.command("serve")
-@click.option(
-    "--port",
-    type=click.IntRange(0, 65535),
-    default=8787,
-    show_default=True,
-    help="Loopback port (0: any free one).",
-)
-@click.option("--seed", default=1, show_default=True, help="Seed of the generated universe.")
-@click.option(
-    "--speed",
-    type=click.FloatRange(0.0, 3600.0),  # markets catch up tick by tick: keep that bounded
-    default=1.0,
-    show_default=True,
-    help="Game seconds per real second, up to 3600 (0: only /_twin/advance moves time).",
-)
-@click.option(
-    "--from",
-    "source",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Seed from a snapshot JSON (plancc or recorded layout) or a saved twin state.",
-)
-@click.option(
-    "--traders",
-    type=click.FloatRange(0.0, 1.0),
-    default=0.0,
-    show_default=True,
-    help="Background traders: chance per game-minute that a HIGH export is hit (0.02 ~ hourly).",
-)
-@click.option(
-    "--rate-limit/--no-rate-limit",
-    default=True,
-    show_default=True,
-    help="Apply the live server's 2/s + 30/60s limits.",
-)
-@click.option(
-    "--save",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Write the twin's state here when it stops.",
-)
-@click.option(
-    "--faults",
-    default="",
-    help="Random faults per request, e.g. '503=0.05,lost=0.01' (kinds: 429, 429-bare,"
-    " 429-html, 500, 502, 503, timeout, lost); seeded by --seed.",
-)
-@click.option(
-    "--haulers",
-    type=click.IntRange(min=0),
-    default=3,
-    show_default=True,
-    help="Generated fleet: haulers.",
-)
-@click.option(
-    "--probes",
-    type=click.IntRange(min=0),
-    default=1,
-    show_default=True,
-    help="Generated fleet: probes.",
-)
-@click.option("--waypoints", default=60, show_default=True, help="Generated system: 30..90.")
-@click.option("--verbose", is_flag=True, help="Log request lines to stderr.")
-def serve_cmd(**options: Any) -> None:
-    """Serve the twin on 127.0.0.1 and print PLANCC_API_URL and SPACETRADERS_TOKEN.
-
-    The two lines are shell-ready; Ctrl-C or SIGTERM stops the server.
-
-    \b
-    Example:
-      plancc sim serve --port 8787 --seed 1 --speed 10
-      plancc sim serve --from ../shared/realdata/X1-AD75-universe-snapshot.json
-    """
-    run_guarded(serve, ServeOptions(**options))

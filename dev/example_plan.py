@@ -1,11 +1,11 @@
 """Regenerate the checked-in example: ``plans/example.snapshot.json`` and ``plans/example.yaml``.
 
-    python -m plancc.example_plan          # or: make example-plan
+    python -m dev.example_plan          # or: make example-plan
 
 The snapshot is the real X1-AD75 recording (``../shared/realdata``) converted to plancc's
 snapshot format, so the repository is self-contained; when the recording is not beside the
 repo, the checked-in snapshot is kept and only the plan is recompiled. The plan is compiled from
-the bundled recipes and policy with the default (list) scheduler. ``tests/test_compile.py``
+the bundled recipes and policy with the default (cpsat) scheduler. ``tests/test_compile.py``
 checks that both files are current.
 """
 
@@ -35,7 +35,7 @@ def snapshot_text(realdata: Path) -> str:
 
 def plan_text(snapshot: Path) -> str:
     """The example plan compiled from the bundled recipes, policy and ``snapshot``."""
-    from plancc.cmd_compile import compile_files
+    from plancc.inputs import compile_files
     from plancc.planfile import dump_plan
 
     plan, _ = compile_files([], None, str(snapshot))
@@ -43,10 +43,10 @@ def plan_text(snapshot: Path) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m plancc.example_plan", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m dev.example_plan", description=__doc__)
     parser.add_argument("--realdata", type=Path, default=REALDATA, help="recorded dump to convert")
     args = parser.parse_args(argv)
-    from plancc.cmd_compile import write_atomically
+    from plancc.fileio import write_atomically
 
     try:
         if args.realdata.is_file():

@@ -1,0 +1,97 @@
+"""Auto-pause and resume of products by realised margin.
+
+    changes = pause_changes(outcomes, paused, fresh_margins, now, rule)
+
+A product whose pipelines, finished within the last ``window_s``, realised on average a margin
+below ``min_margin`` (at least ``min_pipelines`` of them) is paused: the compiler plans none of
+it. A paused product resumes when a snapshot taken after the pause shows a planned margin of at
+least ``min_margin`` again. Only pipelines finished after a product's last resume count, so a
+product is not paused again for the results that paused it the first time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from plancc.loop.records import Outcome
+
+
+@dataclass(frozen=True)
+class PauseRule:
+    min_margin: float = 0.08
+    window_s: float = 3 * 3600.0
+    min_pipelines: int = 2
+
+
+@dataclass(frozen=True)
+class Paused:
+    product: str
+    since: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Change:
+    product: str
+    action: str  # "pause" or "resume"
+    reason: str
+
+
+def pause_changes(
+    outcomes: Iterable[Outcome],
+    paused: Mapping[str, Paused],
+    fresh_margins: Mapping[str, float],
+    now: float,
+    rule: PauseRule,
+    *,
+    resumed_at: Mapping[str, float] | None = None,
+    snapshot_at: float | None = None,
+) -> list[Change]:
+    """The pauses and resumes to make now, sorted by product.
+
+    ``fresh_margins``: product -> margin the compiler would plan it at on the latest snapshot
+    (taken at ``snapshot_at``; ``now`` when not given). ``resumed_at``: product -> last resume.
+    """
+    resumed_at = resumed_at or {}
+    snapshot_at = now if snapshot_at is None else snapshot_at
+    recent: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        if now - o.ended_at <= rule.window_s and o.ended_at > resumed_at.get(o.product, -1e18):
+            recent[o.product].append(o)
+    changes: list[Change] = []
+    for product in sorted(set(recent) | set(paused)):
+        if product in paused:
+            margin = fresh_margins.get(product)
+            if (
+                margin is not None
+                and margin >= rule.min_margin
+                and snapshot_at > paused[product].since
+            ):
+                changes.append(
+                    Change(
+                        product,
+                        "resume",
+                        f"a fresh snapshot plans {product} at {margin:.1%} margin "
+                        f"(policy minimum {rule.min_margin:.0%})",
+                    )
+                )
+            continue
+        done = recent[product]
+        if len(done) < rule.min_pipelines:
+            continue
+        realised = sum(o.realised_margin for o in done) / len(done)
+        if realised < rule.min_margin:
+            planned = sum(o.planned_margin for o in done) / len(done)
+            failed = sum(1 for o in done if o.status == "FAILED")
+            changes.append(
+                Change(
+                    product,
+                    "pause",
+                    f"realised margin {realised:.1%} (planned {planned:.1%}) over {len(done)} "
+                    f"pipelines ({failed} failed) in the last {rule.window_s / 3600:g} h, "
+                    f"below the policy minimum {rule.min_margin:.0%}",
+                )
+            )
+    return changes

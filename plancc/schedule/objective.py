@@ -1,0 +1,94 @@
+"""What the optimising schedulers minimise: profit-weighted completion time, or makespan.
+
+Profit-weighted completion time is the sum over pipelines of the pipeline's profit times the end
+of its last SELL (the moment its money is in). Only the first quarter-hour of a plan is flown
+before the next re-plan, so a plan that finishes profitable pipelines early earns more per hour
+than one that merely ends the whole batch early (issue 10's closed-loop measurement: 1.07x vs
+1.01x of the list scheduler's profit per hour). Makespan breaks ties.
+
+Profits are scaled to integer weights 1..1000 (``WEIGHT_SCALE``) so that CP-SAT's objective stays
+small; the Python search and the model use the same weights, so they agree on what "better" is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from plancc.model import Leg, Task
+
+WEIGHTED = "profit_weighted_completion"
+MAKESPAN = "makespan"
+OBJECTIVES: tuple[str, ...] = (WEIGHTED, MAKESPAN)
+WEIGHT_SCALE = 1000
+
+
+@dataclass(frozen=True)
+class Target:
+    """``groups``: per pipeline (sorted by id), its weight and the legs whose ends it waits for."""
+
+    kind: str
+    groups: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    pinned: tuple[int, ...] = ()  # per leg: the ship index a previous plan gave it, or -1
+    move_cost: int = 0  # added to the primary term per leg not on its pinned ship
+
+    def score(
+        self, ends: Sequence[tuple[int, int] | None], ships: Sequence[int] = ()
+    ) -> tuple[int, int]:
+        """(primary, makespan) of a complete timing; lower is better, compared as a tuple.
+        ``ships``: per leg its ship index (needed to charge moves when ``pinned``)."""
+        makespan = max((e[1] for e in ends if e is not None), default=0)
+        moved = sum(1 for p, s in zip(self.pinned, ships, strict=False) if p >= 0 and p != s)
+        if self.kind == MAKESPAN:
+            return (makespan + moved * self.move_cost, makespan)
+        total = 0
+        for weight, legs in self.groups:
+            total += weight * max((ends[i][1] for i in legs if ends[i] is not None), default=0)  # type: ignore[index]
+        return (total + moved * self.move_cost, makespan)
+
+    def with_pins(self, pinned: Sequence[int], move_penalty_s: int) -> Target:
+        """Charge ``move_penalty_s`` (in the primary's units: seconds of the average pipeline)
+        per leg moved off the ship ``pinned`` names."""
+        mean = sum(w for w, _ in self.groups) // len(self.groups) if self.groups else 1
+        return Target(self.kind, self.groups, tuple(pinned), move_penalty_s * max(1, mean))
+
+
+def target(
+    kind: str,
+    legs: Sequence[Leg],
+    tasks: Sequence[Task],
+    profits: Mapping[str, int] | None = None,
+) -> Target:
+    """The objective over ``legs`` (in the problem's order). ``profits``: pipeline id -> profit;
+    a pipeline without one (or with none above zero) weighs 1, so it still wants to finish."""
+    if kind not in OBJECTIVES:
+        raise ValueError(f"unknown objective {kind!r} (choose from {', '.join(OBJECTIVES)})")
+    if kind == MAKESPAN:
+        return Target(MAKESPAN)
+    kind_of = {t.id: t.type for t in tasks}
+    by_pipeline: dict[str, list[int]] = {}
+    sells: dict[str, list[int]] = {}
+    for i, leg in enumerate(legs):
+        by_pipeline.setdefault(leg.pipeline, []).append(i)
+        if kind_of.get(leg.unload) == "SELL":
+            sells.setdefault(leg.pipeline, []).append(i)
+    profits = profits or {}
+    top = max([p for p in profits.values() if p > 0], default=0)
+    groups = []
+    for pid in sorted(by_pipeline):
+        profit = profits.get(pid, 0)
+        weight = max(1, round(WEIGHT_SCALE * profit / top)) if top and profit > 0 else 1
+        groups.append((weight, tuple(sells.get(pid) or by_pipeline[pid])))
+    return Target(WEIGHTED, tuple(groups))
+
+
+def weighted_completion(
+    profits: Mapping[str, int], legs: Sequence[Leg], tasks: Sequence[Task], ends: Mapping[str, int]
+) -> int:
+    """The unscaled figure people read: sum of profit x end of the pipeline's last SELL (credit-s).
+    ``ends``: leg id -> end time."""
+    t = target(WEIGHTED, legs, tasks, {k: max(v, 1) for k, v in profits.items()})
+    total = 0
+    for (_, group), pid in zip(t.groups, sorted({leg.pipeline for leg in legs}), strict=True):
+        total += max(1, profits.get(pid, 0)) * max(ends[legs[i].id] for i in group)
+    return total

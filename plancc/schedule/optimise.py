@@ -1,0 +1,300 @@
+"""The optimising scheduler: list heuristics, then CP-SAT exact or as an LNS repair step.
+
+    result, info = optimise(problem, target, seed=0, time_limit_s=10)
+
+1. Start from the best verified of the list scheduler (sticky to ``pins``) and its tail-aware
+   variant: this is the fallback whatever happens next.
+2. Small plans (at most ``EXACT_LEGS`` legs): one CP-SAT model over every leg and ship, hinted,
+   every arc allowed. OPTIMAL when CP-SAT proves it and the exactly re-timed schedule scores what
+   the model proved.
+3. Otherwise (or when the exact model did not prove its solution): seeded GRASP and local search
+   (``plancc.schedule.search``), then a large-neighbourhood search: free a window of
+   ``WINDOW_SHIPS`` ships (the ship finishing last, one lightly loaded, one at random; seeded),
+   keep every other ship's sequence, re-solve with CP-SAT (one worker, deterministic time limit),
+   keep strict improvements; until the iteration cap or the wall-time guard.
+Every candidate is re-timed by ``sequence.decode`` (left shift) and the final one passes
+``check``; any exception or failed check falls back to the best verified schedule, and
+``info.note`` says so. Deterministic unless the wall-time guard cuts a phase short.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from plancc.schedule.bounds import labelled_bound
+from plancc.schedule.list_schedule import run_list, tails
+from plancc.schedule.objective import MAKESPAN, Target
+from plancc.schedule.problem import Problem, ScheduleResult
+from plancc.schedule.search import grasp, local_search
+from plancc.schedule.sequence import Timed, decode, seqs_of, ships_of, to_result
+from plancc.schedule.state import State
+from plancc.schedule.verify import check
+
+# Budgets are counts, never wall time, so a result depends on the inputs, seed and time limit
+# only; they are sized so a 2-core machine finishes inside the limit, and the wall clock is a
+# guard that stops early (the plan's note then says so).
+EXACT_LEGS = 60  # one model over everything up to here (proves X1-AD75-sized plans in < 1 s)
+EXACT_DET_SHARE = 0.3  # of the time limit, in CP-SAT deterministic seconds
+WINDOW_SHIPS = 3
+LNS_DET_TIME = 0.25  # deterministic seconds per sub-solve
+LNS_PER_SECOND = 1.0  # sub-solves per second of time limit
+K_NEAREST = 12  # arcs per leg in a window model
+FREEZE_S = 900  # with a hint: legs the old plan starts this soon keep their ship
+GRASP_STARTS = 4
+LS_LEG_EVALS_PER_SECOND = 50_000  # local search: iterations x legs per second of time limit
+
+
+@dataclass(frozen=True)
+class Info:
+    status: str  # OPTIMAL / FEASIBLE / HEURISTIC
+    primary: int  # the target's primary value (with move charges)
+    primary_bound: int  # proven lower bound on it (0 when none)
+    bound_s: int  # lower bound on the makespan
+    bound_label: str  # which bound gave bound_s
+    note: str  # fallback reason, or ""
+    parameters: dict[str, object] = field(default_factory=dict)
+    phases: tuple[str, ...] = ()  # what ran, for the progress line
+
+
+def allowed_ships(
+    problem: Problem, pinned: Sequence[int], frozen: Sequence[bool]
+) -> tuple[tuple[int, ...], ...]:
+    out = []
+    for i in range(len(problem.legs)):
+        cap = problem.capable(i)
+        out.append((pinned[i],) if frozen[i] and pinned[i] in cap else cap)
+    return tuple(out)
+
+
+def optimise(
+    problem: Problem,
+    target: Target,
+    *,
+    seed: int = 0,
+    time_limit_s: float = 10.0,
+    pins: dict[str, str] | None = None,
+    pinned_start: dict[str, int] | None = None,
+    move_penalty_s: int = 0,
+    clock: Callable[[], float] = time.monotonic,
+) -> tuple[ScheduleResult, Info]:
+    """See the module docstring. ``pins``: leg id -> ship of the previous plan; ``pinned_start``:
+    leg id -> its start there (legs starting before ``FREEZE_S`` keep their ship)."""
+    t0 = clock()
+    deadline = t0 + time_limit_s
+
+    def left() -> float:
+        return deadline - clock()
+
+    def stop() -> bool:
+        return left() <= 0
+
+    pins = pins or {}
+    ship_index = {s.symbol: k for k, s in enumerate(problem.ships)}
+    pinned = [ship_index.get(pins.get(leg.id, ""), -1) for leg in problem.legs]
+    frozen = [
+        pinned[i] >= 0 and (pinned_start or {}).get(leg.id, FREEZE_S) < FREEZE_S
+        for i, leg in enumerate(problem.legs)
+    ]
+    if pins:
+        target = target.with_pins(pinned, move_penalty_s)
+    allowed = allowed_ships(problem, pinned, frozen)
+    params: dict[str, object] = {
+        "time_limit_s": time_limit_s,
+        "exact_legs": EXACT_LEGS,
+        "window_ships": WINDOW_SHIPS,
+        "lns_det_time": LNS_DET_TIME,
+        "lns_iterations": _lns_iterations(time_limit_s),
+        "ls_iterations": _ls_iterations(problem, time_limit_s),
+        "k_nearest": K_NEAREST,
+        "grasp_starts": GRASP_STARTS,
+    }
+
+    # 1. the fallback: list (sticky) and tail-aware list
+    starts: list[tuple[str, ScheduleResult]] = []
+    st = State(problem)
+    run_list(st, pins, move_penalty_s)
+    starts.append(("list", st.result("list")))
+    st = State(problem)
+    run_list(st, pins, move_penalty_s, tails=tails(problem))
+    starts.append(("list-tail", st.result("list")))
+    best: Timed | None = None
+    best_from = "list"
+    for name, res in starts:
+        if res.unscheduled:
+            continue
+        timed = decode(problem, seqs_of(res, problem))
+        if timed is None:
+            continue
+        if timed.ends and any(
+            timed.placements[i][0] not in allowed[i] for i in range(len(problem.legs))
+        ):
+            continue
+        if best is None or _score(target, timed) < _score(target, best):
+            best, best_from = timed, name
+    if best is None:  # something is unschedulable: the list result says what
+        res = starts[0][1]
+        bound, label = labelled_bound(problem)
+        return res, Info(res.status, 0, 0, bound, label, "", params, ("list",))
+
+    phases = [best_from]
+    status = "HEURISTIC"
+    primary_bound = 0
+    note = ""
+    try:
+        if len(problem.legs) <= EXACT_LEGS and not stop():
+            from plancc.schedule import cpsat
+
+            usable = [k for k, s in enumerate(problem.ships) if s.usable]
+            sub = cpsat.solve_window(
+                problem,
+                target,
+                best,
+                usable,
+                allowed,
+                horizon=_horizon(best),
+                k_nearest=len(problem.legs),
+                det_time=max(0.5, time_limit_s * EXACT_DET_SHARE),
+                wall_guard=max(0.1, left() * 0.9),
+                seed=seed,
+            )
+            phases.append(f"cpsat-exact:{sub.status}")
+            if sub.seqs is not None:
+                timed = decode(problem, sub.seqs)
+                if timed is not None and _score(target, timed) <= _score(target, best):
+                    best = timed
+                primary_bound = sub.primary_bound
+                if sub.status == "OPTIMAL" and _score(target, best)[0] == sub.primary:
+                    status = "OPTIMAL"
+                else:
+                    status = "FEASIBLE"
+        if status != "OPTIMAL" and not stop():
+            start = grasp(problem, target, seed=seed, starts=GRASP_STARTS, stop=stop)
+            if (
+                start is not None
+                and _ok(start, allowed)
+                and _score(target, start) < _score(target, best)
+            ):
+                best = start
+                phases.append("grasp")
+            improved = local_search(
+                problem,
+                target,
+                best,
+                allowed,
+                seed=seed,
+                iterations=_ls_iterations(problem, time_limit_s),
+                stop=stop,
+            )
+            if _score(target, improved) < _score(target, best):
+                best = improved
+                phases.append("local-search")
+            best, used = _lns(
+                problem, target, best, allowed, seed, left, _lns_iterations(time_limit_s)
+            )
+            if used:
+                phases.append(f"lns:{used}")
+                status = "FEASIBLE" if status == "HEURISTIC" else status
+    except Exception as exc:  # any solver failure: keep the best verified schedule
+        note = f"optimiser failed ({type(exc).__name__}: {exc}); best schedule so far kept"
+
+    result = to_result(problem, best, "cpsat", status)
+    if check(problem, result):
+        note = note or "optimised schedule failed the check; the list schedule is used"
+        result = starts[0][1]
+        status = "HEURISTIC"
+    # CP-SAT's optimum bounds the makespan only when the makespan is what it minimised
+    proven = status == "OPTIMAL" and target.kind == MAKESPAN and not target.move_cost
+    bound, label = labelled_bound(problem, result.makespan_s if proven else 0)
+    if stop() and not note:
+        note = "time limit reached; best schedule so far"
+    result = ScheduleResult(
+        result.ships, result.makespan_s, bound, status, result.scheduler, result.unscheduled
+    )
+    primary = _score(target, best)[0]
+    return result, Info(
+        status, primary, min(primary_bound, primary), bound, label, note, params, tuple(phases)
+    )
+
+
+def _score(target: Target, timed: Timed) -> tuple[int, int]:
+    return target.score(timed.ends, ships_of(timed))
+
+
+def _ok(timed: Timed, allowed: Sequence[Sequence[int]]) -> bool:
+    return all(s in allowed[i] for i, (s, _) in enumerate(timed.placements))
+
+
+def _horizon(timed: Timed) -> int:
+    makespan = max((e[1] for e in timed.ends), default=0)
+    return makespan * 2 + 3600
+
+
+def _ls_iterations(problem: Problem, time_limit_s: float) -> int:
+    return int(0.3 * time_limit_s * LS_LEG_EVALS_PER_SECOND / max(1, len(problem.legs)))
+
+
+def _lns_iterations(time_limit_s: float) -> int:
+    return int(time_limit_s * LNS_PER_SECOND)
+
+
+def _lns(
+    problem: Problem,
+    target: Target,
+    best: Timed,
+    allowed: Sequence[Sequence[int]],
+    seed: int,
+    left: Callable[[], float],
+    iterations: int,
+) -> tuple[Timed, int]:
+    """Window repair until the cap or the guard; returns the best and how many sub-solves ran."""
+    from plancc.schedule import cpsat
+
+    rng = random.Random(seed)
+    usable = [k for k, s in enumerate(problem.ships) if s.usable]
+    if len(usable) < 2:
+        return best, 0
+    score = _score(target, best)
+    horizon = _horizon(best)
+    used = 0
+    for it in range(iterations):
+        if left() <= 0:
+            break
+        window = _window(best, usable, rng, it)
+        sub = cpsat.solve_window(
+            problem,
+            target,
+            best,
+            window,
+            allowed,
+            horizon=horizon,
+            k_nearest=K_NEAREST,
+            det_time=LNS_DET_TIME,
+            wall_guard=max(0.05, min(left(), LNS_DET_TIME * 4)),
+            seed=seed + it,
+        )
+        used += 1
+        if sub.seqs is None:
+            continue
+        timed = decode(problem, sub.seqs)
+        if timed is None:
+            continue
+        s = _score(target, timed)
+        if s < score:
+            best, score = timed, s
+    return best, used
+
+
+def _window(best: Timed, usable: list[int], rng: random.Random, it: int) -> list[int]:
+    """The ship finishing last, one lightly loaded (or random on odd turns), one at random."""
+    last = max(usable, key=lambda k: (best.ends[best.seqs[k][-1]][1] if best.seqs[k] else 0, -k))
+    rest = [k for k in usable if k != last]
+    pick = [last]
+    light = min(rest, key=lambda k: (len(best.seqs[k]), k)) if it % 2 == 0 else rng.choice(rest)
+    pick.append(light)
+    rest = [k for k in rest if k != light]
+    if rest:
+        pick.append(rng.choice(rest))
+    return sorted(pick[:WINDOW_SHIPS])

@@ -1,0 +1,93 @@
+"""Ship sequences -> times: the left-shifted schedule every optimising scheduler reports.
+
+A solution of the optimisers is only which ship flies which legs in which order. ``decode`` times
+it: each leg as early as its ship (free, position, fuel) and its precedence edges allow, using the
+same ``place`` as the list scheduler, so every rule of ``plancc.schedule.problem`` holds by
+construction (and ``check`` confirms it). The times are the unique earliest ones for those
+sequences: slack legs get canonical times whatever solver found the order ("left shift").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from plancc.schedule.problem import Placement, Problem, ScheduleResult, place
+from plancc.schedule.state import State
+
+Seqs = tuple[tuple[int, ...], ...]  # per ship (problem order): leg indices in flying order
+
+
+@dataclass(frozen=True)
+class Timed:
+    seqs: Seqs
+    ends: tuple[tuple[int, int], ...]  # per leg: (load task end, unload task end)
+    placements: tuple[tuple[int, Placement], ...]  # per leg: (ship, placement)
+
+
+def decode(problem: Problem, seqs: Sequence[Sequence[int]]) -> Timed | None:
+    """Time ``seqs``; None when they cannot be flown (a cycle between ship order and
+    precedence, a leg on a ship that cannot carry it or reach it with its fuel, a leg missing)."""
+    n = len(problem.legs)
+    ends: list[tuple[int, int] | None] = [None] * n
+    placed: list[tuple[int, Placement] | None] = [None] * n
+    free = [s.ready_s for s in problem.ships]
+    pos = [s.start_point for s in problem.ships]
+    fuel = [s.fuel_start for s in problem.ships]
+    at = [0] * len(seqs)
+    done = 0
+    total = sum(len(s) for s in seqs)
+    if total != n:
+        return None
+    dock = problem.dock_s
+    legs = problem.legs
+    while done < total:
+        progress = False
+        for k, seq in enumerate(seqs):
+            while at[k] < len(seq):
+                leg = seq[at[k]]
+                if placed[leg] is not None:
+                    return None  # the same leg twice
+                if any(ends[j] is None for j in legs[leg].preds):
+                    break
+                pl = place(problem, leg, k, free[k], pos[k], fuel[k], ends)
+                if pl is None:
+                    return None
+                placed[leg] = (k, pl)
+                ends[leg] = (pl.load_s + dock, pl.end_s)
+                free[k], pos[k], fuel[k] = pl.end_s, legs[leg].unload_point, pl.fuel_after
+                at[k] += 1
+                done += 1
+                progress = True
+        if not progress:
+            return None
+    return Timed(
+        tuple(tuple(s) for s in seqs),
+        tuple(e for e in ends if e is not None),
+        tuple(p for p in placed if p is not None),
+    )
+
+
+def seqs_of(result: ScheduleResult, problem: Problem) -> Seqs:
+    """The sequences of a complete result (ship order as in the problem)."""
+    leg_index = {leg.id: i for i, leg in enumerate(problem.legs)}
+    by_ship = {sp.ship: tuple(leg_index[sl.leg] for sl in sp.legs) for sp in result.ships}
+    return tuple(by_ship.get(s.symbol, ()) for s in problem.ships)
+
+
+def to_result(problem: Problem, timed: Timed, scheduler: str, status: str) -> ScheduleResult:
+    """A ScheduleResult of a decoded solution (bound: ``lower_bound``; callers may improve it)."""
+    st = State(problem)
+    for k, seq in enumerate(timed.seqs):
+        for leg in seq:
+            st.placed[leg] = (k, timed.placements[leg][1])
+            st.ends[leg] = timed.ends[leg]
+        st.route[k] = list(seq)
+    st.ready = set()
+    r = st.result(scheduler)
+    return ScheduleResult(r.ships, r.makespan_s, r.bound_s, status, scheduler, r.unscheduled)
+
+
+def ships_of(timed: Timed) -> tuple[int, ...]:
+    """Per leg, the ship index flying it."""
+    return tuple(s for s, _ in timed.placements)
