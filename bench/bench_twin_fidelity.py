@@ -76,8 +76,8 @@ def _with_fleet_at_headquarters(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 def compiled_profit_per_hour(snapshot: dict[str, Any]) -> float:
     """Expected profit/hour of the plan the compiler makes for this system and fleet."""
-    from plancc.cmd_compile import POLICY_NAME, bundled_recipes_dir, recipe_files
     from plancc.compile import compile_plan
+    from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
     from plancc.load import load_policy, load_recipes
     from plancc.parse import parse_snapshot
 

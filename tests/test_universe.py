@@ -256,7 +256,7 @@ def test_a_fresh_system_starts_with_the_live_supply_and_activity_mix(
 def test_chains_may_be_incomplete_and_the_compiler_says_why() -> None:
     """Some factory's input has no exporter in the system; the compiler's rejection names it."""
     from plancc.chain import find_demand
-    from plancc.cmd_compile import POLICY_NAME, bundled_recipes_dir, recipe_files
+    from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
     from plancc.load import load_policy, load_recipes
     from plancc.parse import parse_snapshot
     from plancc.sim.universe import seen_from_everywhere
