@@ -243,7 +243,8 @@ def ship_step(view: View, ship: ShipState, policy: RunnerPolicy) -> Step:
     if ship.not_before > now:
         return Wait(ship.not_before, ship.park_reason or "backing off")
     if ship.status_at(now) == "IN_TRANSIT":
-        assert ship.arrival is not None
+        if ship.arrival is None:  # no ETA to wait for: never an unbounded wait, ask the server
+            return Action("READ_SHIP", ship=ship.symbol, reason="in transit without an ETA")
         return Wait(ship.arrival, "in transit")
     liq = next((q for q in view.liquidations if q.ship == ship.symbol and q.status == "OPEN"), None)
     if liq is not None:
