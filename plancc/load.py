@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -403,6 +403,14 @@ def snapshot_from_doc(doc: Doc) -> Snapshot:
 MAX_FLIGHT = timedelta(days=30)
 
 
+def _time_or_none(value: Any) -> datetime | None:
+    """A time to check against, or None: a bad time is the object parser's to report."""
+    try:
+        return parse_time(value) if value else None
+    except InputError:
+        return None
+
+
 def _snapshot_meaning(doc: Doc) -> list[InputError]:
     """What a well-formed snapshot can still get wrong: objects that cannot be where they say."""
     data = doc.data
@@ -430,7 +438,7 @@ def _snapshot_meaning(doc: Doc) -> list[InputError]:
                     ("markets", i, "symbol"), f"no waypoint {quote(m['symbol'])} in waypoints"
                 )
             )
-    captured = parse_time(data["capturedAt"])
+    captured = _time_or_none(data["capturedAt"])
     for i, s in enumerate(data["ships"]):
         nav, cargo, fuel = s["nav"], s["cargo"], s["fuel"]
         if nav["systemSymbol"] == system and nav["waypointSymbol"] not in waypoints:
@@ -464,16 +472,15 @@ def _snapshot_meaning(doc: Doc) -> list[InputError]:
                 )
             )
         route = nav.get("route") or {}
-        if route.get("arrival"):
-            arrival = parse_time(route["arrival"])
-            if arrival - captured > MAX_FLIGHT:
-                days = (arrival - captured).days
-                errors.append(
-                    doc.error(
-                        ("ships", i, "nav", "route", "arrival"),
-                        f"arrives {days} days after capturedAt; a flight takes hours",
-                    )
+        arrival = _time_or_none(route.get("arrival"))
+        if arrival is not None and captured is not None and arrival - captured > MAX_FLIGHT:
+            days = (arrival - captured).days
+            errors.append(
+                doc.error(
+                    ("ships", i, "nav", "route", "arrival"),
+                    f"arrives {days} days after capturedAt; a flight takes hours",
                 )
+            )
     return errors
 
 
