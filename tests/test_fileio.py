@@ -298,3 +298,12 @@ def test_a_write_past_the_file_size_limit_is_an_output_error_and_the_previous_fi
     assert child.stdout == f"{target}: cannot write: File too large\n"
     assert target.read_text() == "the previous plan\n"
     assert os.listdir(tmp_path) == ["plan.yaml"]
+
+
+def test_a_secret_is_written_with_the_mode_asked_for(tmp_path: Path) -> None:
+    path = tmp_path / "agent.token"
+    path.write_text("old\n")
+    path.chmod(0o644)
+    write_atomically(path, "secret\n", mode=0o600)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text() == "secret\n"
