@@ -350,6 +350,9 @@ class Provenance:
     snapshot_time: datetime
     system: str
     inputs: Mapping[str, str]  # logical input name -> "sha256:..." of its bytes
+    # figures learned from runner state that replaced policy defaults (``plancc loop``):
+    # name -> {"value": the figure used, "observations": how many it was learned from}
+    learned: Mapping[str, Mapping[str, float | int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

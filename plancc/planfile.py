@@ -131,6 +131,13 @@ def _search_from(d: Mapping[str, Any] | None) -> Search | None:
     )
 
 
+def _learned(learned: Mapping[str, Mapping[str, float | int]]) -> dict[str, Any]:
+    """``{"learned": ...}`` sorted, or nothing: a plan compiled from defaults stays unchanged."""
+    if not learned:
+        return {}
+    return {"learned": {k: dict(sorted(learned[k].items())) for k in sorted(learned)}}
+
+
 def plan_to_data(plan: Plan) -> dict[str, Any]:
     """The plan as plain data in the file's key order (the JSON Schema describes this)."""
     plan = canonical_plan(plan)
@@ -142,6 +149,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
             "snapshot_time": format_time(plan.provenance.snapshot_time),
             "system": plan.provenance.system,
             "inputs": dict(plan.provenance.inputs),
+            **_learned(plan.provenance.learned),
         },
         "objective": {
             "scheduler": obj.scheduler,
@@ -377,6 +385,7 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
             snapshot_time=datetime.fromisoformat(prov["snapshot_time"]),
             system=prov["system"],
             inputs=dict(prov["inputs"]),
+            learned={k: dict(v) for k, v in prov.get("learned", {}).items()},
         ),
         objective=Objective(
             scheduler=obj["scheduler"],

@@ -192,3 +192,27 @@ def _split(trades: Sequence[Trade]) -> list[list[Trade]]:
         else:
             runs.append([t])
     return runs
+
+
+def _pooled(figures: Mapping[object, Figure]) -> Figure | None:
+    """One figure for all keys: the observation-weighted mean of their medians."""
+    n = sum(f.count for f in figures.values())
+    if not n:
+        return None
+    return Figure(sum(f.value * f.count for f in figures.values()) / n, n)
+
+
+def policy_figures(learned: Learned) -> dict[str, Figure]:
+    """The compiler's policy knobs that ``learned`` can replace, pooled over markets (the
+    compiler takes one production lag and one impact per lot for the whole system):
+    ``production_lag_s``, ``buy_impact_per_lot``, ``sell_impact_per_lot``."""
+    out: dict[str, Figure] = {}
+    for name, figures in (
+        ("production_lag_s", learned.production_lag_s),
+        ("buy_impact_per_lot", learned.buy_impact),
+        ("sell_impact_per_lot", learned.sell_impact),
+    ):
+        pooled = _pooled(figures)
+        if pooled is not None:
+            out[name] = pooled
+    return out
