@@ -78,9 +78,19 @@ def test_trades_of_different_visits_are_not_compared() -> None:
     trades = [
         Trade(E, "IRON", 10.0, "PURCHASE", 20, 100, "S-1"),
         Trade(E, "IRON", 5000.0, "PURCHASE", 20, 140, "S-1"),  # a later visit
-        Trade(E, "IRON", 11.0, "PURCHASE", 20, 130, "S-2"),  # another ship
     ]
     assert learn(seen, trades, [], min_count=1).buy_impact == {}
+
+
+def test_back_to_back_trades_of_two_ships_are_compared_in_time_order() -> None:
+    seen = [obs(E, "IRON", 0.0, "HIGH")]
+    trades = [
+        Trade(E, "IRON", 10.0, "PURCHASE", 20, 100, "S-1"),
+        Trade(E, "IRON", 10.5, "PURCHASE", 20, 105, "S-2"),
+        Trade(E, "IRON", 11.0, "PURCHASE", 20, 110, "S-1"),
+    ]
+    fig = learn(seen, trades, [], min_count=1).buy_impact[(E, "HIGH")]
+    assert fig.count == 2 and 0.047 < fig.value < 0.051
 
 
 def test_recovery_is_the_time_until_a_read_shows_the_price_halfway_back() -> None:

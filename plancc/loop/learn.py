@@ -127,15 +127,16 @@ def price_impacts(
     trades: Sequence[Trade], series: Series, kind: str
 ) -> dict[tuple[str, str], list[float]]:
     """(market, supply level) -> how much the price moved against us per tradeVolume lot:
-    two back-to-back ``kind`` trades of one ship at one market, the second's price against the
-    first's, divided by the lots the first one moved. Supply and tradeVolume are the market's
-    as last read before the first trade (a trade with no earlier read teaches nothing)."""
+    two back-to-back ``kind`` trades of ours in one good at one market (any of our ships, no
+    more than SAME_VISIT_S apart), the second's price against the first's, divided by the lots
+    the first one moved. Supply and tradeVolume are the market's as last read before the first
+    trade (a trade with no earlier read teaches nothing)."""
     out: dict[tuple[str, str], list[float]] = defaultdict(list)
-    last: dict[tuple[str, str, str], Trade] = {}
+    last: dict[tuple[str, str], Trade] = {}
     for t in trades:
         if t.kind != kind:
             continue
-        key = (t.ship, t.market, t.good)
+        key = (t.market, t.good)
         prev = last.get(key)
         last[key] = t
         if prev is None or t.at - prev.at > SAME_VISIT_S or prev.price <= 0:

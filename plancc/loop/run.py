@@ -162,8 +162,15 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
     # pause / resume
     paused = _paused(store)
     resumed_at = json.loads(store.get("loop_resumed_at") or "{}")
+    read_at = store.market_read_at()
     margins = {
-        p.product: (p.expected_revenue - p.expected_cost) / p.expected_cost
+        p.product: (
+            (p.expected_revenue - p.expected_cost) / p.expected_cost,
+            min(
+                (read_at.get(t.market, -1e18) for t in plan.tasks if t.pipeline == p.id),
+                default=-1e18,
+            ),
+        )
         for p in plan.pipelines
         if p.expected_cost > 0
     }
