@@ -111,7 +111,9 @@ def render_status(d: dict[str, Any]) -> str:
     for s in d["ships"]:
         where = f"{s['status']} {s['waypoint']}" + (f" eta {s['eta']}" if s["eta"] else "")
         cargo = ", ".join(f"{u} {g}" for g, u in sorted(s["cargo"].items())) or "empty"
-        why = (s["parked"] and f"  parked: {s['parked']}") or (s["waiting"] and f"  ({s['waiting']})")
+        why = (s["parked"] and f"  parked: {s['parked']}") or (
+            s["waiting"] and f"  ({s['waiting']})"
+        )
         lines.append(f"  {s['ship']:<12} {s['phase']:<11} {where}  [{cargo}]{why or ''}")
         if s["task"]:
             lines.append(f"      {s['task']}")

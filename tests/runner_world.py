@@ -29,12 +29,27 @@ from runner.tick import TickResult, run_tick
 CRON_S = 60.0
 
 
-def compiled_plan(tmp: Path, seed: int, haulers: int) -> Path:
-    """Compile a plan for the generated universe ``seed`` as if every market had been seen."""
+def compiled_plan(tmp: Path, seed: int, haulers: int, pipelines: int | None = None) -> Path:
+    """Compile a plan for the generated universe ``seed`` as if every market had been seen;
+    ``pipelines``: keep only the first N pipelines (by id) and the legs that serve them."""
     u = generate_universe(seed, start=DEFAULT_START, haulers=haulers, probes=0)
     snap = tmp / "snapshot.json"
     snap.write_text(json.dumps(seen_from_everywhere(u, DEFAULT_START)))
     plan, _ = compile_files((str(bundled_recipes_dir()),), None, str(snap))
+    if pipelines is not None:
+        from dataclasses import replace
+
+        keep = {p.id for p in sorted(plan.pipelines, key=lambda p: p.id)[:pipelines]}
+        legs = {leg.id for leg in plan.legs if leg.pipeline in keep}
+        plan = replace(
+            plan,
+            pipelines=tuple(p for p in plan.pipelines if p.id in keep),
+            tasks=tuple(t for t in plan.tasks if t.pipeline in keep),
+            legs=tuple(leg for leg in plan.legs if leg.id in legs),
+            ships=tuple(
+                replace(s, legs=tuple(sl for sl in s.legs if sl.leg in legs)) for s in plan.ships
+            ),
+        )
     path = tmp / "plan.yaml"
     path.write_text(dump_plan(plan))
     return path
@@ -58,8 +73,9 @@ class RunnerWorld:
         faults: FaultConfig | None = None,
         policy: RunnerPolicy | None = None,
         apply: bool = True,
+        pipelines: int | None = None,
     ) -> RunnerWorld:
-        plan = compiled_plan(tmp, seed, haulers)
+        plan = compiled_plan(tmp, seed, haulers, pipelines)
         twin = Twin.generate(seed, haulers=haulers, probes=0, faults=faults)
         world = cls(twin, tmp / "state.db", plan, policy or RunnerPolicy())
         if apply:
@@ -134,3 +150,110 @@ class RunnerWorld:
             if not self.open_work():
                 return n
         raise AssertionError(f"work still open after {max_ticks} ticks")
+
+
+# ---------------------------------------------------------------------------------------------
+# Over real loopback HTTP, each tick in its own process (a fork: the kill test SIGKILLs it)
+
+
+class Loopback:
+    """The world's twin served on 127.0.0.1 from a thread of this process."""
+
+    def __init__(self, twin: Twin) -> None:
+        import threading
+        from wsgiref.simple_server import make_server
+
+        from plancc.sim.serve import _QuietHandler, _ThreadingServer
+
+        self.server = make_server(
+            "127.0.0.1",
+            0,
+            twin.wsgi(),
+            server_class=_ThreadingServer,
+            handler_class=_QuietHandler,
+        )
+        self.root = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.root}/v2"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def forked_tick(
+    world: RunnerWorld, loop: Loopback, env: dict[str, str] | None = None, budget_s: float = 55.0
+) -> tuple[int, dict[str, Any] | None]:
+    """One tick in a forked child talking HTTP to ``loop``; (exit status, result or None).
+
+    ``env`` is set in the child only (e.g. PLANCC_KILL_AT). A child killed by a signal
+    returns (-signal, None).
+    """
+    import os
+    import tempfile
+
+    fd, out = tempfile.mkstemp(prefix="tick-", suffix=".json")
+    os.close(fd)
+    pid = os.fork()
+    if pid == 0:  # the child: a fresh tick, like cron's process
+        code = 70
+        try:
+            os.environ.update(env or {})
+            import importlib
+
+            from plancc.api import Client
+            from runner import killpoint
+            from runner.clock import TwinHttpClock
+
+            importlib.reload(killpoint)
+            result = run_tick(
+                world.state,
+                lambda: Client(
+                    base_url=loop.api_url, token=world.twin.token, max_retries=3, pace=False
+                ),
+                TwinHttpClock(loop.root),
+                world.policy,
+                budget_s=budget_s,
+            )
+            with open(out, "w") as f:
+                json.dump(
+                    {
+                        "outcome": result.outcome,
+                        "next_due": result.next_due,
+                        "requests": result.requests,
+                        "actions": result.actions,
+                    },
+                    f,
+                )
+            code = result.exit_code
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(status)
+    text = Path(out).read_text()
+    Path(out).unlink()
+    return code, (json.loads(text) if text else None)
+
+
+def forked_run(
+    world: RunnerWorld, loop: Loopback, env: dict[str, str] | None = None, max_ticks: int = 400
+) -> list[int]:
+    """Ticks in forked children (cron a minute apart) until every pipeline ends."""
+    codes = []
+    for _ in range(max_ticks):
+        start = world.twin.now()
+        code, result = forked_tick(world, loop, env)
+        codes.append(code)
+        nxt = start + CRON_S
+        due = result.get("next_due") if result else None
+        if due is not None and due > nxt:
+            nxt = start + CRON_S * max(1, int((due - start) // CRON_S))
+        if nxt > world.twin.now():
+            world.twin.advance(nxt - world.twin.now())
+        if not world.open_work():
+            return codes
+    raise AssertionError(f"work still open after {max_ticks} ticks")

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-SOURCES = ("pyproject.toml", "README.md", "plancc", "runner", "schemas", "recipes")
+SOURCES = ("pyproject.toml", "README.md", "plancc", "runner", "schemas", "recipes", "cron")
 FULL = os.environ.get("PLANCC_FULL") == "1"
 
 

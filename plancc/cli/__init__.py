@@ -29,6 +29,11 @@ COMMANDS: dict[str, str] = {
     "snapshot": "plancc.cli.snapshot:snapshot_cmd",
     "sim": "plancc.cli.sim:sim",
     "register": "plancc.cli.register:register_cmd",
+    "apply": "plancc.cli.apply:apply_cmd",
+    "run": "plancc.cli.run:run_cmd",
+    "status": "plancc.cli.status:status_cmd",
+    "tasks": "plancc.cli.tasks:tasks_cmd",
+    "cron": "plancc.cli.cron:cron_cmd",
 }
 
 

@@ -36,12 +36,18 @@ import click
     show_default=True,
     help="Longest wait (s) a rate-limited request accepts; a server asking more fails at once.",
 )
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Runner state: merge its freshest market observations in (each market's age noted).",
+)
 def snapshot_cmd(
     system: str | None,
     output: Path,
     api_url: str | None,
     token_file: str | None,
     max_retry_after: float,
+    state: str | None = None,
 ) -> None:
     """Record agent, ships, waypoints and markets of one system into a snapshot file.
 
@@ -52,6 +58,7 @@ def snapshot_cmd(
     Example:
       plancc snapshot -o snap.json
       plancc snapshot --system X1-AD75 --api-url http://127.0.0.1:8080/v2 -o snap.json
+      plancc snapshot --state state.db -o snap.json
     """
     from plancc.api import Client
     from plancc.errors import InputError
@@ -64,6 +71,13 @@ def snapshot_cmd(
         )
     with client:
         snap = take_snapshot(client, system, progress=lambda m: click.echo(m, err=True))
+    if state:
+        from runner.observe import merge_observations
+        from runner.state import Store
+
+        store = Store.open(state, create=False)
+        snap = merge_observations(snap, store)
+        store.close()
     write_snapshot(snap, output)
     click.echo(
         f"wrote {output}: {len(snap['waypoints'])} waypoints, {len(snap['markets'])} markets"

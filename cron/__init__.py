@@ -1,0 +1,1 @@
+"""Templates for installing the runner's tick (shipped as ``runner.cron``)."""

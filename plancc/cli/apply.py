@@ -1,0 +1,59 @@
+"""``plancc apply PLAN``: make a plan the runner's active plan (library: ``runner.apply``)."""
+
+from __future__ import annotations
+
+import click
+
+from plancc.cli.runner_options import (
+    api_url_option,
+    client_factory,
+    fail,
+    state_option,
+    token_file_option,
+)
+
+
+@click.command("apply")
+@click.argument("plan", type=click.Path(dir_okay=False))
+@state_option
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@api_url_option
+@token_file_option
+def apply_cmd(
+    plan: str, state: str, dry_run: bool, api_url: str | None, token_file: str | None
+) -> None:
+    """Make PLAN the active plan; work in flight carries over, what no longer matches is
+    liquidated. Prints the changes like a diff.
+
+    \b
+    Example:
+      plancc apply plans/today.yaml --state state.db --dry-run
+      plancc apply plans/today.yaml --state state.db
+    """
+
+    def go() -> None:
+        from runner import lock
+        from runner.apply import apply_plan, server_view
+        from runner.planview import read_plan
+        from runner.state import Store
+
+        view = read_plan(plan)
+        try:
+            with lock.exclusive(state):
+                store = Store.open(state)
+                with client_factory(api_url, token_file)() as client:
+                    server = server_view(client)
+                    now = client.server_time.timestamp() if client.server_time else 0.0
+                changes = apply_plan(store, view, server, now, source=plan, dry_run=dry_run)
+                store.close()
+        except lock.LockHeld as exc:
+            fail(f"{exc}: try again after the tick", 1)
+        for line in changes:
+            click.echo(line)
+        click.echo(
+            f"{'would apply' if dry_run else 'applied'} plan {view.plan_id}: "
+            f"{len(view.pipelines)} pipelines, {len(view.tasks)} tasks, {len(view.legs)} legs",
+            err=True,
+        )
+
+    go()

@@ -1,0 +1,125 @@
+"""``plancc apply / run / status / tasks / cron`` as a person runs them: real processes, the
+twin on loopback HTTP, its virtual clock driven through PLANCC_TWIN_CLOCK."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.runner_world import Loopback, RunnerWorld
+
+
+@pytest.fixture()
+def served(tmp_path: Path) -> Iterator[tuple[RunnerWorld, Loopback]]:
+    world = RunnerWorld.build(tmp_path, seed=1, haulers=5, apply=False)
+    loop = Loopback(world.twin)
+    yield world, loop
+    loop.close()
+
+
+def plancc(
+    loop: Loopback, token: str, *args: str, log: Path | None = None
+) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "PLANCC_API_URL": loop.api_url,
+        "SPACETRADERS_TOKEN": token,
+        "PLANCC_TWIN_CLOCK": loop.root,
+    }
+    p = subprocess.run(
+        [sys.executable, "-m", "plancc", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if log is not None:
+        with log.open("a") as f:
+            f.write(p.stdout + p.stderr)
+    return p
+
+
+def test_apply_dry_run_prints_the_changes_and_writes_nothing(served) -> None:
+    world, loop = served
+    p = plancc(
+        loop, world.twin.token, "apply", str(world.plan), "--state", str(world.state), "--dry-run"
+    )
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.count("+ pipeline") >= 2
+    assert not world.state.exists() or world.store().active_plan() is None
+
+
+def test_apply_then_ticks_fly_the_plan_and_status_check_reconciles(served, tmp_path) -> None:
+    world, loop = served
+    token = world.twin.token
+    log = tmp_path / "cron.log"
+    state = str(world.state)
+    p = plancc(loop, token, "apply", str(world.plan), "--state", state, log=log)
+    assert p.returncode == 0, p.stderr
+    preview = plancc(loop, token, "run", "--state", state, "--dry-run", log=log)
+    assert preview.returncode == 0, preview.stderr
+    assert "expected credits" in preview.stdout
+    assert world.store().ledger() == []  # the preview changed nothing
+    for _ in range(200):
+        r = plancc(loop, token, "run", "--state", state, log=log)
+        assert r.returncode == 0, r.stderr
+        if not world.open_work():
+            break
+        world.twin.advance(60)
+    assert not world.open_work()
+    check = plancc(loop, token, "status", "--state", state, "--check", log=log)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "reconcile" in check.stdout
+    data = json.loads(plancc(loop, token, "status", "--state", state, "--json").stdout)
+    assert {p["status"] for p in data["pipelines"]} <= {"COMPLETED", "FAILED"}
+    tasks = json.loads(plancc(loop, token, "tasks", "--state", state, "--json").stdout)
+    assert tasks and all("depends_on" in t and "retries" in t for t in tasks)
+    snap = world.state.parent / "merged.json"
+    p = plancc(loop, token, "snapshot", "--state", state, "-o", str(snap), log=log)
+    assert p.returncode == 0, p.stderr
+    merged = json.loads(snap.read_text())
+    assert merged["observedAgeSeconds"] and all(
+        m["tradeGoods"] for m in merged["markets"] if m["symbol"] in merged["observedAgeSeconds"]
+    )
+    assert plancc(loop, token, "validate", str(snap)).returncode == 0
+    assert token not in log.read_text()  # the token never reaches the log
+
+
+def test_status_check_exits_1_naming_what_differs(served) -> None:
+    world, loop = served
+    state = str(world.state)
+    assert (
+        plancc(loop, world.twin.token, "apply", str(world.plan), "--state", state).returncode == 0
+    )
+    world.twin.world.agents[world.twin.agent_symbol]["credits"] += 1234  # money from nowhere
+    p = plancc(loop, world.twin.token, "status", "--state", state, "--check")
+    assert p.returncode == 1
+    assert "ledger" in p.stdout and "+1,234" in p.stdout
+
+
+def test_run_on_a_missing_state_file_says_so_with_the_broken_state_code(tmp_path: Path) -> None:
+    p = subprocess.run(
+        [sys.executable, "-m", "plancc", "run", "--state", str(tmp_path / "nope.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert p.returncode == 4 and "plancc apply" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_cron_prints_a_flock_guarded_crontab_line_with_a_log_file(tmp_path: Path) -> None:
+    p = subprocess.run(
+        [sys.executable, "-m", "plancc", "cron", "--state", str(tmp_path / "s.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert p.returncode == 0
+    line = next(x for x in p.stdout.splitlines() if x.startswith("* * * * *"))
+    assert "flock -n" in line and "run --state" in line and ">> " in line and "s.db.log" in line
