@@ -38,10 +38,11 @@ from runner.state import Store
 @dataclass(frozen=True)
 class LoopSettings:
     out_dir: Path  # where the loop writes its snapshot and candidate plans
-    threshold: float = 0.10  # a new plan must earn this much more per hour to replace the active
-    pause: PauseRule = field(default_factory=PauseRule)
+    # None: the policy's loop_apply_threshold / (min_margin, pause_window_s) / max_snapshot_age_s
+    threshold: float | None = None  # a new plan must earn this much more per hour to replace
+    pause: PauseRule | None = None
+    max_snapshot_age_s: float | None = None
     min_observations: int = 3  # a learned figure needs this many observations
-    max_snapshot_age_s: float = 3600.0
     recipes: tuple[str, ...] = ()
     policy: str | None = None
     scheduler: str = "cpsat"
@@ -56,7 +57,7 @@ class LoopSettings:
 
 @dataclass
 class LoopResult:
-    outcome: str  # applied, kept, locked, no-state
+    outcome: str  # applied, kept, locked
     reason: str = ""
     changes: list[str] = field(default_factory=list)
     pauses: list[Change] = field(default_factory=list)
@@ -92,7 +93,15 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
 
     out = settings.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    scouted = scout(store, client, now, settings.max_snapshot_age_s) if settings.scout else {}
+    recipes = recipe_files(settings.recipes or (str(bundled_recipes_dir()),))
+    policy_path = Path(settings.policy) if settings.policy else bundled_recipes_dir() / POLICY_NAME
+    policy = load_policy(policy_path)
+    if settings.policy_overrides:
+        policy = replace(policy, **dict(settings.policy_overrides))
+    threshold = policy.loop_apply_threshold if settings.threshold is None else settings.threshold
+    rule = settings.pause or PauseRule(policy.min_margin, float(policy.pause_window_s))
+    max_age = settings.max_snapshot_age_s or float(policy.max_snapshot_age_s)
+    scouted = scout(store, client, now, max_age) if settings.scout else {}
 
     snap = snapshot_from_state(store, client, now)
     # work in flight is pinned: its ships (and ships with cargo aboard) are not re-planned,
@@ -117,11 +126,6 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
         if settings.learn
         else Learned()
     )
-    recipes = recipe_files(settings.recipes or (str(bundled_recipes_dir()),))
-    policy_path = Path(settings.policy) if settings.policy else bundled_recipes_dir() / POLICY_NAME
-    policy = load_policy(policy_path)
-    if settings.policy_overrides:
-        policy = replace(policy, **dict(settings.policy_overrides))
     slots = policy.max_pipelines - len(started)
     if not free or slots <= 0:
         reason = (
@@ -175,9 +179,7 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
         if p.expected_cost > 0
     }
     pauses = (
-        pause_changes(
-            history.outcomes(store), paused, margins, now, settings.pause, resumed_at=resumed_at
-        )
+        pause_changes(history.outcomes(store), paused, margins, now, rule, resumed_at=resumed_at)
         if settings.auto_pause
         else []
     )
@@ -203,7 +205,7 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
         fresh_profit,
         len(candidate.pipelines),
     )
-    v = verdict(_active_score(store, active, started), cand_score, settings.threshold)
+    v = verdict(_active_score(store, active, started), cand_score, threshold)
     learned_note = _describe(learned) if not learned.empty else "no learned figures yet"
     if not v.apply:
         store.log(now, "loop", f"kept the active plan: {v.reason}; {learned_note}")
@@ -296,10 +298,10 @@ def scout(store: Store, client: Any, now: float, max_age_s: float) -> dict[str, 
     }
     if not probes:
         return {}
-    raw = store.get("loop_static")
-    if not raw:
-        return {}
-    static = json.loads(raw)
+    from plancc.loop.statesnap import static_from_api
+
+    hq = str(client.agent_json().get("headquarters", ""))
+    static = static_from_api(store, client, hq.rsplit("-", 1)[0])
     coords = {w["symbol"]: (float(w["x"]), float(w["y"])) for w in static["waypoints"]}
     markets = [m["symbol"] for m in static["markets"]]
     system = static["system"]

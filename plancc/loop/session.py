@@ -22,7 +22,7 @@ import httpx
 
 from plancc.loop import history
 from plancc.loop.run import LoopResult, LoopSettings, loop_once
-from plancc.loop.statesnap import remember_static
+from plancc.loop.statesnap import remember_prices, remember_static
 from runner.clock import TwinClock
 from runner.policy import RunnerPolicy
 from runner.state import Store
@@ -70,8 +70,6 @@ class Flight:
         replan: str = "loop",
     ) -> Flight:
         """A fresh state seeded with ``snapshot`` (the markets it saw become observations)."""
-        from runner.observe import quotes_of
-
         workdir.mkdir(parents=True, exist_ok=True)
         twin.app.limiter.enabled = True
         twin.app.limiter.time = twin.now  # 2 req/s in game time
@@ -79,17 +77,7 @@ class Flight:
         store = Store.open(f.state)
         try:
             remember_static(store, snapshot)
-            from plancc.model import Market
-            from plancc.parse import parse_market, parse_time
-
-            for m in snapshot["markets"]:
-                at = snapshot.get("observedAt", {}).get(m["symbol"])
-                if not m.get("tradeGoods") or not at:
-                    continue
-                when = parse_time(at).timestamp()
-                market: Market = parse_market(m)
-                with store.tx() as c:
-                    store.observe_market(c, m["symbol"], when, quotes_of(market, when))
+            remember_prices(store, snapshot)
         finally:
             store.close()
         f.start = twin.now()

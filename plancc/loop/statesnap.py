@@ -34,6 +34,20 @@ def remember_static(store: Store, snapshot: dict[str, Any]) -> None:
     store.put(**{STATIC_KEY: json.dumps(static, sort_keys=True)})
 
 
+def remember_prices(store: Store, snapshot: dict[str, Any]) -> None:
+    """The snapshot's visible trade goods as observations, at the time each was read."""
+    from plancc.parse import parse_market, parse_time
+    from runner.observe import quotes_of
+
+    for m in snapshot["markets"]:
+        at = snapshot.get("observedAt", {}).get(m["symbol"])
+        if not m.get("tradeGoods") or not at:
+            continue
+        when = parse_time(at).timestamp()
+        with store.tx() as c:
+            store.observe_market(c, m["symbol"], when, quotes_of(parse_market(m), when))
+
+
 def static_from_api(store: Store, client: Any, system: str) -> dict[str, Any]:
     raw = store.get(STATIC_KEY)
     if raw:
@@ -42,6 +56,7 @@ def static_from_api(store: Store, client: Any, system: str) -> dict[str, Any]:
 
     snap = take_snapshot(client, system)
     remember_static(store, snap)
+    remember_prices(store, snap)
     return dict(json.loads(store.get(STATIC_KEY) or "{}"))
 
 
