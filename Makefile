@@ -17,6 +17,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m ruff check plancc runner tests bench dev
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
 test-full: $(STAMP)

@@ -62,6 +62,7 @@ from plancc.errors import (
     ServerUnavailable,
     game_error_class,
 )
+from plancc.fileio import read_text
 from plancc.model import Agent, CargoItem, Market, Ship, Waypoint
 from plancc.parse import (
     _Obj,
@@ -253,12 +254,8 @@ def resolve_token(token: str | None = None, token_file: str | Path | None = None
     path = token_file or os.environ.get(TOKEN_FILE_ENV)
     if not path:
         return None
-    try:
-        text = Path(path).read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise InputError(f"cannot read token file: {exc.strerror}", None, str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("token file is not UTF-8 text", None, str(path)) from None
+    # bounded, regular files only: a FIFO or /dev/zero as --token-file must not hang the runner
+    text = read_text(path, kind="token file", what="token file").strip()
     if not text:
         raise InputError("token file is empty", None, str(path))
     return _checked_token(text, str(path))
@@ -590,7 +587,7 @@ class Client:
         seen: set[str] = set()
         while True:
             q = {**(params or {}), "page": page, "limit": PAGE_LIMIT}
-            body = self.request("GET", template, params=q, **path)
+            body = self.request("GET", template, params=q, **path)  # type: ignore[arg-type]
             items = body.get("data") if isinstance(body, Mapping) else None
             if not isinstance(items, list):
                 raise ApiError(

@@ -203,7 +203,7 @@ def compile_plan(
 
     makespan = result.makespan_s
     bound = min(result.bound_s, makespan)
-    objective = Objective(
+    figures = Objective(
         scheduler=result.scheduler,
         status=result.status,
         makespan_s=makespan,
@@ -217,7 +217,7 @@ def compile_plan(
         Plan(
             format_version=FORMAT_VERSION,
             provenance=provenance,
-            objective=objective,
+            objective=figures,
             pipelines=active,
             tasks=tuple(tasks),
             legs=tuple(legs),

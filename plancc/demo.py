@@ -34,7 +34,11 @@ def _say(message: str) -> None:
     click.echo(message, err=True)
 
 
-def scout(client: Client, advance: Callable[[float], None], say: Say = _say) -> dict[str, Any]:
+def _discard(value: object) -> None:
+    """Make a function returning something usable where a ``-> None`` callback is due."""
+
+
+def scout(client: Client, advance: Callable[[float], object], say: Say = _say) -> dict[str, Any]:
     """Fly every probe of the fleet to the nearest unvisited market until all are read.
 
     Returns ``{market symbol: (market JSON with tradeGoods, server time it was read)}``.
@@ -118,7 +122,7 @@ def run(out: Path, say: Say = _say) -> int:
         token=twin.token,
         transport=twin.transport(),
         clock=twin.now,
-        sleep=twin.advance,
+        sleep=lambda seconds: _discard(twin.advance(seconds)),
     )
     with client:
         say("2/5 scout: probes fly to every market")

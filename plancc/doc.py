@@ -30,6 +30,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from plancc import fileio
 from plancc.errors import InputError, InputErrors, Where
 from plancc.parse import kind_of
 
@@ -339,34 +340,25 @@ class LazyDoc(Doc):
         return super().where(path, at_key)
 
 
-def read_text(path: Path, what: str = "file") -> str:
-    """The UTF-8 text of an input file; a missing or unreadable one is an InputError naming it
-    (``what``: the words for "no such ..." -- "file", "plan file")."""
-    file = str(path)
-    try:
-        return path.read_text(encoding="utf-8-sig")  # a BOM (Windows editors) is not content
-    except FileNotFoundError:
-        raise InputError(f"no such {what}", Where(file)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, not a file", Where(file)) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text (byte {exc.start})", Where(file)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", Where(file)) from None
+def read_text(path: Path, what: str = "file", kind: str = "file") -> str:
+    """The UTF-8 text of an input file; a missing, unreadable, non-regular (FIFO, device) or
+    oversized one is an InputError naming it (``what``: the words for "no such ..." -- "file",
+    "plan file"; ``kind`` picks the size limit, ``plancc.fileio.LIMITS``)."""
+    return fileio.read_text(path, kind=kind, what=what)
 
 
-def read_doc(path: Path) -> tuple[Doc, list[InputError]]:
+def read_doc(path: Path, kind: str = "file") -> tuple[Doc, list[InputError]]:
     """Read a YAML or JSON file (by suffix) into a Doc; unreadable files are InputErrors."""
-    text, file = read_text(path), str(path)
+    text, file = read_text(path, kind=kind), str(path)
     if path.suffix.lower() == ".json":
         return parse_json(text, file)
     return parse_yaml(text, file)
 
 
-def read_or_raise(path: Path) -> tuple[Doc, list[InputError]]:
+def read_or_raise(path: Path, kind: str = "file") -> tuple[Doc, list[InputError]]:
     """``read_doc``, but an unreadable file is raised as ``InputErrors`` like every problem."""
     try:
-        return read_doc(path)
+        return read_doc(path, kind)
     except InputError as exc:
         raise InputErrors([exc]) from None
 

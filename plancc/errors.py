@@ -17,6 +17,8 @@
     │       ├── InsufficientCredits   4600: the purchase costs more than the agent has
     │       └── TradeVolumeExceeded   4604: more units than the good's ``tradeVolume`` per trade
     ├── StateError                    runner state is inconsistent or locked
+    ├── OutputError                   an output file could not be written (disk full, permission);
+    │                                 exit 1, the previous file is left as it was
     ├── Unresolvable                  no way to obtain a good (the compiler's chain resolver)
     └── ScheduleError                 tasks and legs handed to the scheduler are inconsistent
 
@@ -174,6 +176,19 @@ def game_error_class(code: int) -> type[ApiError]:
 
 class StateError(PlanccError):
     """The runner's state cannot be used as it is (locked, corrupt, from another plan)."""
+
+
+class OutputError(PlanccError):
+    """Writing an output file failed midway (disk full, permission, file size limit).
+
+    The writer (``plancc.fileio``) removed its temp file: the previous file is intact. A target
+    refused before writing (a device, an input of the command) is an ``InputError`` instead.
+    """
+
+    def __init__(self, message: str, where: Where | None = None) -> None:
+        self.message = message
+        self.where = where
+        super().__init__(f"{where}: {message}" if where else message)
 
 
 class Unresolvable(PlanccError):

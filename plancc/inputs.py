@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from plancc.errors import InputError, Where
+from plancc.fileio import read_bytes
 from plancc.model import Plan, Snapshot
 
 Progress = Callable[[str, str], None]  # as plancc.compile.Progress, without importing it
@@ -43,10 +44,7 @@ def recipe_files(paths: Sequence[str]) -> list[Path]:
 
 
 def sha256_of(path: Path) -> str:
-    try:
-        return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", Where(str(path))) from None
+    return "sha256:" + hashlib.sha256(read_bytes(path)).hexdigest()
 
 
 def input_hashes(recipes: Sequence[Path], policy: Path, snapshot: Path) -> dict[str, str]:

@@ -224,7 +224,7 @@ def load_recipes(paths: Sequence[Path | str]) -> RecipeBook:
         raise InputError("no recipe files given")
     for p in paths:
         try:
-            doc, errs = read_doc(Path(p))
+            doc, errs = read_doc(Path(p), "recipe")
         except InputError as exc:
             errors.append(exc)
             continue
@@ -313,7 +313,7 @@ def _source(doc: Doc, path: PathKey) -> str:
 
 def load_policy(path: Path | str) -> Policy:
     """A policy file -> ``Policy``; knobs (and keys of the knob tables) left out keep defaults."""
-    doc, errors = read_or_raise(Path(path))
+    doc, errors = read_or_raise(Path(path), "policy")
     data = {} if doc.data is None else doc.data
     doc.data = data
     errors.extend(schema_errors(doc, "policy"))
@@ -348,7 +348,7 @@ def policy_from_data(data: Mapping[str, Any]) -> Policy:
 
 def load_snapshot(path: Path | str) -> Snapshot:
     """A snapshot JSON (or YAML) file -> ``Snapshot``: schema first, then the object parsers."""
-    doc, errors = read_or_raise(Path(path))
+    doc, errors = read_or_raise(Path(path), "snapshot")
     if doc.data is None:
         errors.append(InputError("empty snapshot file", Where(doc.file)))
     else:

@@ -16,6 +16,7 @@ that know the API call put it in ``path`` (e.g. ``path="GET /my/ships"``).
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
@@ -73,11 +74,13 @@ class _Obj:
         v = self._get(key, required=True)
         return self._check_str(key, v, choices)
 
-    def opt_str(self, key: str, choices: tuple[str, ...] | None = None) -> str | None:
+    def opt_str(
+        self, key: builtins.str, choices: tuple[builtins.str, ...] | None = None
+    ) -> builtins.str | None:
         v = self._get(key, required=False)
         return None if v is None else self._check_str(key, v, choices)
 
-    def int(self, key: str, minimum: int | None = None) -> int:
+    def int(self, key: builtins.str, minimum: int | None = None) -> int:
         v = self._get(key, required=True)
         if isinstance(v, bool) or not isinstance(v, int):
             # JSON numbers like 3.0 are accepted when integral; anything else is an error
@@ -89,14 +92,14 @@ class _Obj:
             raise self.error(f"must be at least {minimum}, got {v}", key)
         return v
 
-    def time(self, key: str) -> datetime:
+    def time(self, key: builtins.str) -> datetime:
         return parse_time(self._get(key, required=True), _join(self.path, key), self.where)
 
-    def opt_time(self, key: str) -> datetime | None:
+    def opt_time(self, key: builtins.str) -> datetime | None:
         v = self._get(key, required=False)
         return None if v is None else parse_time(v, _join(self.path, key), self.where)
 
-    def _get(self, key: str, required: bool) -> Any:
+    def _get(self, key: builtins.str, required: bool) -> Any:
         v = self.d.get(key, _MISSING)
         if v is _MISSING or v is None:
             if required:
@@ -106,8 +109,10 @@ class _Obj:
             return None
         return v
 
-    def _check_str(self, key: str, v: Any, choices: tuple[str, ...] | None) -> str:
-        if not isinstance(v, str):
+    def _check_str(
+        self, key: builtins.str, v: Any, choices: tuple[builtins.str, ...] | None
+    ) -> builtins.str:
+        if not isinstance(v, builtins.str):
             raise self.error(f"expected a string, got {kind_of(v)}", key)
         if choices is not None and v not in choices:
             raise self.error(f"{v!r} is not one of {', '.join(choices)}", key)

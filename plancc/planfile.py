@@ -504,4 +504,4 @@ def parse_plan(text: str, source: str) -> Plan:
 
 def load_plan(path: str | Path) -> Plan:
     """Read and validate a plan file; a missing or bad file is an InputError naming it."""
-    return parse_plan(read_text(Path(path), "plan file"), str(path))
+    return parse_plan(read_text(Path(path), "plan file", "plan file"), str(path))

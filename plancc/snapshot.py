@@ -13,7 +13,7 @@ when it was read.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,9 @@ def take_snapshot(
     }
 
 
-def write_snapshot(snapshot: dict[str, Any], path: Path) -> None:
-    """Write atomically: a reader never sees half a snapshot."""
-    write_atomically(path, json.dumps(snapshot, indent=2, ensure_ascii=False) + "\n")
+def write_snapshot(
+    snapshot: dict[str, Any], path: Path | str, inputs: Iterable[Path | str | None] = ()
+) -> None:
+    """Write atomically: a reader never sees half a snapshot (``inputs``: files it must not
+    replace, as ``plancc.fileio.write_atomically``)."""
+    write_atomically(path, json.dumps(snapshot, indent=2, ensure_ascii=False) + "\n", inputs=inputs)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import click
 
@@ -82,11 +81,15 @@ def compile_cmd(
           --snapshot plans/example.snapshot.json -o plans/today.yaml
       plancc compile --snapshot snap.json --hint plans/today.yaml --json -o plans/new.yaml
     """
-    from plancc.fileio import write_atomically
-    from plancc.inputs import compile_files
+    from plancc.fileio import check_output, write_atomically
+    from plancc.inputs import compile_files, recipe_files
     from plancc.planfile import dump_plan
     from plancc.render.compile_summary import render_summary, summary
 
+    # the plan never replaces one of its own inputs (-o SNAP --snapshot SNAP), nor a device;
+    # checked before the compile so a bad -o costs nothing
+    inputs = [*recipe_files(recipes), policy, snapshot, hint]
+    check_output(output, inputs)
     started = last = time.perf_counter()
 
     def progress(phase: str, detail: str) -> None:
@@ -106,7 +109,7 @@ def compile_cmd(
         objective=objective,
         seed=seed,
     )
-    write_atomically(Path(output), dump_plan(plan))
+    write_atomically(output, dump_plan(plan), inputs=inputs)
     progress("write", output)
     click.echo(f"{'total':>9}: {(time.perf_counter() - started) * 1000:.0f} ms", err=True)
     figures = summary(plan, output, len(snap.ships))

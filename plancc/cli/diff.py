@@ -7,7 +7,6 @@ plan file, reported as one ``file:line:col: field: problem`` line, never a trace
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
@@ -55,13 +54,21 @@ def diff_cmd(
       plancc diff old.yaml new.yaml --html review.html --threshold 300
     """
     from plancc.diff import diff_plans
-    from plancc.fileio import write_atomically
+    from plancc.errors import OutputError
+    from plancc.fileio import check_output, write_atomically
     from plancc.planfile import load_plan
     from plancc.render.diff import render_diff_html, render_json, render_text
 
+    if html_file:
+        check_output(html_file, [old, new])  # never a plan under review (diff P Q --html P)
     d = diff_plans(load_plan(old), load_plan(new), time_threshold_s=threshold)
     if html_file:
-        write_atomically(Path(html_file), render_diff_html(d, old_label=old, new_label=new))
+        try:
+            page = render_diff_html(d, old_label=old, new_label=new)
+            write_atomically(html_file, page, inputs=[old, new])
+        except OutputError as exc:
+            exc.exit_code = 2  # diff(1): 1 means "the plans differ"; a failed write is trouble
+            raise
     if as_json:
         click.echo(render_json(d), nl=False)
     else:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 
@@ -26,13 +24,15 @@ def report_cmd(plan_file: str, html_file: str | None) -> None:
       plancc report plans/today.yaml --html today.html
       plancc report plans/today.yaml | less
     """
-    from plancc.fileio import write_atomically
+    from plancc.fileio import check_output, write_atomically
     from plancc.planfile import load_plan
     from plancc.render.report import render_report_html, render_report_text
 
+    if html_file is not None:
+        check_output(html_file, [plan_file])  # never the plan itself (report P --html P)
     plan = load_plan(plan_file)
     if html_file is None:
         click.echo(render_report_text(plan), nl=False)
         return
-    write_atomically(Path(html_file), render_report_html(plan))
+    write_atomically(html_file, render_report_html(plan), inputs=[plan_file])
     click.echo(f"wrote {html_file}", err=True)

@@ -46,7 +46,7 @@ def client_factory(
     def make() -> Any:
         from plancc.api import Client
 
-        extra = {"max_retry_after_s": budget_s} if budget_s is not None else {}
+        extra: dict[str, Any] = {"max_retry_after_s": budget_s} if budget_s is not None else {}
         client = Client(base_url=api_url, token_file=token_file, **extra)
         if not client.has_token:
             from plancc.errors import InputError

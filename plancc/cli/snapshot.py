@@ -62,8 +62,10 @@ def snapshot_cmd(
     """
     from plancc.api import Client
     from plancc.errors import InputError
+    from plancc.fileio import check_output
     from plancc.snapshot import take_snapshot, write_snapshot
 
+    check_output(output, [token_file, state])  # before minutes of API calls; never an input
     client = Client(base_url=api_url, token_file=token_file, max_retry_after_s=max_retry_after)
     if not client.has_token:
         raise InputError(
@@ -78,7 +80,7 @@ def snapshot_cmd(
         store = Store.open(state, create=False)
         snap = merge_observations(snap, store)
         store.close()
-    write_snapshot(snap, output)
+    write_snapshot(snap, output, inputs=[token_file, state])
     click.echo(
         f"wrote {output}: {len(snap['waypoints'])} waypoints, {len(snap['markets'])} markets"
         f" ({len(snap['observedAt'])} with trade goods), {len(snap['ships'])} ships;"

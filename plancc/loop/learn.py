@@ -18,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import median
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from plancc.loop.records import SUPPLY_RANK, Feed, Observation, Trade
 
@@ -44,7 +44,7 @@ class Learned:
     def provenance(self) -> dict[str, dict[str, dict[str, float | int]]]:
         """``{kind: {key: {"value", "observations"}}}``, sorted, for a plan's provenance."""
 
-        def table(figures: Mapping[object, Figure]) -> dict[str, dict[str, float | int]]:
+        def table(figures: Mapping[Any, Figure]) -> dict[str, dict[str, float | int]]:
             def name(k: object) -> str:
                 return "/".join(k) if isinstance(k, tuple) else str(k)
 

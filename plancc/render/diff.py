@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 
-from plancc.diff import ItemChange, PlanDiff
+from plancc.diff import ItemChange, Op, PlanDiff
 from plancc.model import Objective
 from plancc.render.fmt import fmt_credits, fmt_duration, fmt_field, plain, plural
 
 DIFF_FORMAT_VERSION = 1
+
+_ALL_OPS: tuple[tuple[Op, str], ...] = (("+", "added"), ("-", "removed"), ("~", "changed"))
 
 
 def summary_line(d: PlanDiff) -> str:
@@ -24,11 +26,11 @@ def summary_line(d: PlanDiff) -> str:
         return "No changes"
     parts: list[str] = []
     for kind, noun in (("pipeline", "pipeline"), ("task", "task")):
-        for op, verb in (("+", "added"), ("-", "removed"), ("~", "changed")):
+        for op, verb in _ALL_OPS:
             n = d.count(kind, op)
             if n:
                 parts.append(f"{plural(n, noun)} {verb}")
-    for op, verb in (("+", "added"), ("-", "removed")):
+    for op, verb in _ALL_OPS[:2]:
         n = d.count("leg", op)
         if n:
             parts.append(f"{plural(n, 'leg')} {verb}")
@@ -42,7 +44,7 @@ def summary_line(d: PlanDiff) -> str:
         parts.append(f"{plural(moved, 'leg')} moved")
     if retimed:
         parts.append(f"{plural(retimed, 'leg')} re-timed")
-    for op, verb in (("+", "added"), ("-", "removed"), ("~", "changed")):
+    for op, verb in _ALL_OPS:
         n = d.count("ship", op)
         if n:
             parts.append(f"{plural(n, 'ship')} {verb}")

@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from plancc.errors import ScheduleError
 from plancc.model import Leg, Market, Plan, Policy, Ship, Task, Waypoint
 from plancc.schedule.bounds import lower_bound
 from plancc.schedule.greedy import run_greedy
@@ -40,7 +41,6 @@ from plancc.schedule.objective import MAKESPAN, OBJECTIVES, WEIGHTED, target
 from plancc.schedule.optimise import Info, optimise
 from plancc.schedule.problem import (
     Problem,
-    ScheduleError,
     ScheduleResult,
     Unscheduled,
     build_problem,

@@ -293,7 +293,7 @@ def build_problem(
         if leg.id in seen_legs:
             raise ScheduleError(f"leg {leg.id!r} appears twice")
         seen_legs.add(leg.id)
-        for s, tid in ((LOAD, leg.load), (UNLOAD, leg.unload)):
+        for end, tid in ((LOAD, leg.load), (UNLOAD, leg.unload)):
             if tid not in task_by_id:
                 raise ScheduleError(f"leg {leg.id!r}: unknown task {tid!r}")
             if tid in slot:
@@ -303,7 +303,7 @@ def build_problem(
                     f"leg {leg.id!r}: task {tid!r} market {task_by_id[tid].market!r} "
                     "is not among the waypoints"
                 )
-            slot[tid] = (i, s)
+            slot[tid] = (i, end)
 
     used = {task_by_id[leg.load].market for leg in legs} | {
         task_by_id[leg.unload].market for leg in legs
@@ -374,17 +374,17 @@ def build_problem(
     specs = []
     for i, leg in enumerate(legs):
         edges: list[Edge] = []
-        for s, tid in ((LOAD, leg.load), (UNLOAD, leg.unload)):
+        for end, tid in ((LOAD, leg.load), (UNLOAD, leg.unload)):
             t = task_by_id[tid]
             for dep in sorted(set(t.depends_on)):
                 if dep not in task_by_id:
                     raise ScheduleError(f"task {tid!r} depends on unknown task {dep!r}")
                 pl, ps = slot.get(dep, (OUTSIDE, UNLOAD))
-                if pl == i and (ps, s) != (LOAD, UNLOAD):
+                if pl == i and (ps, end) != (LOAD, UNLOAD):
                     raise ScheduleError(
                         f"leg {leg.id!r}: task {tid!r} depends on {dep!r} in its own leg"
                     )
-                edges.append(Edge(pl, ps, i, s, max(0, t.lag_s)))
+                edges.append(Edge(pl, ps, i, end, max(0, t.lag_s)))
         preds = tuple(sorted({e.pred_leg for e in edges if e.pred_leg not in (OUTSIDE, i)}))
         specs.append(
             LegSpec(

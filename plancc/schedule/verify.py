@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from plancc.model import Leg, Market, Policy, Ship, Task, Waypoint
+from plancc.errors import ScheduleError
+from plancc.model import Leg, Market, Policy, ScheduledLeg, Ship, Task, Waypoint
 from plancc.schedule.problem import (
     LOAD,
     OUTSIDE,
     Problem,
-    ScheduleError,
     ScheduleResult,
     build_problem,
 )
@@ -41,7 +41,7 @@ def check(problem: Problem, result: ScheduleResult) -> list[str]:
     dock = problem.dock_s
     leg_index = {s.id: i for i, s in enumerate(problem.legs)}
     ship_index = {s.symbol: i for i, s in enumerate(problem.ships)}
-    placed: dict[int, tuple[int, object]] = {}  # leg -> (ship, ScheduledLeg)
+    placed: dict[int, tuple[int, ScheduledLeg]] = {}  # leg -> (ship, ScheduledLeg)
     seen_ships: set[str] = set()
     for plan in result.ships:
         if plan.ship not in ship_index:
@@ -126,18 +126,18 @@ def check(problem: Problem, result: ScheduleResult) -> list[str]:
 
     def ends(j: int) -> tuple[int, int]:
         sl = placed[j][1]
-        return (sl.load_s + dock, sl.end_s)  # type: ignore[attr-defined]
+        return (sl.load_s + dock, sl.end_s)
 
     for i in sorted(placed):
         sl = placed[i][1]
         leg = problem.legs[i]
         for e in leg.edges_in:
-            start = sl.load_s if e.succ_task == LOAD else sl.unload_s  # type: ignore[attr-defined]
+            start = sl.load_s if e.succ_task == LOAD else sl.unload_s
             task = leg.load_task if e.succ_task == LOAD else leg.unload_task
             if e.pred_leg == OUTSIDE:
                 need, what = e.lag_s, "time 0 (dependency outside any leg)"
             elif e.pred_leg == i:
-                need, what = sl.load_s + dock + e.lag_s, f"its own load {leg.load_task}"  # type: ignore[attr-defined]
+                need, what = sl.load_s + dock + e.lag_s, f"its own load {leg.load_task}"
             elif e.pred_leg not in placed:
                 out.append(f"task {task}: depends on unscheduled leg {problem.legs[e.pred_leg].id}")
                 continue

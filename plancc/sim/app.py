@@ -224,7 +224,7 @@ def _jettison(app: TwinApp, req: Request) -> tuple[int, Any]:
 @route("GET", "/v2/systems/{system}/waypoints", auth=False)
 def _waypoints(app: TwinApp, req: Request) -> tuple[int, Any]:
     app.world.require_system(req.params["system"])
-    type_ = (req.query.get("type") or [None])[0]
+    type_ = next(iter(req.query.get("type") or []), None)
     traits: list[str] = []
     for value in req.query.get("traits", []):  # ?traits=A&traits=B or ?traits=A,B
         traits.extend(t for t in value.split(",") if t)

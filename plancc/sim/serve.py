@@ -19,6 +19,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import click
 
 from plancc.errors import InputError, Where
+from plancc.fileio import check_output, read_text, write_atomically
 
 
 class _ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
@@ -63,14 +64,13 @@ class _QuietHandler(WSGIRequestHandler):
 
 def load_twin_source(path: Path) -> dict[str, Any]:
     """Read a snapshot or a saved twin state; InputError naming the file on bad JSON."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", Where(str(path))) from None
+    text = read_text(path, kind="twin state")  # regular files only, bounded
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(exc.msg, Where(str(path), exc.lineno, exc.colno)) from None
+    except RecursionError:
+        raise InputError("JSON nested too deeply", Where(str(path))) from None
     if not isinstance(data, dict):
         raise InputError(
             "expected a JSON object (a snapshot or a twin state)", Where(str(path), 1, 1)
@@ -176,6 +176,8 @@ def listen(twin: Any, port: int, *, verbose: bool = False) -> WSGIServer:
 
 def serve(opts: ServeOptions) -> None:
     """Build the twin, listen on loopback, print the two lines, serve until SIGTERM/SIGINT."""
+    if opts.save is not None:
+        check_output(opts.save)  # a --save that cannot be written fails now, not at the end
     twin = build_twin(opts)
     server = listen(twin, opts.port, verbose=opts.verbose)
     stopping = threading.Event()
@@ -196,5 +198,5 @@ def serve(opts: ServeOptions) -> None:
     finally:
         server.server_close()
         if opts.save is not None:
-            opts.save.write_text(json.dumps(twin.state(), indent=1), encoding="utf-8")
+            write_atomically(opts.save, json.dumps(twin.state(), indent=1))
         click.echo("twin stopped", err=True)

@@ -783,6 +783,7 @@ class World:
                     f"Ship refuel failed. Waypoint {waypoint} does not sell fuel.",
                     {"waypointSymbol": waypoint},
                 )
+            assert market is not None  # the FUEL row came from this market
             total = row["purchasePrice"] * lots
             if total > account["credits"]:
                 raise TwinError(

@@ -51,7 +51,7 @@ def circuit(
     spec = problem.ships[ship]
     m = v.model
     dock = problem.dock_s
-    arcs: list[tuple[int, int, cp_model.IntVar]] = []
+    arcs: list[tuple[int, int, cp_model.LiteralT]] = []
     node = {leg: k + 1 for k, leg in enumerate(legs)}
     v.unused[ship] = m.new_bool_var(f"unused{ship}")
     arcs.append((0, 0, v.unused[ship]))

@@ -21,7 +21,7 @@ from plancc.schedule.objective import Target
 from plancc.schedule.problem import Problem
 from plancc.schedule.sequence import Seqs, Timed
 
-SOLVER_VERSION = f"ortools {ortools.__version__}"
+SOLVER_VERSION = f"ortools {ortools.__version__}"  # type: ignore[attr-defined]
 # Fixed parameters (the plan records them with the per-solve deterministic limit and seed).
 PARAMETERS: dict[str, object] = {"num_workers": 1, "cp_model_probing_level": 0}
 
@@ -51,13 +51,13 @@ def solve_window(
     current solution, and solve. The returned sequences cover every ship. ``allowed``: per leg
     the ships it may fly on."""
     win = sorted(set(window))
-    ships_of = {k: set() for k in win}
+    ships_of: dict[int, set[int]] = {k: set() for k in win}
     free: dict[int, tuple[int, ...]] = {}
     for k in win:
         for leg in current.seqs[k]:
             free[leg] = tuple(s for s in allowed[leg] if s in ships_of)
-    for leg, allowed in free.items():
-        for s in allowed:
+    for leg, on_ships in free.items():
+        for s in on_ships:
             ships_of[s].add(leg)
     v = make_vars(problem, horizon, free)
     before = constraints.ancestors(problem)
