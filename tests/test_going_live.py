@@ -42,7 +42,7 @@ def plancc(*args: str) -> Result:
 
 
 def test_the_going_live_walk_from_nothing_to_a_running_fleet(walk) -> None:
-    twin, url, tmp = walk
+    _, url, tmp = walk
     outputs: list[str] = []
 
     def step(*args: str, codes: tuple[int, ...] = (0,)) -> Result:
@@ -88,7 +88,7 @@ def test_the_going_live_walk_from_nothing_to_a_running_fleet(walk) -> None:
 
 
 def test_after_a_weekly_reset_the_tick_stops_and_register_replace_starts_over(walk) -> None:
-    twin, url, tmp = walk
+    twin, _, _ = walk
     assert plancc("register", "WALKER").exit_code == 0
     assert plancc("snapshot", "-o", "snap.json").exit_code == 0
     assert plancc("compile", "--snapshot", "snap.json", "-o", "p.yaml").exit_code == 0

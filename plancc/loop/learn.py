@@ -195,7 +195,7 @@ def _split(trades: Sequence[Trade]) -> list[list[Trade]]:
     return runs
 
 
-def _pooled(figures: Mapping[object, Figure]) -> Figure | None:
+def _pooled(figures: Mapping[Any, Figure]) -> Figure | None:
     """One figure for all keys: the observation-weighted mean of their medians."""
     n = sum(f.count for f in figures.values())
     if not n:
