@@ -57,6 +57,7 @@ def test_the_going_live_walk_from_nothing_to_a_running_fleet(walk) -> None:
     token = (tmp / "agent.token").read_text().strip()
     assert stat.S_IMODE((tmp / "agent.token").stat().st_mode) == 0o600
     # 2. snapshot, compile, review
+    (tmp / "plans").mkdir()
     step("snapshot", "-o", "snap.json")
     step("compile", "--snapshot", "snap.json", "-o", "plans/first.yaml")
     step("compile", "--snapshot", "snap.json", "--hint", "plans/first.yaml", "-o", "plans/new.yaml")

@@ -155,6 +155,7 @@ def _sample_plan() -> Plan:
             datetime(2025, 4, 9, 12, 46, 33, 179000, tzinfo=UTC),
             "X1-AD75",
             {"snapshot": SHA, "policy": SHA, "recipes/supply-chain.yaml": SHA},
+            {"production_lag_s": {"value": 1620, "observations": 4}},
         ),
         objective=Objective(
             "cpsat",
@@ -222,6 +223,14 @@ def test_every_field_of_the_plan_model_is_written():
     for cls, keys in written.items():
         missing = {f.name for f in dataclasses.fields(cls)} - keys
         assert missing == set(), f"{cls.__name__} fields not in the plan file: {missing}"
+
+
+def test_learned_figures_round_trip_and_are_left_out_when_there_are_none():
+    plan = _sample_plan()
+    back = parse_plan(dump_plan(plan), "p.yaml")
+    assert back.provenance.learned == {"production_lag_s": {"value": 1620, "observations": 4}}
+    plain = dataclasses.replace(plan, provenance=dataclasses.replace(plan.provenance, learned={}))
+    assert "learned" not in yaml.safe_load(dump_plan(plain))["provenance"]
 
 
 def test_file_starts_with_a_do_not_edit_header():

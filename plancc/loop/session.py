@@ -145,6 +145,19 @@ class Flight:
             if progress:
                 progress(self)
 
+    def peak_requests_per_minute(self) -> int:
+        """The most requests the fleet made in any one game-minute (from the ticks' records
+        and the loop passes)."""
+        per_minute: dict[int, int] = {}
+        s = Store.open(self.state, create=False)
+        try:
+            for started, requests in s.conn.execute("SELECT started_at, requests FROM ticks"):
+                n = sum(json.loads(requests).values())
+                per_minute[int(started // 60)] = per_minute.get(int(started // 60), 0) + n
+        finally:
+            s.close()
+        return max(per_minute.values(), default=0)
+
     def _sample(self) -> None:
         s = Store.open(self.state, create=False)
         try:
