@@ -20,8 +20,6 @@ from plancc.cli import cli
 from plancc.sim.app import Twin
 from runner.state import Store
 
-ACCOUNT = "account-token-for-the-walk"
-
 
 @pytest.fixture
 def walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -30,7 +28,7 @@ def walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("SPACETRADERS_TOKEN", raising=False)
     with serving(twin) as url:
         monkeypatch.setenv("PLANCC_API_URL", url)
-        monkeypatch.setenv("SPACETRADERS_ACCOUNT_TOKEN", ACCOUNT)
+        monkeypatch.setenv("SPACETRADERS_ACCOUNT_TOKEN", twin.account_token)
         monkeypatch.setenv("PLANCC_TOKEN_FILE", str(tmp_path / "agent.token"))
         # the twin's clock stands in for the server's (a live server needs none of this)
         monkeypatch.setenv("PLANCC_TWIN_CLOCK", url.removesuffix("/v2"))
@@ -42,7 +40,7 @@ def plancc(*args: str) -> Result:
 
 
 def test_the_going_live_walk_from_nothing_to_a_running_fleet(walk) -> None:
-    _, url, tmp = walk
+    twin, url, tmp = walk
     outputs: list[str] = []
 
     def step(*args: str, codes: tuple[int, ...] = (0,)) -> Result:
@@ -85,7 +83,7 @@ def test_the_going_live_walk_from_nothing_to_a_running_fleet(walk) -> None:
     assert "check: ledger and cargo reconcile" in r.output
     # the agent token was never printed
     assert all(token not in out for out in outputs)
-    assert all(ACCOUNT not in out for out in outputs)
+    assert all(twin.account_token not in out for out in outputs)
 
 
 def test_after_a_weekly_reset_the_tick_stops_and_register_replace_starts_over(walk) -> None:

@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "tasks": "plancc.cli.tasks:tasks_cmd",
     "cron": "plancc.cli.cron:cron_cmd",
     "loop": "plancc.cli.loop:loop_cmd",
+    "demo": "plancc.cli.demo:demo_cmd",
 }
 
 

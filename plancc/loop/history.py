@@ -6,6 +6,7 @@ The one module of the loop that reads the state file's tables.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from plancc.loop.records import Feed, Observation, Outcome, Trade
@@ -143,6 +144,28 @@ def run_data(
         ),
         summary=summary,
     )
+
+
+ARRIVES = re.compile(r"arrives in (\d+(?:\.\d+)?) s")
+TRADE_S = 5.0  # a dock-and-trade visit (policy dock_seconds): what a purchase or sale occupies
+
+
+def moving_or_trading(store: Store) -> dict[str, list[tuple[float, float]]]:
+    """Per ship, the stretches it was flying (each navigate, until its announced arrival) or
+    trading (each purchase or sale, TRADE_S long): what utilisation counts as busy. Waiting at a
+    factory for its supply, parked or idle is not."""
+    out: dict[str, list[tuple[float, float]]] = {}
+    for r in store.conn.execute(
+        "SELECT at, ship, kind, message FROM events WHERE ship != '' AND kind IN "
+        "('navigate', 'purchase', 'sell') ORDER BY id"
+    ):
+        if r["kind"] == "navigate":
+            m = ARRIVES.search(r["message"])
+            if m:
+                out.setdefault(r["ship"], []).append((r["at"], r["at"] + float(m.group(1))))
+        else:
+            out.setdefault(r["ship"], []).append((r["at"], r["at"] + TRADE_S))
+    return out
 
 
 def _product(store: Store, pipeline: str) -> str:

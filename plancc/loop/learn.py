@@ -112,11 +112,17 @@ def production_delays(
     feeds: Iterable[Feed], series: Series, collect_level: str = "HIGH"
 ) -> dict[str, list[float]]:
     """Factory market -> seconds from its last input delivered to its export first seen at
-    ``collect_level`` or above. A feed never seen to get there (not read since) teaches nothing."""
+    ``collect_level`` or above. Only a climb that was seen counts: the export's last read at or
+    before the feed was below the level (an export already there says nothing about the
+    factory's delay), and it was read at the level afterwards."""
     need = SUPPLY_RANK.get(collect_level, 3)
     out: dict[str, list[float]] = defaultdict(list)
     for f in feeds:
-        for o in series.get((f.market, f.good), ()):
+        seq = series.get((f.market, f.good), ())
+        before = _before(seq, f.fed_at)
+        if before is None or SUPPLY_RANK.get(before.supply, -1) >= need:
+            continue
+        for o in seq:
             if o.at >= f.fed_at and SUPPLY_RANK.get(o.supply, -1) >= need:
                 out[f.market].append(o.at - f.fed_at)
                 break

@@ -58,6 +58,7 @@ class Flight:
     credits: list[tuple[float, int]] = field(default_factory=list)
     loops: list[LoopResult] = field(default_factory=list)
     runner_policy: RunnerPolicy = field(default_factory=RunnerPolicy)
+    http_url: str | None = None  # the twin served over loopback: talk HTTP to it
 
     @classmethod
     def start_on(
@@ -68,12 +69,13 @@ class Flight:
         settings: LoopSettings,
         *,
         replan: str = "loop",
+        http_url: str | None = None,
     ) -> Flight:
         """A fresh state seeded with ``snapshot`` (the markets it saw become observations)."""
         workdir.mkdir(parents=True, exist_ok=True)
         twin.app.limiter.enabled = True
         twin.app.limiter.time = twin.now  # 2 req/s in game time
-        f = cls(twin, workdir / "state.db", settings, replan)
+        f = cls(twin, workdir / "state.db", settings, replan, http_url=http_url)
         store = Store.open(f.state)
         try:
             remember_static(store, snapshot)
@@ -89,10 +91,11 @@ class Flight:
     def client(self) -> Any:
         from plancc.api import Client
 
+        inner = httpx.HTTPTransport() if self.http_url else self.twin.transport()
         return Client(
-            base_url=self.twin.base_url,
+            base_url=self.http_url or self.twin.base_url,
             token=self.twin.token,
-            transport=CountingTransport(self.twin.transport(), self.statuses),
+            transport=CountingTransport(inner, self.statuses),
             clock=self.twin.now,
             sleep=lambda s: self.twin.advance(max(0.0, s)),
             max_retries=5,
@@ -144,6 +147,17 @@ class Flight:
                 self.twin.advance(nxt - self.twin.now())
             if progress:
                 progress(self)
+
+    def live_figures(self) -> tuple[int, float]:
+        """Active pipelines and utilisation so far (for a progress bar)."""
+        s = Store.open(self.state, create=False)
+        try:
+            active = int(
+                s.conn.execute("SELECT COUNT(*) FROM pipelines WHERE status='ACTIVE'").fetchone()[0]
+            )
+            return active, self.utilisation(s, self.twin.now())
+        finally:
+            s.close()
 
     def peak_requests_per_minute(self) -> int:
         """The most requests the fleet made in any one game-minute (from the ticks' records
@@ -210,20 +224,20 @@ class Flight:
             s.close()
 
     def utilisation(self, store: Store, end: float) -> float:
-        """Share of the haulers' time spent on a task (flying to it or trading), merged per ship."""
-        spans = history._realised_spans(store, end)
+        """Share of the haulers' time spent moving or trading (``history.moving_or_trading``),
+        overlaps merged per ship; waiting for a factory's supply does not count."""
+        spans = history.moving_or_trading(store)
         haulers = [
             r[0] for r in store.conn.execute("SELECT symbol FROM ships WHERE cargo_capacity > 0")
         ]
-        if not haulers:
-            return 0.0
         total = (end - self.start) * len(haulers)
-        busy = 0.0
-        for ship in haulers:
-            busy += _merged(
-                [(max(sp.start, self.start), min(sp.end, end)) for sp in spans.get(ship, [])]
-            )
-        return busy / total if total > 0 else 0.0
+        if total <= 0:
+            return 0.0
+        busy = sum(
+            _merged([(max(a, self.start), min(b, end)) for a, b in spans.get(ship, [])])
+            for ship in haulers
+        )
+        return busy / total
 
     def report_data(self, title: str) -> Any:
         s = Store.open(self.state, create=False)
