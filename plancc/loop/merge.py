@@ -29,27 +29,51 @@ def without_products(view: PlanView, products: Collection[str]) -> PlanView:
     )
 
 
+def _clashing(active: PlanView, started: Collection[str], candidate: PlanView) -> set[str]:
+    """Candidate pipelines that would work a product at a market a started one works."""
+    keep_ids = set(started)
+    busy = {(p.product, p.sell_market) for p in active.pipelines if p.id in keep_ids}
+    busy_markets = {t.market for t in active.tasks if t.pipeline in keep_ids}
+    return {
+        p.id
+        for p in candidate.pipelines
+        if p.id in keep_ids
+        or (p.product, p.sell_market) in busy
+        or any(
+            t.market in busy_markets and t.type == "COLLECT"
+            for t in candidate.tasks
+            if t.pipeline == p.id
+        )
+    }
+
+
+def fresh_only(
+    active: PlanView, started: Collection[str], candidate: PlanView, limit: int
+) -> PlanView:
+    """The candidate's pipelines that do not clash with started work, at most ``limit`` of
+    them, the most profitable first (ties by id)."""
+    clash = _clashing(active, started, candidate)
+    fresh = sorted(
+        (p for p in candidate.pipelines if p.id not in clash),
+        key=lambda p: (-(p.expected_revenue - p.expected_cost), p.id),
+    )[: max(0, limit)]
+    ids = {p.id for p in fresh}
+    return _with_id(
+        system=candidate.system,
+        snapshot_time=candidate.snapshot_time,
+        pipelines=tuple(p for p in candidate.pipelines if p.id in ids),
+        tasks=tuple(t for t in candidate.tasks if t.pipeline in ids),
+        legs=tuple(leg for leg in candidate.legs if leg.pipeline in ids),
+    )
+
+
 def pinned(active: PlanView, started: Collection[str], candidate: PlanView) -> PlanView:
     """``candidate`` with the ``started`` pipelines of ``active`` kept, their legs first."""
     keep = [p for p in active.pipelines if p.id in started]
     if not keep:
         return candidate
     keep_ids = {p.id for p in keep}
-    busy = {(p.product, p.sell_market) for p in keep}
-    busy_markets = {t.market for t in active.tasks if t.pipeline in keep_ids}
-    clash = {
-        p.id
-        for p in candidate.pipelines
-        if p.id not in keep_ids
-        and (
-            (p.product, p.sell_market) in busy
-            or any(
-                t.market in busy_markets and t.type == "COLLECT"
-                for t in candidate.tasks
-                if t.pipeline == p.id
-            )
-        )
-    }
+    clash = _clashing(active, keep_ids, candidate)
     fresh = [p for p in candidate.pipelines if p.id not in keep_ids and p.id not in clash]
     fresh_ids = {p.id for p in fresh}
     legs: list[LegSpec] = []

@@ -25,7 +25,7 @@ from typing import Any
 
 from plancc.loop import history
 from plancc.loop.learn import Learned, learn, policy_figures
-from plancc.loop.merge import pinned, without_products
+from plancc.loop.merge import fresh_only, pinned, without_products
 from plancc.loop.pause import Change, Paused, PauseRule, pause_changes
 from plancc.loop.scout import assign_scouts, stale_markets
 from plancc.loop.statesnap import snapshot_from_state
@@ -135,7 +135,8 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
         )
         store.log(now, "loop", f"kept the active plan: {reason}")
         return LoopResult("kept", reason, [], [], {}, scouted, None)
-    policy = replace(policy, max_pipelines=slots)
+    # room for the candidates that will clash with work in flight (same product and market)
+    policy = replace(policy, max_pipelines=slots + len(started))
     figures = policy_figures(learned)
     if figures:
         values: dict[str, Any] = {k: f.value for k, f in figures.items()}
@@ -196,6 +197,8 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
     )
 
     candidate = without_products(read_plan(plan_path), set(paused))
+    if active is not None:
+        candidate = fresh_only(active, started, candidate, slots)
     if settings.shape is not None:
         candidate = settings.shape(plan, candidate)
     fresh_profit = sum(p.expected_revenue - p.expected_cost for p in candidate.pipelines)
