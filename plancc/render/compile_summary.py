@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from plancc.model import Plan, Rejection
 
 
-def summary(plan: Plan, output: str, ships_in_fleet: int) -> dict[str, Any]:
-    """The figures a reviewer looks at first; ``--json`` prints exactly this."""
+def summary(
+    plan: Plan, output: str, ships_in_fleet: int, left_out: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The figures a reviewer looks at first; ``--json`` prints exactly this. ``left_out``:
+    what the snapshot held that the compiler did not use (``Snapshot.left_out``)."""
     obj = plan.objective
     return {
         "output": output,
@@ -28,6 +32,7 @@ def summary(plan: Plan, output: str, ships_in_fleet: int) -> dict[str, Any]:
         "expected_profit": obj.expected_profit,
         "profit_per_hour": round(obj.profit_per_hour, 1),
         "rejected": len(plan.rejected),
+        "left_out": list(left_out),
     }
 
 
@@ -50,6 +55,7 @@ def render_summary(plan: Plan, s: dict[str, Any]) -> str:
         f"  expected cost {s['expected_cost']:,} cr, revenue {s['expected_revenue']:,} cr, "
         f"profit {s['expected_profit']:,} cr ({s['profit_per_hour']:,.0f} cr/h)",
     ]
+    lines += [f"  ! {note}" for note in s.get("left_out", ())]
     for p in plan.pipelines:
         lines.append(
             f"  + {p.id}: {p.quantity} {p.product} -> {p.sell_market}, "
