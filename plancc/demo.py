@@ -5,10 +5,12 @@
    goods as they arrive (the game shows them only to a ship that is there);
 3. snapshot the system (agent, fleet, waypoints, the markets as scouted) to a file;
 4. compile it with the design's greedy scheduler and with plancc's list scheduler;
-5. review the change with ``plancc diff`` and draw the plan's report (HTML, Gantt chart).
+5. review the change with ``plancc diff`` and draw the plan's report (HTML, Gantt chart);
+6. fly it: ``plancc apply`` the plan, then the runner's cron ticks on the twin's virtual clock
+   until every pipeline has ended (a progress line per working tick), then ``plancc status``
+   and the ledger check (``status --check``).
 
-Everything it writes goes to ``demo-out/``. The runner that flies the plan lands with the
-runner issue; until then this is the furthest the product goes.
+Everything it writes goes to ``demo-out/`` (the runner's state: ``demo-out/state.db``).
 """
 
 from __future__ import annotations
@@ -113,7 +115,7 @@ def run(out: Path, say: Say = _say) -> int:
     from plancc.snapshot import take_snapshot, write_snapshot
 
     out.mkdir(parents=True, exist_ok=True)
-    say(f"1/5 twin: generating universe seed {SEED} ({HAULERS} haulers, {PROBES} probes)")
+    say(f"1/6 twin: generating universe seed {SEED} ({HAULERS} haulers, {PROBES} probes)")
     twin = Twin.generate(SEED, haulers=HAULERS, probes=PROBES)
     clock_start = twin.now()
     # The client paces itself on the twin's clock: waiting for the rate limit is game time.
@@ -125,9 +127,9 @@ def run(out: Path, say: Say = _say) -> int:
         sleep=lambda seconds: _discard(twin.advance(seconds)),
     )
     with client:
-        say("2/5 scout: probes fly to every market")
+        say("2/6 scout: probes fly to every market")
         scouted = scout(client, twin.advance, say)
-        say("3/5 snapshot")
+        say("3/6 snapshot")
         snap = take_snapshot(client, progress=lambda m: None)
     for i, market in enumerate(snap["markets"]):
         if not market.get("tradeGoods") and market["symbol"] in scouted:
@@ -146,7 +148,7 @@ def run(out: Path, say: Say = _say) -> int:
     recipes = (str(bundled_recipes_dir()),)
     paths = {}
     for scheduler in ("greedy", "list"):
-        say(f"4/5 compile with the {scheduler} scheduler")
+        say(f"4/6 compile with the {scheduler} scheduler")
         plan, _ = compile_files(
             recipes,
             None,
@@ -164,7 +166,7 @@ def run(out: Path, say: Say = _say) -> int:
             f"{o.expected_profit:,} cr ({o.profit_per_hour:,.0f} cr/h) -> {path}"
         )
 
-    say("5/5 review: plancc diff plan-greedy.yaml plan-list.yaml")
+    say("5/6 review: plancc diff plan-greedy.yaml plan-list.yaml")
     old, new = load_plan(paths["greedy"]), load_plan(paths["list"])
     d = diff_plans(old, new)
     click.echo(render_text(d))
@@ -174,7 +176,55 @@ def run(out: Path, say: Say = _say) -> int:
     say(f"    report with the Gantt chart: {report}")
     if not new.pipelines:
         say("    (no profitable pipeline in this universe: see `rejected` in the plan)")
-    return 0
+        return 0
+    return fly_plan(twin, paths["list"], out / "state.db", say)
+
+
+def fly_plan(twin: Any, plan_path: Path, state: Path, say: Say = _say) -> int:
+    """Step 6: apply the plan, tick on the virtual clock until it ends, status, ledger check."""
+    from runner.apply import apply_plan, server_view
+    from runner.clock import TwinClock
+    from runner.fly import fly
+    from runner.planview import read_plan
+    from runner.state import Store
+    from runner.status import check, render_status, status_data
+
+    say(f"6/6 fly: plancc apply {plan_path.name}, then the runner's ticks on the virtual clock")
+    state.unlink(missing_ok=True)
+
+    def client() -> Client:
+        return Client(
+            base_url=twin.base_url,
+            token=twin.token,
+            transport=twin.transport(),
+            clock=twin.now,
+            sleep=twin.advance,
+        )
+
+    store = Store.open(state)
+    with client() as c:
+        for line in apply_plan(
+            store, read_plan(plan_path), server_view(c), twin.now(), source=str(plan_path)
+        ):
+            say(f"    {line}")
+    store.close()
+    result = fly(
+        state,
+        client,
+        TwinClock(twin.now, twin.advance),
+        lambda t: twin.advance(max(0.0, t - twin.now())),
+        progress=lambda line: say(f"    {line}"),
+    )
+    say(f"    {result.ticks} ticks, {result.requests} requests")
+    store = Store.open(state)
+    click.echo(render_status(status_data(store, twin.now())))
+    with client() as c:
+        problems = check(store, c)
+    store.close()
+    for p in problems:
+        say(f"    MISMATCH {p}")
+    say("    check: ledger and cargo reconcile" if not problems else "    check FAILED")
+    return 1 if problems else 0
 
 
 def main(argv: list[str] | None = None) -> int:

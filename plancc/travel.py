@@ -3,6 +3,8 @@
 time = round(round(max(1, d)) * multiplier / engine_speed + 15) seconds
 fuel: CRUISE/STEALTH round(d) (min 1), BURN 2 * round(d) (min 2), DRIFT 1
 d is the Euclidean distance; orbitals share their parent's coordinates (d = 0, still 1 fuel).
+``round`` is half up, like JavaScript's ``Math.round`` in the public bots' formula (Python's
+``round`` goes half to even: a 142.5 s hop came out 142 s instead of 143).
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ FLIGHT_MULTIPLIER: dict[str, float] = {
 }
 
 
+def round_half_up(x: float) -> int:
+    """Nearest integer, halves away from zero for positive x (``Math.round`` for x >= 0)."""
+    return math.floor(x + 0.5)
+
+
 def distance(ax: int, ay: int, bx: int, by: int) -> float:
     return math.hypot(ax - bx, ay - by)
 
@@ -24,7 +31,7 @@ def distance(ax: int, ay: int, bx: int, by: int) -> float:
 def travel_seconds(d: float, engine_speed: int, flight_mode: str = "CRUISE") -> int:
     """Seconds a ship with ``engine_speed`` needs to fly ``d`` units in ``flight_mode``."""
     mult = FLIGHT_MULTIPLIER[flight_mode]
-    return round(round(max(1.0, d)) * mult / max(1, engine_speed) + 15)
+    return round_half_up(round_half_up(max(1.0, d)) * mult / max(1, engine_speed) + 15)
 
 
 def fuel_cost(d: float, flight_mode: str = "CRUISE") -> int:
@@ -32,5 +39,5 @@ def fuel_cost(d: float, flight_mode: str = "CRUISE") -> int:
     if flight_mode == "DRIFT":
         return 1
     if flight_mode == "BURN":
-        return max(2, 2 * round(d))
-    return max(1, round(d))
+        return max(2, 2 * round_half_up(d))
+    return max(1, round_half_up(d))

@@ -93,6 +93,15 @@ class Executor:
             return
         ships = self.store.ships()
         ship = ships.get(a.ship)
+        if ship is not None and ship.status == "IN_TRANSIT" and ship.arrival is not None:
+            late = self.now() - ship.arrival
+            if late >= 0:  # the first action since the ship arrived: how long it waited
+                self.store.log(
+                    self.now(),
+                    "arrived",
+                    f"at {ship.waypoint}: first action {late:.1f} s after arrival",
+                    ship=a.ship,
+                )
         if a.kind == "READ_SHIP":
             from runner.recover import resolve
 

@@ -20,13 +20,12 @@ from plancc.sim.faults import FaultConfig
 from plancc.sim.universe import generate_universe, seen_from_everywhere
 from runner.apply import apply_plan, server_view
 from runner.clock import TwinClock
+from runner.fly import next_tick_at
 from runner.planview import read_plan
 from runner.policy import RunnerPolicy
 from runner.state import Store
 from runner.status import check
 from runner.tick import TickResult, run_tick
-
-CRON_S = 60.0
 
 
 def compiled_plan(tmp: Path, seed: int, haulers: int, pipelines: int | None = None) -> Path:
@@ -111,11 +110,8 @@ class RunnerWorld:
         start = self.twin.now()
         result = run_tick(self.state, self.client, self.clock(), self.policy, budget_s=budget_s)
         self.ticks.append(result)
-        # cron starts the next tick a minute after this one started
-        nxt = start + CRON_S
-        if result.next_due is not None and result.next_due > nxt:
-            # nothing is due before then: the ticks in between would make no request
-            nxt = start + CRON_S * max(1, int((result.next_due - start) // CRON_S))
+        # cron's next tick; minutes with nothing due are skipped (they would make no request)
+        nxt = next_tick_at(start, result.next_due)
         if nxt > self.twin.now():
             self.twin.advance(nxt - self.twin.now())
         return result
@@ -248,10 +244,7 @@ def forked_run(
         start = world.twin.now()
         code, result = forked_tick(world, loop, env)
         codes.append(code)
-        nxt = start + CRON_S
-        due = result.get("next_due") if result else None
-        if due is not None and due > nxt:
-            nxt = start + CRON_S * max(1, int((due - start) // CRON_S))
+        nxt = next_tick_at(start, result.get("next_due") if result else None)
         if nxt > world.twin.now():
             world.twin.advance(nxt - world.twin.now())
         if not world.open_work():

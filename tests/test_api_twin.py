@@ -116,7 +116,13 @@ def test_trade_round_trip_moves_credits_and_cargo():
 def test_navigate_arrives_when_the_twin_clock_passes_arrival():
     twin, client, _, _ = make()
     ship = next(s for s in client.ships() if s.fuel_capacity > 0)
-    target = next(w for w in client.waypoints(ship.system) if w.symbol != ship.waypoint)
+    waypoints = client.waypoints(ship.system)
+    here = next(w for w in waypoints if w.symbol == ship.waypoint)
+    # the nearest other waypoint: live systems have outliers beyond one tank (issue 9)
+    target = min(
+        (w for w in waypoints if w.symbol != ship.waypoint),
+        key=lambda w: (w.x - here.x) ** 2 + (w.y - here.y) ** 2,
+    )
     client.orbit(ship.symbol)
     result = client.navigate(ship.symbol, target.symbol)
     assert result.nav.status == "IN_TRANSIT"

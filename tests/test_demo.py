@@ -1,4 +1,5 @@
-"""`make demo` runs the main job end to end on the twin: scout, snapshot, compile, diff, report."""
+"""`make demo` runs the main job end to end on the twin: scout, snapshot, compile, diff, report,
+then flies the plan with the runner."""
 
 from __future__ import annotations
 
@@ -27,7 +28,20 @@ def test_demo_scouts_every_market_and_writes_valid_snapshot_plans_and_report(tmp
 
     html = (tmp_path / "plan.html").read_text()
     assert "<svg" in html
-    assert capsys.readouterr().out.strip(), "the greedy -> list review is printed"
+    out = capsys.readouterr()
+    assert out.out.strip(), "the greedy -> list review is printed"
+
+
+def test_demo_flies_the_plan_until_every_pipeline_ends_and_the_ledger_reconciles(tmp_path, capsys):
+    from runner.state import Store
+
+    assert demo.main([str(tmp_path)]) == 0  # exit 1 if `status --check` found a mismatch
+    err = capsys.readouterr().err
+    assert "6/6 fly" in err and "pipelines" in err and "ships busy" in err
+    assert "check: ledger and cargo reconcile" in err
+    store = Store.open(tmp_path / "state.db", create=False)
+    statuses = {p["status"] for p in store.pipeline_pnl()}
+    assert statuses <= {"COMPLETED", "FAILED"} and "COMPLETED" in statuses
 
 
 def test_demo_is_deterministic(tmp_path):

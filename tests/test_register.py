@@ -15,7 +15,7 @@ from plancc.errors import InputError
 from plancc.register import register_agent
 from plancc.sim.app import Twin
 
-ACCOUNT = "account-token-for-tests"
+ACCOUNT = "account-token-for-tests"  # for requests refused before they are sent
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def _register(twin: Twin, path: Path, **kw: object):
         "BADGER",
         "COSMIC",
         path,
-        account_token=ACCOUNT,
+        account_token=twin.account_token,  # the twin answers 401 to any other (the spec)
         base_url=twin.base_url,
         transport=twin.transport(),
         **kw,
@@ -55,7 +55,8 @@ def test_register_sends_the_account_token_as_bearer(tmp_path: Path) -> None:
     import httpx
 
     seen: list[str] = []
-    real = Twin.generate(3, haulers=1, probes=0).transport()
+    twin = Twin.generate(3, haulers=1, probes=0)
+    real = twin.transport()
 
     class Spy(httpx.BaseTransport):
         def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -66,11 +67,11 @@ def test_register_sends_the_account_token_as_bearer(tmp_path: Path) -> None:
         "BADGER",
         "COSMIC",
         tmp_path / "t",
-        account_token=ACCOUNT,
+        account_token=twin.account_token,
         base_url=Twin.base_url,
         transport=Spy(),
     )
-    assert seen == [f"Bearer {ACCOUNT}"]
+    assert seen == [f"Bearer {twin.account_token}"]
 
 
 def test_an_existing_token_file_is_not_overwritten(twin: Twin, tmp_path: Path) -> None:
@@ -110,7 +111,7 @@ def test_cli_register_over_loopback_prints_the_agent_but_never_the_token(
     twin: Twin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "agent.token"
-    monkeypatch.setenv("SPACETRADERS_ACCOUNT_TOKEN", ACCOUNT)
+    monkeypatch.setenv("SPACETRADERS_ACCOUNT_TOKEN", twin.account_token)
     with serving(twin) as url:
         result = CliRunner().invoke(
             cli,
@@ -128,7 +129,7 @@ def test_cli_register_over_loopback_prints_the_agent_but_never_the_token(
     assert result.exit_code == 0, result.output
     token = path.read_text().strip()
     assert "registered BADGER" in result.output
-    assert token not in result.output and ACCOUNT not in result.output
+    assert token not in result.output and twin.account_token not in result.output
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -155,7 +156,7 @@ def test_cli_register_without_an_account_token_exits_2(
 def test_a_claimed_symbol_is_one_line_with_the_game_code_and_exit_1(
     twin: Twin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("SPACETRADERS_ACCOUNT_TOKEN", ACCOUNT)
+    monkeypatch.setenv("SPACETRADERS_ACCOUNT_TOKEN", twin.account_token)
     _register(twin, tmp_path / "first")
     with serving(twin) as url:
         result = CliRunner().invoke(
@@ -163,5 +164,5 @@ def test_a_claimed_symbol_is_one_line_with_the_game_code_and_exit_1(
             ["register", "BADGER", "--token-file", str(tmp_path / "second"), "--api-url", url],
         )
     assert result.exit_code == 1
-    assert "4111" in result.output and ACCOUNT not in result.output
+    assert "4111" in result.output and twin.account_token not in result.output
     assert not (tmp_path / "second").exists()

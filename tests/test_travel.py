@@ -26,3 +26,14 @@ def test_fuel_minimums_per_flight_mode():
 
 def test_distance_is_euclidean():
     assert distance(0, 0, 3, 4) == 5.0
+
+
+def test_a_hop_of_exactly_half_a_second_rounds_up_like_the_public_formula():
+    # 153 units at speed 30 cruising: 153 * 25 / 30 + 15 = 142.5 s -> 143 (Math.round), not 142
+    assert travel_seconds(153.0, 30, "CRUISE") == 143
+
+
+def test_a_distance_of_exactly_half_a_unit_rounds_up_in_time_and_fuel():
+    # round(100.5) is 100 in Python (half to even) but 101 in the public formula
+    assert fuel_cost(100.5, "CRUISE") == 101
+    assert travel_seconds(100.5, 25, "CRUISE") == 101 + 15

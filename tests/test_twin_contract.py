@@ -75,7 +75,13 @@ def walk_every_endpoint(twin: Twin) -> Walk:
     w = Walk(twin)
     ship = f"/my/ships/{HAULER}"
     w.call("GET", "/", "/")
-    w.call("POST", "/register", "/register", json={"symbol": "CONTRACT", "faction": "COSMIC"})
+    w.call(
+        "POST",
+        "/register",
+        "/register",
+        json={"symbol": "CONTRACT", "faction": "COSMIC"},
+        headers={"Authorization": f"Bearer {twin.account_token}"},
+    )
     w.call("GET", "/my/agent", "/my/agent")
     w.call("GET", "/my/ships", "/my/ships")
     w.call("GET", SHIP, ship)

@@ -14,8 +14,9 @@ import statistics
 
 import pytest
 
-from plancc.sim.market import GoodSpec, MarketSim
+from plancc.sim.market import SUPPLY_FILL, GoodSpec, MarketSim, lots_between
 from plancc.sim.traders import step_traders
+from plancc.sim.universe import initial_mid
 
 MIN = 60.0
 HOUR = 3600.0
@@ -79,53 +80,125 @@ def test_sell_price_is_below_purchase_price_for_every_good() -> None:
         assert r["sellPrice"] < r["purchasePrice"]
 
 
-def test_buying_one_lot_raises_purchase_price_about_five_percent() -> None:
-    m = factory(export_supply="HIGH")
-    before = row(m, "WIDGETS", 0.0)["purchasePrice"]
-    m.buy("WIDGETS", 20, 0.0)
-    after = row(m, "WIDGETS", 0.0)["purchasePrice"]
-    assert 1.04 <= after / before <= 1.06
+# -- price against supply, and our own impact (live: acd-model, LIVE-FACTS "Our own trades") ---
+# Each figure is measured on the twin (drift off) and checked against the live range, with the
+# rounding of listed prices as the only slack.
+
+
+def mid(r: dict) -> float:
+    return (r["purchasePrice"] + r["sellPrice"]) / 2
+
+
+def price_after_moving(kind: str, to: str) -> float:
+    """Mid of a MODERATE good after trading it to the middle of level ``to`` (drift off)."""
+    m = one_good(kind, "MODERATE", tv=20)
+    lots = lots_between(*sorted((SUPPLY_FILL["MODERATE"], SUPPLY_FILL[to])), kind)
+    trade = m.buy if SUPPLY_FILL[to] < SUPPLY_FILL["MODERATE"] else m.sell
+    trade("GOOD", round(lots * 20), 0.0)
+    r = row(m, "GOOD", 0.0)
+    assert r["supply"] == to
+    return mid(r) / mid(row(one_good(kind, "MODERATE", tv=20), "GOOD", 0.0))
+
+
+LIVE_PRICE_BY_SUPPLY = [
+    ("EXPORT", "LIMITED", 1.33, 1.49),
+    ("EXPORT", "SCARCE", 1.55, 1.84),
+    ("IMPORT", "HIGH", 0.73, 0.76),
+    ("IMPORT", "ABUNDANT", 0.38, 0.60),
+]
+
+
+@pytest.mark.parametrize(("kind", "supply", "low", "high"), LIVE_PRICE_BY_SUPPLY)
+def test_trading_a_good_to_another_supply_level_moves_its_price_by_the_live_figure(
+    kind: str, supply: str, low: float, high: float
+) -> None:
+    """Live: exports +33-49% at LIMITED, +55-84% at SCARCE; imports -24-27% HIGH, -40-62% ABUNDANT."""
+    assert low <= price_after_moving(kind, supply) <= high
+
+
+@pytest.mark.parametrize(("kind", "supply", "low", "high"), LIVE_PRICE_BY_SUPPLY)
+def test_a_fresh_listing_is_priced_by_its_supply_like_the_live_figure(
+    kind: str, supply: str, low: float, high: float
+) -> None:
+    assert low <= initial_mid(1000, kind, supply) / initial_mid(1000, kind, "MODERATE") <= high
+
+
+@pytest.mark.parametrize(
+    ("supply", "low", "high"),
+    [
+        ("HIGH", 1.04, 1.05),
+        ("MODERATE", 1.06, 1.07),
+        ("LIMITED", 1.06, 1.10),
+        ("SCARCE", 1.11, 1.14),
+    ],
+)
+def test_buying_one_lot_raises_the_purchase_price_by_the_live_figure_for_its_supply(
+    supply: str, low: float, high: float
+) -> None:
+    """Live: +4-5% at HIGH, +6-7% MODERATE, +6-10% LIMITED, up to ~13% at SCARCE per lot."""
+    m = one_good("EXPORT", supply, tv=20)
+    before = row(m, "GOOD", 0.0)["purchasePrice"]
+    m.buy("GOOD", 20, 0.0)
+    assert low <= row(m, "GOOD", 0.0)["purchasePrice"] / before <= high
+
+
+@pytest.mark.parametrize(
+    ("supply", "low", "high"),
+    [
+        ("SCARCE", 0.005, 0.017),
+        ("LIMITED", 0.017, 0.030),
+        ("MODERATE", 0.030, 0.050),
+        ("HIGH", 0.11, 0.13),
+        ("ABUNDANT", 0.20, 0.28),
+    ],
+)
+def test_selling_one_lot_lowers_the_sell_price_by_the_live_figure_for_its_supply(
+    supply: str, low: float, high: float
+) -> None:
+    """Live: -1.1% at SCARCE, -2.2% LIMITED, -3.9% MODERATE, -11-13% HIGH, ~-24% ABUNDANT."""
+    m = one_good("IMPORT", supply, tv=20)
+    before = row(m, "GOOD", 0.0)["sellPrice"]
+    m.sell("GOOD", 20, 0.0)
+    assert low <= 1 - row(m, "GOOD", 0.0)["sellPrice"] / before <= high
 
 
 def test_buying_lowers_supply() -> None:
     m = factory(export_supply="HIGH")
-    m.buy("WIDGETS", 20, 0.0)
-    m.buy("WIDGETS", 20, 0.0)
+    for _ in range(3):
+        m.buy("WIDGETS", 20, 0.0)
     assert row(m, "WIDGETS", 0.0)["supply"] == "MODERATE"
 
 
-def test_selling_one_lot_lowers_sell_price_about_one_and_a_half_percent() -> None:
+def test_repeated_one_lot_sales_into_a_scarce_import_fall_a_few_percent_each() -> None:
+    """Live ledger: repeated 20-unit sales of one lot each fell 2.6-3.9% per sale (tv 20)."""
+    m = one_good("IMPORT", "LIMITED", tv=20)
+    prices = [m.sell("GOOD", 20, 0.0) for _ in range(3)]
+    steps = [1 - b / a for a, b in itertools.pairwise(prices)]
+    assert all(0.015 <= s <= 0.05 for s in steps), steps
+
+
+def test_selling_lot_after_lot_into_one_import_collapses_its_bid() -> None:
+    """Live: two ships selling into one market took the bid from 19,950 to 4 (sp-lbbm)."""
     m = one_good("IMPORT", "LIMITED")
-    before = row(m, "GOOD", 0.0)["sellPrice"]
-    m.sell("GOOD", 20, 0.0)
-    after = row(m, "GOOD", 0.0)["sellPrice"]
-    assert 0.98 <= after / before <= 0.99
-
-
-@pytest.mark.parametrize("supply", ["SCARCE", "LIMITED", "MODERATE"])
-def test_dumping_twenty_lots_into_an_import_takes_40_to_60_percent_off(supply: str) -> None:
-    m = one_good("IMPORT", supply)
     before = row(m, "GOOD", 0.0)["sellPrice"]
     for _ in range(20):
         m.sell("GOOD", 20, 0.0)
-    after = row(m, "GOOD", 0.0)["sellPrice"]
-    assert 0.40 <= 1 - after / before <= 0.60
+    assert row(m, "GOOD", 0.0)["sellPrice"] < 0.05 * before
 
 
 # -- recovery --------------------------------------------------------------------------------
 
 
 def minutes_until(market: MarketSim, key: str, done) -> float:
-    for k in range(1, 24 * 60):
+    for k in range(1, 48 * 60):
         if done(row(market, "GOOD", k * MIN)[key]):
             return k
     return math.inf
 
 
-@pytest.mark.parametrize(
-    ("kind", "lots"), [("IMPORT", 1), ("IMPORT", 20), ("EXPORT", 1), ("EXPORT", 3)]
-)
-def test_half_of_a_price_move_recovers_within_60_to_90_minutes(kind: str, lots: int) -> None:
+@pytest.mark.parametrize(("kind", "lots"), [("IMPORT", 1), ("IMPORT", 4), ("EXPORT", 1)])
+def test_half_of_a_price_move_recovers_in_about_an_hour_and_a_half(kind: str, lots: int) -> None:
+    """Live: a dumped import half-recovered in ~1.5 h (acd FB5); the model's step is 15 min."""
     m = one_good(kind, "MODERATE")
     key = "sellPrice" if kind == "IMPORT" else "purchasePrice"
     trade = m.sell if kind == "IMPORT" else m.buy
@@ -134,47 +207,105 @@ def test_half_of_a_price_move_recovers_within_60_to_90_minutes(kind: str, lots: 
         trade("GOOD", 20, 0.0)
     moved = row(m, "GOOD", 0.0)[key]
     half = minutes_until(m, key, lambda p: abs(p - moved) >= abs(before - moved) / 2)
-    assert 55 <= half <= 90
+    assert 75 <= half <= 120
 
 
-def test_a_big_dump_is_fully_recovered_in_8_to_10_hours_not_sooner() -> None:
+def test_a_big_dump_takes_hours_to_recover_not_minutes() -> None:
     m = one_good("IMPORT", "LIMITED")
     before = row(m, "GOOD", 0.0)["sellPrice"]
-    for _ in range(20):
+    for _ in range(5):
         m.sell("GOOD", 20, 0.0)
-    full = minutes_until(m, "sellPrice", lambda p: p == before) / 60
-    assert 8.0 <= full <= 10.0
+    full = minutes_until(m, "sellPrice", lambda p: p >= before) / 60
+    assert 6.0 <= full <= 16.0
 
 
 def test_selling_into_an_import_is_consumed_and_its_price_recovers_upward() -> None:
     m = one_good("IMPORT", "LIMITED")
     m.sell("GOOD", 40, 0.0)
     low = row(m, "GOOD", 0.0)
-    later = row(m, "GOOD", 2 * HOUR)
+    later = row(m, "GOOD", 3 * HOUR)
     assert later["sellPrice"] > low["sellPrice"]
     assert later["supply"] == "LIMITED" and low["supply"] == "MODERATE"
 
 
 def test_buying_out_an_export_is_restocked_and_its_price_recovers_downward() -> None:
     m = one_good("EXPORT", "HIGH")
-    m.buy("GOOD", 20, 0.0)
-    m.buy("GOOD", 20, 0.0)
+    for _ in range(3):
+        m.buy("GOOD", 20, 0.0)
     high = row(m, "GOOD", 0.0)
-    later = row(m, "GOOD", 2 * HOUR)
+    later = row(m, "GOOD", 3 * HOUR)
     assert later["purchasePrice"] < high["purchasePrice"]
     assert high["supply"] == "MODERATE" and later["supply"] == "HIGH"
 
 
-# -- factories -------------------------------------------------------------------------------
+# -- supply and activity move on a ~15-minute cadence (ctri 2.1.2) ----------------------------
 
 
-def test_delivering_60_units_of_each_input_moves_export_from_moderate_to_high_within_15_minutes() -> (
-    None
-):
+def test_the_npc_economy_moves_only_at_fifteen_minute_steps() -> None:
+    m = one_good("IMPORT", "LIMITED")
+    m.sell("GOOD", 40, 0.0)
+    just_after = row(m, "GOOD", 0.0)
+    assert row(m, "GOOD", 14 * MIN) == just_after
+    assert row(m, "GOOD", 15 * MIN)["sellPrice"] > just_after["sellPrice"]
+
+
+def test_our_own_trade_moves_the_price_at_once_between_steps() -> None:
+    m = one_good("IMPORT", "LIMITED")
+    before = row(m, "GOOD", 7 * MIN)["sellPrice"]
+    m.sell("GOOD", 20, 7 * MIN)
+    assert row(m, "GOOD", 7 * MIN)["sellPrice"] < before
+
+
+# -- factories (live: docs markets page; acd FB5) ----------------------------------------------
+
+
+def minutes_to_supply(m: MarketSim, good: str, level: str, limit_h: float = 12) -> float:
+    for k in range(1, int(limit_h * 60) + 1):
+        if row(m, good, k * MIN)["supply"] == level:
+            return k
+    return math.inf
+
+
+def test_feeding_a_factory_lifts_its_export_one_level_in_about_25_minutes() -> None:
+    """Live: ~one supply level per ~25 min (to HIGH ~29 min), polling-limited upper bounds."""
     m = factory(export_supply="MODERATE")
     m.sell("ORE_A", 60, 0.0)
     m.sell("ORE_B", 60, 0.0)
-    assert row(m, "WIDGETS", 15 * MIN)["supply"] == "HIGH"
+    assert 15 <= minutes_to_supply(m, "WIDGETS", "HIGH") <= 35
+
+
+def test_feeding_a_restricted_factory_is_slower() -> None:
+    """Live: a RESTRICTED factory takes ~12 min more per level."""
+    free, starved = factory(input_supply="LIMITED"), factory(input_supply="SCARCE")
+    for m in (free, starved):
+        m.sell("ORE_A", 60, 0.0)
+        m.sell("ORE_B", 60, 0.0)
+    fast = minutes_to_supply(free, "WIDGETS", "HIGH")
+    slow = minutes_to_supply(starved, "WIDGETS", "HIGH")
+    assert slow > fast
+    assert 35 <= slow <= 60
+
+
+def test_a_multi_level_climb_under_steady_feeding_takes_hours() -> None:
+    """Live: multi-level climbs under steady feeding took 4-6 h (LIMITED -> ABUNDANT here)."""
+    m = factory(export_supply="LIMITED")
+    for k in range(12 * 4):  # 40 units of each input every 15 minutes
+        if row(m, "WIDGETS", k * 15 * MIN)["supply"] == "ABUNDANT":
+            break
+        m.sell("ORE_A", 40, k * 15 * MIN)
+        m.sell("ORE_B", 40, k * 15 * MIN)
+    assert 2.0 <= k / 4 <= 8.0
+
+
+def test_a_fed_export_holds_its_higher_level_for_hours() -> None:
+    """Live: a fed export stayed HIGH/MODERATE for 13 h while its tradeVolume grew 20 -> 39."""
+    m = factory(export_supply="MODERATE")
+    for k in range(4):
+        m.sell("ORE_A", 60, k * HOUR)
+        m.sell("ORE_B", 60, k * HOUR)
+    assert row(m, "WIDGETS", 4 * HOUR)["supply"] in ("HIGH", "ABUNDANT")
+    assert row(m, "WIDGETS", 12 * HOUR)["supply"] in ("HIGH", "ABUNDANT")
+    assert row(m, "WIDGETS", 12 * HOUR)["tradeVolume"] >= 30
 
 
 def test_delivering_inputs_lowers_the_export_price() -> None:
@@ -182,7 +313,7 @@ def test_delivering_inputs_lowers_the_export_price() -> None:
     before = row(m, "WIDGETS", 0.0)["purchasePrice"]
     m.sell("ORE_A", 60, 0.0)
     m.sell("ORE_B", 60, 0.0)
-    assert row(m, "WIDGETS", 15 * MIN)["purchasePrice"] < before * 0.95
+    assert row(m, "WIDGETS", HOUR)["purchasePrice"] < before * 0.95
 
 
 def test_with_drift_on_feeding_a_factory_still_reaches_high_and_lowers_the_price() -> None:
@@ -201,42 +332,56 @@ def test_with_drift_on_feeding_a_factory_still_reaches_high_and_lowers_the_price
             now=0.0,
         )
         before = row(m, "WIDGETS", 0.0)["purchasePrice"]
-        m.sell("ORE_A", 60, 0.0)
-        m.sell("ORE_B", 60, 0.0)
-        after = row(m, "WIDGETS", 15 * MIN)
-        assert after["supply"] == "HIGH", seed
+        m.sell("ORE_A", 120, 0.0)
+        m.sell("ORE_B", 120, 0.0)
+        after = row(m, "WIDGETS", HOUR)
+        assert after["supply"] in ("HIGH", "ABUNDANT"), seed
         ratios.append(after["purchasePrice"] / before)
     assert statistics.fmean(ratios) < 0.95
-    assert sum(r < 1 for r in ratios) >= 0.9 * len(ratios)
+    # 80%, not 90%: a MODERATE export drifts ~30% in 3 h live (buy-side table), and the export
+    # sits at MODERATE for the first two 15-minute steps of production
+    assert sum(r < 1 for r in ratios) >= 0.8 * len(ratios)
 
 
 def test_a_factory_uses_up_the_inputs_it_was_given() -> None:
     m = factory()
+    before = row(m, "ORE_A", 0.0)["sellPrice"]
     m.sell("ORE_A", 60, 0.0)
     m.sell("ORE_B", 60, 0.0)
-    assert row(m, "ORE_A", 0.0)["supply"] == "MODERATE"
-    assert row(m, "ORE_A", 15 * MIN)["supply"] == "LIMITED"
+    assert row(m, "ORE_A", 0.0)["sellPrice"] < before
+    assert abs(row(m, "ORE_A", HOUR)["sellPrice"] - before) <= 1
 
 
 def test_a_factory_does_not_produce_from_only_one_of_its_inputs() -> None:
     m = factory(export_supply="MODERATE")
     m.sell("ORE_A", 120, 0.0)
-    assert row(m, "WIDGETS", 15 * MIN)["supply"] == "MODERATE"
+    assert row(m, "WIDGETS", HOUR)["supply"] == "MODERATE"
 
 
-def test_an_export_is_not_restocked_while_its_inputs_are_out_of_stock() -> None:
-    def price_change_after_buying_out(empty_inputs: bool) -> int:
-        m = factory(export_supply="HIGH", input_supply="SCARCE")
-        if empty_inputs:
-            for good in ("ORE_A", "ORE_B"):
-                m.buy(good, 60, 0.0)
+def test_an_export_with_scarce_inputs_bought_down_stays_down_for_a_day() -> None:
+    """Live: an export bought down with its inputs SCARCE stayed HIGH/MODERATE for 16-26 h and
+    did not return to ABUNDANT."""
+    m = factory(export_supply="ABUNDANT", input_supply="SCARCE")
+    for _ in range(4):
+        m.buy("WIDGETS", 20, 0.0)
+    low = row(m, "WIDGETS", 0.0)
+    assert low["supply"] in ("HIGH", "MODERATE")
+    for h in (1, 6, 16, 26):
+        assert row(m, "WIDGETS", h * HOUR)["supply"] == low["supply"], h
+
+
+def test_an_export_restocks_in_proportion_to_its_inputs_supply() -> None:
+    """Docs: exports are constrained by the supply of imports."""
+
+    def restocked(input_supply: str) -> int:
+        m = factory(export_supply="HIGH", input_supply=input_supply)
         for _ in range(3):
             m.buy("WIDGETS", 20, 0.0)
         drained = row(m, "WIDGETS", 0.0)["purchasePrice"]
-        return row(m, "WIDGETS", 20 * MIN)["purchasePrice"] - drained
+        return drained - row(m, "WIDGETS", HOUR)["purchasePrice"]
 
-    assert price_change_after_buying_out(empty_inputs=False) < 0
-    assert price_change_after_buying_out(empty_inputs=True) == 0
+    assert restocked("SCARCE") == 0
+    assert 0 < restocked("LIMITED") < restocked("MODERATE")
 
 
 def test_starved_factory_shows_restricted_activity() -> None:
@@ -247,7 +392,8 @@ def test_starved_factory_shows_restricted_activity() -> None:
 def test_a_factory_whose_inputs_are_bought_out_turns_restricted() -> None:
     m = factory(input_supply="LIMITED")
     assert row(m, "WIDGETS", 0.0)["activity"] == "WEAK"
-    m.buy("ORE_A", 60, 0.0)
+    m.buy("ORE_A", 120, 0.0)
+    assert row(m, "ORE_A", 0.0)["supply"] == "SCARCE"
     assert row(m, "WIDGETS", 0.0)["activity"] == "RESTRICTED"
 
 
@@ -255,22 +401,66 @@ def test_feeding_a_starved_factory_lifts_it_out_of_restricted() -> None:
     m = factory(input_supply="SCARCE")
     m.sell("ORE_A", 60, 0.0)
     m.sell("ORE_B", 60, 0.0)
-    assert row(m, "WIDGETS", 2 * MIN)["activity"] != "RESTRICTED"
+    assert row(m, "WIDGETS", 15 * MIN)["activity"] != "RESTRICTED"
 
 
 def test_fed_factory_shows_growing_activity() -> None:
     m = factory()
     m.sell("ORE_A", 60, 0.0)
     m.sell("ORE_B", 60, 0.0)
-    assert row(m, "WIDGETS", 5 * MIN)["activity"] == "GROWING"
+    assert row(m, "WIDGETS", 15 * MIN)["activity"] == "GROWING"
 
 
-def test_fed_factories_grow_trade_volume() -> None:
+def test_a_fed_export_steps_its_trade_volume_up_within_hours() -> None:
+    """Live: export tradeVolume steps up within hours of feeding (20 -> 39 over 13 h)."""
     m = factory()
-    for k in range(10):  # ten deliveries of 60 units of each input, 20 minutes apart
-        m.sell("ORE_A", 60, k * 20 * MIN)
-        m.sell("ORE_B", 60, k * 20 * MIN)
-    assert row(m, "WIDGETS", 200 * MIN)["tradeVolume"] > 20
+    for k in range(3):  # three deliveries of 60 units of each input, an hour apart
+        m.sell("ORE_A", 60, k * HOUR)
+        m.sell("ORE_B", 60, k * HOUR)
+    assert row(m, "WIDGETS", 3 * HOUR)["tradeVolume"] >= 25
+
+
+# -- imports change (live: acd) ----------------------------------------------------------------
+
+
+def activity_after_a_dump(lots: int, hours: float) -> str:
+    m = one_good("IMPORT", "SCARCE", "WEAK")
+    for _ in range(lots):
+        m.sell("GOOD", 20, 0.0)
+    return row(m, "GOOD", hours * HOUR)["activity"]
+
+
+def test_a_dumped_weak_import_turns_growing_then_strong_within_one_to_four_hours() -> None:
+    """Live: imports went WEAK -> GROWING -> STRONG within 1-4 h after a dump."""
+    seen = [activity_after_a_dump(10, h / 4) for h in range(0, 17)]
+    assert seen[0] == "WEAK"
+    assert "GROWING" in seen
+    assert seen.index("GROWING") < seen.index("STRONG")
+    assert 1.0 <= seen.index("STRONG") / 4 <= 4.0
+
+
+def test_a_weak_importer_sold_into_repeatedly_stops_being_weak() -> None:
+    m = one_good("IMPORT", "SCARCE", "WEAK")
+    for k in range(8):  # one 40-unit cargo every 30 minutes
+        m.sell("GOOD", 40, k * 30 * MIN)
+    assert row(m, "GOOD", 4 * HOUR)["activity"] in ("GROWING", "STRONG")
+
+
+def test_a_single_cargo_leaves_a_weak_importer_weak() -> None:
+    m = one_good("IMPORT", "SCARCE", "WEAK")
+    m.sell("GOOD", 40, 0.0)
+    assert {row(m, "GOOD", h * HOUR)["activity"] for h in range(8)} == {"WEAK"}
+
+
+def test_an_import_trade_volume_grows_with_trade_up_to_2_65_times() -> None:
+    """Live: import tradeVolume grows with trade, up to 2.65x."""
+    m = one_good("IMPORT", "SCARCE", "WEAK", tv=20)
+    volumes = []
+    for k in range(60):
+        m.sell("GOOD", 20, k * HOUR)
+        volumes.append(row(m, "GOOD", k * HOUR)["tradeVolume"])
+    assert volumes[2] > 20
+    assert max(volumes) <= 53
 
 
 # -- drift -----------------------------------------------------------------------------------

@@ -114,7 +114,14 @@ REFUSALS: dict[int, tuple[int, Provoke]] = {
     3001: (422, _buy(0)),
     4103: (401, _anon),
     4104: (401, _bad_token),
-    4111: (409, lambda t, a: a.post("/register", json={"symbol": "TESTER", "faction": "COSMIC"})),
+    4111: (
+        409,
+        lambda t, a: a.post(
+            "/register",
+            json={"symbol": "TESTER", "faction": "COSMIC"},
+            headers={"Authorization": f"Bearer {t.account_token}"},
+        ),
+    ),
     4113: (401, _after_reset),
     4202: (400, _orbit_then("/navigate", {"waypointSymbol": "X1-ZZ9-A1"})),
     4203: (400, _no_fuel),

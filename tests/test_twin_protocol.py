@@ -118,9 +118,15 @@ def test_unknown_ship_is_404(api: httpx.Client) -> None:
     assert "NOBODY-9" in error(resp)["message"]
 
 
+def account(twin: Twin) -> httpx.Client:
+    """A client holding the twin's account token (the spec secures /register with one)."""
+    headers = {"Authorization": f"Bearer {twin.account_token}"}
+    return httpx.Client(base_url=twin.base_url, transport=twin.transport(), headers=headers)
+
+
 def test_register_creates_an_agent_whose_token_works(twin: Twin) -> None:
-    with httpx.Client(base_url=twin.base_url, transport=twin.transport()) as anon:
-        resp = anon.post("/register", json={"symbol": "newbie", "faction": "COSMIC"})
+    with account(twin) as acct:
+        resp = acct.post("/register", json={"symbol": "newbie", "faction": "COSMIC"})
     assert resp.status_code == 201
     data = resp.json()["data"]
     with twin.client(headers={"Authorization": f"Bearer {data['token']}"}) as mine:
@@ -130,10 +136,43 @@ def test_register_creates_an_agent_whose_token_works(twin: Twin) -> None:
 
 
 def test_register_refuses_a_taken_symbol_with_4111(twin: Twin) -> None:
-    with httpx.Client(base_url=twin.base_url, transport=twin.transport()) as anon:
-        resp = anon.post("/register", json={"symbol": AGENT, "faction": "COSMIC"})
+    with account(twin) as acct:
+        resp = acct.post("/register", json={"symbol": AGENT, "faction": "COSMIC"})
     assert resp.status_code == 409
     assert error(resp)["code"] == 4111
+
+
+def test_register_without_a_token_is_401(twin: Twin) -> None:
+    """The spec secures POST /register with an AccountToken."""
+    with httpx.Client(base_url=twin.base_url, transport=twin.transport()) as anon:
+        resp = anon.post("/register", json={"symbol": "newbie2", "faction": "COSMIC"})
+    assert resp.status_code == 401
+    assert error(resp)["code"] == 4103
+
+
+def test_register_with_an_agent_token_is_401(api: httpx.Client) -> None:
+    resp = api.post("/register", json={"symbol": "newbie3", "faction": "COSMIC"})
+    assert resp.status_code == 401
+    assert error(resp)["code"] == 4104
+
+
+def test_an_account_token_is_no_agent_token(twin: Twin) -> None:
+    with account(twin) as acct:
+        assert acct.get("/my/agent").status_code == 401
+
+
+def test_supply_chain_without_a_token_is_401(twin: Twin) -> None:
+    """The spec secures GET /market/supply-chain with an AgentToken."""
+    with httpx.Client(base_url=twin.base_url, transport=twin.transport()) as anon:
+        resp = anon.get("/market/supply-chain")
+    assert resp.status_code == 401
+    assert error(resp)["code"] == 4103
+
+
+def test_supply_chain_with_an_agent_token_answers(api: httpx.Client) -> None:
+    resp = api.get("/market/supply-chain")
+    assert resp.status_code == 200
+    assert resp.json()["data"]["exportToImportMap"]["FOOD"]
 
 
 def test_invalid_json_body_is_422_with_code_3001(api: httpx.Client) -> None:

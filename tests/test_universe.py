@@ -98,6 +98,7 @@ def _scripted_twin_state(seed: int) -> dict[str, Any]:
         twin.advance(3600)
     state = twin.state()
     state.pop("tokenHashes")  # tokens are random secrets, by design
+    state.pop("accountTokenHashes")
     return state
 
 
@@ -161,13 +162,117 @@ def test_exactly_the_market_waypoints_have_the_marketplace_trait(
         assert tagged == set(u.markets)
 
 
-def test_every_market_is_within_one_tank_of_fuel_of_every_other(
+def test_some_market_lies_beyond_one_tank_yet_every_market_is_reachable_by_refuelling(
     universes: dict[int, Universe],
 ) -> None:
+    """Live: outliers near radius ~720, some further than a 600-fuel tank from the rest."""
     for u in universes.values():
-        xy = [(w["x"], w["y"]) for w in u.waypoints if w["symbol"] in u.markets]
-        far = max(math.dist(a, b) for a in xy for b in xy)
-        assert far <= HAULER_FUEL
+        xy = {w["symbol"]: (w["x"], w["y"]) for w in u.waypoints if w["symbol"] in u.markets}
+        assert max(math.dist(a, b) for a in xy.values() for b in xy.values()) > HAULER_FUEL
+        hq = u.agent["headquarters"]
+        reached, frontier = {hq}, [hq]
+        while frontier:  # hops of at most one tank, refuelling at each market (all sell FUEL)
+            here = frontier.pop()
+            for other in xy:
+                if other not in reached and math.dist(xy[here], xy[other]) <= HAULER_FUEL:
+                    reached.add(other)
+                    frontier.append(other)
+        assert reached == set(xy)
+
+
+FIGURES_SEEDS = range(1, 9)
+
+
+@pytest.fixture(scope="module")
+def live_sized() -> list[dict[str, float]]:
+    """Fidelity figures of eight 82-waypoint systems (X1-AD75's size)."""
+    from plancc.sim.fidelity import system_figures
+    from plancc.sim.universe import seen_from_everywhere
+
+    return [
+        system_figures(
+            seen_from_everywhere(generate_universe(s, start=START, waypoint_count=82), START)
+        )
+        for s in FIGURES_SEEDS
+    ]
+
+
+def median_of(figures: list[dict[str, float]], name: str) -> float:
+    return sorted(f[name] for f in figures)[len(figures) // 2]
+
+
+@pytest.mark.parametrize(
+    ("name", "low", "high"),
+    [
+        ("markets", 25, 29),  # live: 25-29 markets on 82-93 waypoints
+        ("market share of waypoints", 0.27, 0.35),  # about a third
+        ("importers per imported good", 1.5, 2.1),  # live: ~1.8
+        ("market distance median", 135, 150),  # live: 135-150
+        ("market distance p90", 500, 700),  # live: ~600
+        ("market distance max", 800, 935),  # live: 800-935
+        ("tradeVolume 6 share", 0.04, 0.10),  # live: ~7%
+    ],
+)
+def test_a_live_sized_system_matches_the_live_figure(
+    live_sized: list[dict[str, float]], name: str, low: float, high: float
+) -> None:
+    assert low <= median_of(live_sized, name) <= high
+
+
+def test_a_system_makes_only_part_of_the_chain_like_x1_ad75(
+    live_sized: list[dict[str, float]],
+) -> None:
+    """X1-AD75 exports 31 manufactured goods (refined metals and FUEL counted) and has 25
+    products with a WEAK/RESTRICTED importer, by the same count; the twin stays within 25%.
+    (The old twin made all 112, each with a guaranteed calm importer.)"""
+    assert 31 * 0.75 <= median_of(live_sized, "manufactured goods exported") <= 31 * 1.25
+    assert (
+        25 * 0.75
+        <= median_of(live_sized, "products (factory + WEAK/RESTRICTED importer)")
+        <= 25 * 1.25
+    )
+
+
+def test_no_consumer_market_imports_more_than_about_nine_goods(
+    live_sized: list[dict[str, float]],
+) -> None:
+    """Live: a market imports at most ~9 goods (X1-AD75); the old twin's consumers took 32-45."""
+    assert max(f["most imports at a market without exports"] for f in live_sized) <= 9
+
+
+def test_a_fresh_system_starts_with_the_live_supply_and_activity_mix(
+    live_sized: list[dict[str, float]],
+) -> None:
+    """Live: manufactured exports HIGH/ABUNDANT about half the time, never SCARCE/LIMITED; no
+    STRONG/GROWING exports; imports WEAK 71-88%, GROWING at most 1%."""
+    assert 0.35 <= median_of(live_sized, "made exports HIGH/ABUNDANT") <= 0.65
+    assert max(f["made exports SCARCE/LIMITED"] for f in live_sized) == 0
+    assert max(f["exports STRONG/GROWING"] for f in live_sized) == 0
+    assert 0.71 <= median_of(live_sized, "imports WEAK") <= 0.88
+    pooled = sum(f["imports GROWING"] for f in live_sized) / len(live_sized)
+    assert pooled <= 0.01
+
+
+def test_chains_may_be_incomplete_and_the_compiler_says_why() -> None:
+    """Some factory's input has no exporter in the system; the compiler's rejection names it."""
+    from plancc.chain import find_demand
+    from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
+    from plancc.load import load_policy, load_recipes
+    from plancc.parse import parse_snapshot
+    from plancc.sim.universe import seen_from_everywhere
+
+    u = generate_universe(3, start=START, waypoint_count=82)
+    lists = listing(u)
+    sold = {g for goods in lists.values() for g, kind in goods.items() if kind != "IMPORT"}
+    missing = {
+        g for goods in lists.values() for g, kind in goods.items() if kind == "IMPORT"
+    } - sold
+    assert missing, "every input of every factory is exported somewhere"
+    book = load_recipes(recipe_files([]))
+    policy = load_policy(bundled_recipes_dir() / POLICY_NAME)
+    _, rejected = find_demand(parse_snapshot(seen_from_everywhere(u, START)), book, policy)
+    reasons = " ".join(r.reason for r in rejected)
+    assert any(f"exports {g}" in reasons for g in missing), reasons
 
 
 def test_fuel_is_sold_at_every_market(universes: dict[int, Universe]) -> None:
@@ -180,36 +285,13 @@ def test_fuel_is_sold_at_every_market(universes: dict[int, Universe]) -> None:
 
 
 @pytest.mark.parametrize("count", [30, 60, 90])
-def test_every_manufactured_good_has_a_factory_importing_all_its_inputs(count: int) -> None:
+def test_every_export_of_a_factory_has_its_inputs_imported_there(count: int) -> None:
     chain = supply_chain()
     for seed in SEEDS:
-        lists = listing(generate_universe(seed, start=START, waypoint_count=count))
-        for good in chain.manufactured:
-            factories = [
-                goods
-                for goods in lists.values()
-                if goods.get(good) == "EXPORT"
-                and all(goods.get(i) == "IMPORT" for i in chain.recipes[good])
-            ]
-            assert factories, f"seed {seed}, {count} waypoints: no factory for {good}"
-
-
-@pytest.mark.parametrize("count", [30, 90])
-def test_every_chain_in_the_bundled_recipes_can_run(count: int) -> None:
-    """The recipes plancc compiles (recipes/supply-chain.yaml), not only the twin's own map:
-    each recipe good has a factory importing all its inputs, each raw good is sold somewhere."""
-    from plancc.load import default_recipe_path, load_recipes
-
-    book = load_recipes([default_recipe_path()])
-    for seed in SEEDS:
-        lists = listing(generate_universe(seed, start=START, waypoint_count=count)).values()
-        for good, recipe in book.recipes.items():
-            assert any(
-                goods.get(good) == "EXPORT" and all(goods.get(i) == "IMPORT" for i in recipe.inputs)
-                for goods in lists
-            ), f"seed {seed}, {count} waypoints: no factory for {good}"
-        for good in book.raw:
-            assert any(goods.get(good) in ("EXPORT", "EXCHANGE") for goods in lists), good
+        for goods in listing(generate_universe(seed, start=START, waypoint_count=count)).values():
+            for good, kind in goods.items():
+                if kind == "EXPORT" and good not in chain.raw:
+                    assert all(goods.get(i) == "IMPORT" for i in chain.recipes[good]), good
 
 
 def test_every_raw_material_has_an_exporter(universes: dict[int, Universe]) -> None:
@@ -219,33 +301,14 @@ def test_every_raw_material_has_an_exporter(universes: dict[int, Universe]) -> N
             assert any(goods.get(good) == "EXPORT" for goods in lists.values()), good
 
 
-def test_every_good_that_is_sold_somewhere_can_be_sold_elsewhere(
-    universes: dict[int, Universe],
-) -> None:
+def test_no_planet_imports_what_it_makes(universes: dict[int, Universe]) -> None:
+    """A product is hauled somewhere to be sold (X1-AD75 has no factory and importer of one
+    good sharing coordinates)."""
     for u in universes.values():
-        lists = listing(u)
-        for market, goods in lists.items():
-            for good, kind in goods.items():
-                if kind == "EXPORT":
-                    assert any(
-                        other.get(good) in ("IMPORT", "EXCHANGE")
-                        for name, other in lists.items()
-                        if name != market
-                    ), f"{good} from {market} has no buyer"
-
-
-def test_high_value_goods_have_a_weak_or_restricted_importer(
-    universes: dict[int, Universe],
-) -> None:
-    chain = supply_chain()
-    for u in universes.values():
-        importers: dict[str, set[str]] = {}
-        for (_, good), r in rows(u).items():
-            if r["type"] == "IMPORT":
-                importers.setdefault(good, set()).add(r["activity"])
-        for good in chain.manufactured:
-            if chain.values[good] >= 1000:
-                assert importers.get(good, set()) & {"WEAK", "RESTRICTED"}, good
+        site = {w["symbol"]: (w["x"], w["y"]) for w in u.waypoints}
+        made = {(site[s], g) for s, m in u.markets.items() for g in (*m.exports, *m.exchange)}
+        for s, m in u.markets.items():
+            assert not {(site[s], g) for g in m.imports} & made, s
 
 
 def test_no_market_exports_what_it_imports(universes: dict[int, Universe]) -> None:
@@ -295,7 +358,7 @@ def test_delivering_inputs_to_a_generated_factory_raises_its_export_supply() -> 
             for i in inputs:
                 for _ in range(3):
                     m.sell(i, table[i]["tradeVolume"], START)
-            after = {r["symbol"]: r for r in m.trade_goods(START + 15 * 60)}
+            after = {r["symbol"]: r for r in m.trade_goods(START + 45 * 60)}
             assert after[good]["supply"] in ("HIGH", "ABUNDANT"), (symbol, good)
             return
     pytest.fail("no factory export at MODERATE supply in this universe")
@@ -426,19 +489,29 @@ def price(u: Universe, market: str, good: str, now: float, key: str) -> int:
     return next(r[key] for r in u.markets[market].trade_goods(now) if r["symbol"] == good)
 
 
-def test_feeding_a_factory_and_selling_its_output_pays_for_most_chains() -> None:
+def test_feeding_a_factory_and_selling_its_output_pays_for_most_complete_chains() -> None:
     """The business case on a generated universe: buy 40 of each input where it is sold, deliver
-    it to the factory, collect 40 of the output 15 minutes later, sell it at the best importer."""
+    it to the factory, collect 40 of the output an hour later (~25 min per supply level live),
+    sell it at the best WEAK/RESTRICTED importer. Chains missing an input or a buyer are skipped:
+    live systems have them too."""
     chain = supply_chain()
-    u = generate_universe(0, start=START)
+    u = generate_universe(0, start=START, waypoint_count=82)
     sellers = {
         g: [s for s, m in u.markets.items() if g in (*m.exports, *m.exchange)] for g in chain.goods
     }
+    later = START + 3600
     profits = []
     for symbol, m in sorted(u.markets.items()):
         for good in m.exports:
             inputs = [i for i in chain.recipes.get(good, ()) if i in m.imports]
-            if good in chain.raw or not inputs:
+            buyers = [
+                s
+                for s, o in u.markets.items()
+                if s != symbol
+                and good in o.imports
+                and price(u, s, good, START, "activity") in ("WEAK", "RESTRICTED")
+            ]
+            if good in chain.raw or not inputs or not buyers or not all(sellers[i] for i in inputs):
                 continue
             credits = 0
             for i in inputs:
@@ -447,16 +520,13 @@ def test_feeding_a_factory_and_selling_its_output_pays_for_most_chains() -> None
                 )
                 credits -= trade(u, cheapest, i, 40, START, buying=True)
                 credits += trade(u, symbol, i, 40, START, buying=False)
-            later = START + 15 * 60
             credits -= trade(u, symbol, good, 40, later, buying=True)
-            buyers = [
-                s for s, o in u.markets.items() if s != symbol and good in (*o.imports, *o.exchange)
-            ]
             best = max(buyers, key=lambda s, good=good: price(u, s, good, later, "sellPrice"))
             credits += trade(u, best, good, 40, later, buying=False)
             profits.append(credits)
-    assert len(profits) == len(chain.manufactured)
-    assert sum(p > 0 for p in profits) >= 0.8 * len(profits)
+    assert len(profits) >= 8
+    # 70%: the economy is stingy now (issue 9), but feeding must still pay for most chains
+    assert sum(p > 0 for p in profits) >= 0.7 * len(profits), profits
 
 
 def test_a_market_recorded_without_prices_gets_typical_listings(real: dict[str, Any]) -> None:
@@ -509,3 +579,35 @@ def test_a_generated_system_seen_from_everywhere_is_a_valid_snapshot_with_every_
     snap = load_snapshot(path)
     assert {m.symbol for m in snap.markets} == set(u.markets)
     assert all(m.trade_goods and m.observed_at for m in snap.markets)
+
+
+# -- goods never seen live are priced from the chain ------------------------------------------
+
+
+def test_goods_never_seen_live_are_priced_from_their_inputs_times_the_observed_markup() -> None:
+    """The old rule (1.5x the inputs) put URANITE, NANOBOTS, MOOD_REGULATORS and MODULE_* 3-19x
+    below their live price; now: the inputs' value times the median markup of the goods X1-AD75
+    listed (~3.7x)."""
+    from plancc.sim.universe import chain_markup
+
+    chain = supply_chain()
+    markup = chain_markup(chain.recipes, chain.values, chain.observed, chain.raw)
+    assert 3.0 <= markup <= 4.5
+    for good in ("URANITE", "NANOBOTS", "MOOD_REGULATORS", "MODULE_CARGO_HOLD_I"):
+        assert good not in chain.observed
+        inputs = sum(chain.values[i] for i in chain.recipes[good])
+        assert chain.values[good] == round(markup * inputs)
+        assert chain.values[good] >= 2.4 * 1.5 * inputs
+
+
+def test_valuable_goods_never_seen_live_trade_in_lots_of_six() -> None:
+    """Live: such goods list a tradeVolume of 6 (the old twin said 20)."""
+    chain = supply_chain()
+    for good in ("NANOBOTS", "MOOD_REGULATORS", "MODULE_CARGO_HOLD_I"):
+        assert chain.trade_volumes[good] == 6
+
+
+def test_goods_seen_live_keep_their_recorded_value() -> None:
+    chain = supply_chain()
+    assert (chain.values["SHIP_PLATING"], chain.trade_volumes["SHIP_PLATING"]) == (5697, 6)
+    assert chain.values["MACHINERY"] == 2893

@@ -26,17 +26,19 @@ def run_list(
     *,
     tails: Sequence[int] | None = None,
     rng: random.Random | None = None,
+    allowed: Sequence[Sequence[int]] | None = None,
 ) -> None:
     """Min-min list scheduling. A (leg, ship) evaluation only changes when that ship moves, so
     evaluations are cached and only the moved ship's column is recomputed. A leg on the ship
-    ``pins`` names competes with ``move_penalty_s`` taken off its end time."""
+    ``pins`` names competes with ``move_penalty_s`` taken off its end time. ``allowed``: per
+    leg the only ships it may go on (legs a hint freezes)."""
     p = st.p
     cache: dict[tuple[int, int], Placement | None] = {}
     while st.ready:
         cands: list[tuple[int, str, str, int, int, Placement]] = []
         for leg in sorted(st.ready):
             credit = tails[leg] // 2 if tails is not None else 0
-            for ship in st.usable:
+            for ship in st.usable if allowed is None else allowed[leg]:
                 key = (leg, ship)
                 if key not in cache:
                     cache[key] = st.try_place(leg, ship)

@@ -44,6 +44,7 @@ LNS_PER_SECOND = 1.0  # sub-solves per second of time limit
 K_NEAREST = 12  # arcs per leg in a window model
 FREEZE_S = 900  # with a hint: legs the old plan starts this soon keep their ship
 GRASP_STARTS = 4
+HINT_POSITIONS = 12  # positions tried per ship when inserting a new leg into the hinted plan
 LS_LEG_EVALS_PER_SECOND = 50_000  # local search: iterations x legs per second of time limit
 
 
@@ -112,32 +113,19 @@ def optimise(
         "grasp_starts": GRASP_STARTS,
     }
 
-    # 1. the fallback: list (sticky) and tail-aware list
-    starts: list[tuple[str, ScheduleResult]] = []
-    st = State(problem)
-    run_list(st, pins, move_penalty_s)
-    starts.append(("list", st.result("list")))
-    st = State(problem)
-    run_list(st, pins, move_penalty_s, tails=tails(problem))
-    starts.append(("list-tail", st.result("list")))
-    best: Timed | None = None
-    best_from = "list"
-    for name, res in starts:
-        if res.unscheduled:
-            continue
-        timed = decode(problem, seqs_of(res, problem))
-        if timed is None:
-            continue
-        if timed.ends and any(
-            timed.placements[i][0] not in allowed[i] for i in range(len(problem.legs))
-        ):
-            continue
-        if best is None or _score(target, timed) < _score(target, best):
-            best, best_from = timed, name
-    if best is None:  # something is unschedulable: the list result says what
-        res = starts[0][1]
+    # 1. the fallback: list (sticky) and tail-aware list; if a frozen leg cannot stay on its
+    # ship (the new snapshot moved things), nothing is frozen
+    best, best_from, listed = _list_starts(problem, target, pins, move_penalty_s, allowed)
+    if best is None and any(frozen):
+        allowed = allowed_ships(problem, pinned, [False] * len(frozen))
+        best, best_from, listed = _list_starts(problem, target, pins, move_penalty_s, allowed)
+    if best is not None and pins:
+        kept = _hint_start(problem, target, pinned, pinned_start or {}, allowed)
+        if kept is not None and _score(target, kept) <= _score(target, best):
+            best, best_from = kept, "hint"
+    if best is None or not problem.legs:  # nothing to do, or unschedulable: list says what
         bound, label = labelled_bound(problem)
-        return res, Info(res.status, 0, 0, bound, label, "", params, ("list",))
+        return listed, Info(listed.status, 0, 0, bound, label, "", params, ("list",))
 
     phases = [best_from]
     status = "HEURISTIC"
@@ -171,7 +159,7 @@ def optimise(
                 else:
                     status = "FEASIBLE"
         if status != "OPTIMAL" and not stop():
-            start = grasp(problem, target, seed=seed, starts=GRASP_STARTS, stop=stop)
+            start = grasp(problem, target, allowed, seed=seed, starts=GRASP_STARTS, stop=stop)
             if (
                 start is not None
                 and _ok(start, allowed)
@@ -203,7 +191,7 @@ def optimise(
     result = to_result(problem, best, "cpsat", status)
     if check(problem, result):
         note = note or "optimised schedule failed the check; the list schedule is used"
-        result = starts[0][1]
+        result = listed
         status = "HEURISTIC"
     # CP-SAT's optimum bounds the makespan only when the makespan is what it minimised
     proven = status == "OPTIMAL" and target.kind == MAKESPAN and not target.move_cost
@@ -217,6 +205,85 @@ def optimise(
     return result, Info(
         status, primary, min(primary_bound, primary), bound, label, note, params, tuple(phases)
     )
+
+
+def _list_starts(
+    problem: Problem,
+    target: Target,
+    pins: dict[str, str],
+    move_penalty_s: int,
+    allowed: Sequence[Sequence[int]],
+) -> tuple[Timed | None, str, ScheduleResult]:
+    """The better of list and tail-aware list (None: neither places every leg), its name, and
+    the plain list result (the fallback)."""
+    best: Timed | None = None
+    best_from = "list"
+    plain: ScheduleResult | None = None
+    for name, tail in (("list", None), ("list-tail", tails(problem))):
+        st = State(problem)
+        run_list(st, pins, move_penalty_s, tails=tail, allowed=allowed)
+        res = st.result("list")
+        plain = plain or res
+        timed = None if res.unscheduled else decode(problem, seqs_of(res, problem))
+        if timed is not None and (best is None or _score(target, timed) < _score(target, best)):
+            best, best_from = timed, name
+    assert plain is not None
+    return best, best_from, plain
+
+
+def _hint_start(
+    problem: Problem,
+    target: Target,
+    pinned: Sequence[int],
+    pinned_start: dict[str, int],
+    allowed: Sequence[Sequence[int]],
+) -> Timed | None:
+    """The previous plan repaired: every leg it had stays on its ship in its old order; each new
+    leg (in precedence order) goes where the score is best, trying every position on every
+    allowed ship (at most ``HINT_POSITIONS`` evenly spread ones on long sequences). None: the
+    old order no longer fits (then the list starts are used)."""
+    seqs: list[list[int]] = [[] for _ in problem.ships]
+    kept = sorted(
+        (i for i, k in enumerate(pinned) if k >= 0 and k in allowed[i]),
+        key=lambda i: (pinned_start.get(problem.legs[i].id, 0), problem.legs[i].id),
+    )
+    for i in kept:
+        seqs[pinned[i]].append(i)
+    placed = set(kept)
+    for leg in problem.topo:
+        if leg in placed:
+            continue
+        best: tuple[tuple[int, int], list[list[int]]] | None = None
+        for k in allowed[leg]:
+            n = len(seqs[k])
+            positions = range(n + 1)
+            if n + 1 > HINT_POSITIONS:
+                positions = sorted({n * j // (HINT_POSITIONS - 1) for j in range(HINT_POSITIONS)})
+            for pos in positions:
+                trial = [list(s) for s in seqs]
+                trial[k].insert(pos, leg)
+                timed = decode_partial(problem, trial, placed | {leg})
+                if timed is None:
+                    continue
+                if best is None or timed < best[0]:
+                    best = (timed, trial)
+        if best is None:
+            return None
+        seqs = best[1]
+        placed.add(leg)
+    return decode(problem, seqs)
+
+
+def decode_partial(
+    problem: Problem, seqs: Sequence[Sequence[int]], legs: set[int]
+) -> tuple[int, int] | None:
+    """(makespan, sum of ends) of ``seqs`` over a subset of legs whose preds are all in it."""
+    from plancc.schedule.sequence import decode_subset
+
+    ends = decode_subset(problem, seqs, legs)
+    if ends is None:
+        return None
+    return (max(ends, default=0), sum(ends))
 
 
 def _score(target: Target, timed: Timed) -> tuple[int, int]:

@@ -30,7 +30,13 @@ def _never() -> bool:
 
 
 def grasp(
-    problem: Problem, target: Target, *, seed: int, starts: int, stop: Stop = _never
+    problem: Problem,
+    target: Target,
+    allowed: Sequence[Sequence[int]],
+    *,
+    seed: int,
+    starts: int,
+    stop: Stop = _never,
 ) -> Timed | None:
     """The best of ``starts`` randomised tail-aware list constructions (None: none complete)."""
     rng = random.Random(seed)
@@ -40,7 +46,7 @@ def grasp(
         if stop():
             break
         st = State(problem)
-        run_list(st, {}, 0, tails=tail, rng=rng)
+        run_list(st, {}, 0, tails=tail, rng=rng, allowed=allowed)
         if st.dropped:
             continue
         timed = decode(problem, seqs_of(st.result("grasp"), problem))

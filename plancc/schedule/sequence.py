@@ -28,6 +28,19 @@ class Timed:
 def decode(problem: Problem, seqs: Sequence[Sequence[int]]) -> Timed | None:
     """Time ``seqs``; None when they cannot be flown (a cycle between ship order and
     precedence, a leg on a ship that cannot carry it or reach it with its fuel, a leg missing)."""
+    return _decode(problem, seqs, len(problem.legs))
+
+
+def decode_subset(
+    problem: Problem, seqs: Sequence[Sequence[int]], legs: set[int]
+) -> list[int] | None:
+    """End times of ``seqs`` when they hold only ``legs`` (a set closed under predecessors),
+    as a plan under construction; None: they cannot be flown."""
+    timed = _decode(problem, seqs, len(legs))
+    return None if timed is None else [e[1] for e in timed.ends]
+
+
+def _decode(problem: Problem, seqs: Sequence[Sequence[int]], expect: int) -> Timed | None:
     n = len(problem.legs)
     ends: list[tuple[int, int] | None] = [None] * n
     placed: list[tuple[int, Placement] | None] = [None] * n
@@ -37,7 +50,7 @@ def decode(problem: Problem, seqs: Sequence[Sequence[int]]) -> Timed | None:
     at = [0] * len(seqs)
     done = 0
     total = sum(len(s) for s in seqs)
-    if total != n:
+    if total != expect:
         return None
     dock = problem.dock_s
     legs = problem.legs

@@ -132,6 +132,7 @@ def _status(app: TwinApp, req: Request) -> tuple[int, Any]:
 
 @route("POST", "/v2/register", auth=False)
 def _register(app: TwinApp, req: Request) -> tuple[int, Any]:
+    app.world.authenticate_account(req.authorization)  # the spec: AccountToken
     _, data = app.world.register(req.json_field("symbol"), req.json_field("faction"), req.now)
     return 201, {"data": data}
 
@@ -244,7 +245,7 @@ def _market(app: TwinApp, req: Request) -> tuple[int, Any]:
     return 200, {"data": app.world.market_view(agent, req.params["waypoint"], req.now)}
 
 
-@route("GET", "/v2/market/supply-chain", auth=False)
+@route("GET", "/v2/market/supply-chain")  # the spec: AgentToken
 def _supply_chain(app: TwinApp, req: Request) -> tuple[int, Any]:
     return 200, {"data": {"exportToImportMap": app.world.supply_chain}}
 
@@ -470,7 +471,8 @@ def _parse_body(raw: bytes | TwinError) -> Any:
 
 
 class Twin:
-    """A twin ready for tests: world + clock + app, and the primary agent's ``token``."""
+    """A twin ready for tests: world + clock + app, the primary agent's ``token`` and an
+    ``account_token`` (``POST /register`` takes only that, as the spec says)."""
 
     base_url = "http://twin.local/v2"
 
@@ -508,6 +510,7 @@ class Twin:
         self.faults = FaultInjector(faults, enabled=faults is not None)
         self.app = TwinApp(world, self.clock, limiter=limiter, faults=self.faults)
         self.token = ""
+        self.account_token = world.issue_account_token(self.clock.now())
         if world.primary_agent:
             self.token = world.issue_token(world.primary_agent, self.clock.now())
 

@@ -2,64 +2,58 @@
 
 Pure and deterministic: the same goods, recipes, seed and sequence of ``advance``/``buy``/``sell``
 calls give the same prices, whatever the wall clock. Times are float seconds on the twin's
-virtual clock; nothing here reads a clock, a file or the network.
+virtual clock; nothing here reads a clock, a file or the network. ``docs/twin.md`` gives every
+constant's source (``../shared/LIVE-FACTS.md`` unless it says otherwise).
 
-The model (its constants are the module-level names below; ``docs/twin.md`` explains the choices)
------------------------------------------------------------------------------------------------
+The model
+---------
 Each good at a market holds:
 
-* ``fill`` f -- stock relative to the market's depth. Depth is ``LOTS_PER_DEPTH`` trade-volume
-  lots, so one lot moves f by ``1 / LOTS_PER_DEPTH`` = 0.2. The visible ``supply`` is f bucketed
-  by ``SUPPLY_BOUNDS`` (SCARCE < 0.275 <= LIMITED < 0.55 <= MODERATE < 0.925 <= HIGH < 1.45 <=
-  ABUNDANT). ``fill_eq`` is where the NPC economy keeps it (the initial supply level).
+* ``fill`` -- its position on the supply scale: 0 is the middle of SCARCE, 1 LIMITED,
+  2 MODERATE, 3 HIGH, 4 ABUNDANT; the visible ``supply`` is the level whose band
+  ``[k - 0.5, k + 0.5)`` holds it (SCARCE and ABUNDANT are open-ended). ``fill_eq`` is where the
+  NPC economy keeps it (the initial level).
+* How far one trade-volume lot moves ``fill`` depends on the level and the good's type: each
+  level is ``LEVEL_WIDTH_LOTS[kind][level]`` lots wide. The log price falls linearly across a
+  level by ``LOT_IMPACT[kind][level]`` per lot, so one lot bought at an export or sold into an
+  import moves the price by the live per-lot figure of that level, and the price in the middle
+  of each level sits at the live ``LEVEL_PRICE[kind][level]`` relative to MODERATE. The widths
+  are solved from those two live tables (``_solve_widths``), with MODERATE's width chosen.
 * ``anchor`` and ``half_spread`` -- mid price at equilibrium and the spread around it:
-  ``purchasePrice = mid * (1 + h)`` (what the agent pays), ``sellPrice = mid * (1 - h)`` (what it
-  receives). Real X1-AD75 data: h = 0.347 for EXPORT/IMPORT goods (sell ~ 0.485 x purchase),
-  a few credits / ~2% for EXCHANGE goods.
+  ``purchasePrice = mid * (1 + h)``, ``sellPrice = mid * (1 - h)``.
 * ``noise`` n -- a seeded Ornstein-Uhlenbeck drift in log price.
 
-  mid = anchor * exp(P(f) - P(fill_eq) + n),  P(f) = -beta * (f + gamma * max(0, f - 1)^2)
+  mid = anchor * exp(P(fill) - P(fill_eq) + n)
 
-  beta/gamma per good type (``PRICE_SLOPE``/``PRICE_CONVEXITY``) are calibrated so that buying
-  one lot at an export raises its purchase price ~5%, selling one lot into an import lowers the
-  sell price ~1.5%, and a big dump (20 lots in a row) takes 40-60% off an import's price (the
-  convex term: a saturated market absorbs ever worse).
+A trade fills at the price listed before it, then moves ``fill`` by its lots.
 
-A trade fills at the price listed before it, then moves f by units / depth.
+The NPC economy moves on a ``STEP`` (15 min) cadence on an absolute grid (live supply and
+activity appear to update every ~15 minutes), so ``advance`` is idempotent and the state at time
+t does not depend on how often it was observed; the agent's own trades act at once. Each step:
 
-Time runs in fixed ``STEP`` (60 s) ticks on an absolute grid, so ``advance`` is idempotent and
-the state at time t does not depend on how often it was observed. Each tick:
-
-1. Factory conversion: an EXPORT whose recipe inputs are IMPORTs of the same market turns the
-   inputs' stock above equilibrium ("delivered" inputs) into export stock, 1 unit of each input
-   per unit of export, half of it every ``CONVERSION_HALF_LIFE`` (240 s). Exports sharing an
-   input all respond to its stock (as live, production follows the inputs' supply level): the
-   input is used once, by the largest demand, not split between them. So delivering 60 units
-   of each input lifts a tv-20 export from MODERATE to HIGH within minutes and lowers its price.
-   Production lengthens the export's tradeVolume by ``TV_GROWTH_PER_LOT`` of its base per lot
-   (capped at ``TV_GROWTH_CAP`` x base); tradeVolume eases back with ``TV_DECAY_HALF_LIFE``.
-2. Recovery: every good's log-price deviation P(f) - P(fill_eq) decays exponentially with
-   ``RECOVERY_HALF_LIFE`` (68 min) plus a slow constant pull ``RECOVERY_TAIL_RATE`` that ends
-   the tail: imports are consumed (price recovers upward after a sale), exports restocked
-   (price recovers downward after a purchase). Half a move is back in ~1-1.5 h (counted in
-   credits), all of a 50% dump in ~9 h, a single lot in ~3-5 h. An export's restock from below
-   needs its inputs in stock: it is scaled by the inputs' availability (0 when an input's stock
-   is gone) -- a factory's export is produced only while its imports are stocked.
-3. Drift: n follows an OU process (reversion ``DRIFT_REVERSION``) whose hourly size is
+1. Factories. An EXPORT whose recipe inputs are IMPORTs of the same market turns delivered
+   input stock (above equilibrium) into export stock, one unit of each input per unit, at most
+   ``CONVERSION_LOTS_PER_HOUR`` export lots per hour (``RESTRICTED_CONVERSION`` of that while an
+   input is still SCARCE): about one supply level per ~25 min. Production grows the export's
+   tradeVolume (``TV_GROWTH_PER_LOT``), which eases back over ``TV_DECAY_HALF_LIFE``.
+2. Recovery toward equilibrium, in log price: an import's surplus is consumed and a bought-down
+   export is restocked with half-life ``RECOVERY_HALF_LIFE`` plus a slow constant pull
+   (``RECOVERY_TAIL_RATE``). An export's restock is scaled by its inputs' supply (none while an
+   input is SCARCE, full from MODERATE up); an export's surplus from feeding settles away only
+   over ``EXPORT_SURPLUS_HALF_LIFE``, so a fed factory holds its higher level for hours.
+3. Import activity. Lots sold into an import build up ``demand`` (decaying with
+   ``IMPORT_DEMAND_HALF_LIFE``); ``heat`` follows it with lag ``IMPORT_ACTIVITY_LAG``; the import
+   shows GROWING from ``GROWING_HEAT`` lots and STRONG from ``STRONG_HEAT``, and its tradeVolume
+   grows with the heat (``IMPORT_TV_GROWTH_PER_LOT`` of base per lot, at most ``IMPORT_TV_CAP`` x),
+   easing back like every tradeVolume.
+4. Drift: n follows an OU process whose hourly size is
    ``hypot(DRIFT_BY_ACTIVITY[activity] * DRIFT_BY_SUPPLY[supply], DRIFT_EXPORT_BY_SUPPLY[supply])``,
-   the second term for EXPORT goods only. The first term is the sell side's (imports):
-   WEAK drifts least, then RESTRICTED, STRONG, GROWING most (live sell-side table). The second is
-   the buy side's (exports, where the agent buys): it follows the live buy-side table by supply
-   level at purchase, small at HIGH, ~30-40% over 3 h at MODERATE/LIMITED, ~70% at ABUNDANT and
-   more at SCARCE, so HIGH supply drifts least by far. Supply is read each tick: buying an export
-   down from HIGH to MODERATE makes it drift like a MODERATE one. The noise comes from a hash of
-   (seed, market, tick), so it is reproducible and independent of call pattern.
+   the second term for EXPORT goods only; the noise comes from a hash of (seed, market, step).
 
-Activity of a factory export: GROWING while fed (converted delivered inputs within
-``GROWING_WINDOW``), else RESTRICTED while an input is SCARCE (true of every factory in the real
-X1-AD75 snapshot), else STRONG once its tradeVolume has grown, else its initial activity (WEAK if
-that was RESTRICTED). Imports and raw exports keep their initial activity; EXCHANGE goods have
-none.
+Activity of a factory export: GROWING while fed (within ``GROWING_WINDOW``), else RESTRICTED
+while an input is SCARCE (true of every factory in the real X1-AD75 snapshot), else STRONG once
+its tradeVolume has grown, else its initial activity (WEAK if that was RESTRICTED). Raw exports
+keep their initial activity; EXCHANGE goods have none.
 """
 
 from __future__ import annotations
@@ -73,36 +67,56 @@ from typing import Any
 # ---------------------------------------------------------------------------------------------
 # Constants of the model (see the module docstring and docs/twin.md)
 
-STEP = 60.0  # seconds per simulation tick
-LOTS_PER_DEPTH = 5.0  # market depth in trade-volume lots: one lot moves fill by 0.2
+STEP = 900.0  # seconds per NPC economy step: live supply/activity update every ~15 min (ctri)
 SUPPLY_LEVELS: tuple[str, ...] = ("SCARCE", "LIMITED", "MODERATE", "HIGH", "ABUNDANT")
 ACTIVITY_LEVELS: tuple[str, ...] = ("WEAK", "GROWING", "STRONG", "RESTRICTED")
-SUPPLY_BOUNDS: tuple[float, ...] = (0.275, 0.55, 0.925, 1.45)  # upper fill bounds of the first 4
-SUPPLY_FILL: dict[str, float] = {  # initial fill for a visible supply level (middle of its bucket)
-    "SCARCE": 0.15,
-    "LIMITED": 0.4,
-    "MODERATE": 0.7,
-    "HIGH": 1.15,
-    "ABUNDANT": 1.8,
+SUPPLY_FILL: dict[str, float] = {level: float(k) for k, level in enumerate(SUPPLY_LEVELS)}
+FILL_MIN, FILL_MAX = -40.0, 40.0  # numeric guard only: prices are clamped by the anchor factors
+
+
+def _ln(ratio: float) -> float:
+    return math.log(ratio)
+
+
+# Price in the middle of each level relative to MODERATE (log). Live (acd-model): exports
+# +33-49% at LIMITED, +55-84% at SCARCE; imports -24-27% at HIGH, -40-62% at ABUNDANT. The other
+# side of each (exports above MODERATE, imports below) from the real X1-AD75 listings: exports
+# ABUNDANT ~15% under HIGH; imports SCARCE ~+9-19%, LIMITED ~+0-7% over MODERATE.
+LEVEL_PRICE: dict[str, tuple[float, ...]] = {
+    "EXPORT": (_ln(1.80), _ln(1.36), 0.0, _ln(0.85), _ln(0.75)),
+    "IMPORT": (_ln(1.15), _ln(1.08), 0.0, _ln(0.75), _ln(0.50)),
+    "EXCHANGE": (0.10, 0.05, 0.0, -0.05, -0.10),
 }
-FILL_MIN, FILL_MAX = -2.0, 12.0
-# ln(1.05) / 0.2: one bought lot raises an export's price ~5%
-PRICE_SLOPE: dict[str, float] = {"EXPORT": 0.244, "IMPORT": 0.0756, "EXCHANGE": 0.05}
-# convexity above fill 1: a 20-lot dump into an import takes 40-60% off
-PRICE_CONVEXITY: dict[str, float] = {"EXPORT": 0.0, "IMPORT": 0.447, "EXCHANGE": 0.2}
+# Log price move per trade-volume lot within each level. Live (acd-model): buying one lot at an
+# export +4-5% at HIGH, +6-7% MODERATE, +6-10% LIMITED, ~13% SCARCE; selling one lot into an
+# import -1.1% at SCARCE, -2.2% LIMITED, -3.9% MODERATE, -11-13% HIGH, ~-24% ABUNDANT.
+# An ABUNDANT export (not measured) continues the falling trend.
+LOT_IMPACT: dict[str, tuple[float, ...]] = {
+    "EXPORT": (_ln(1.13), _ln(1.08), _ln(1.065), _ln(1.045), _ln(1.03)),
+    "IMPORT": (-_ln(0.989), -_ln(0.978), -_ln(0.961), -_ln(0.88), -_ln(0.76)),
+    "EXCHANGE": (0.01, 0.01, 0.01, 0.01, 0.01),
+}
+MODERATE_WIDTH_LOTS: dict[str, float] = {"EXPORT": 3.0, "IMPORT": 2.0, "EXCHANGE": 5.0}
 HALF_SPREAD: dict[str, float] = {"EXPORT": 0.347, "IMPORT": 0.347, "EXCHANGE": 0.02}
 EXCHANGE_MIN_SPREAD = 4  # credits between purchase and sell price of a cheap EXCHANGE good
-PRICE_FLOOR_FACTOR, PRICE_CEIL_FACTOR = 0.02, 50.0  # of the anchor
-RECOVERY_HALF_LIFE = 68 * 60.0
-# plus a slow constant pull (log-price units per second) that ends the tail: a 50% dump is
-# fully recovered in ~8.5 h instead of creeping back forever
+PRICE_FLOOR_FACTOR, PRICE_CEIL_FACTOR = 0.001, 50.0  # of the anchor
+RECOVERY_HALF_LIFE = 90 * 60.0  # half-recovery of a dumped import ~1.5 h (acd FB5)
+# plus a slow constant pull (log-price units per second) that ends the exponential tail
 RECOVERY_TAIL_RATE = 0.0013 / 3600.0
-CONVERSION_HALF_LIFE = 240.0
-INPUT_STOCKED_FILL = 0.1  # below this an input counts as (partly) out of stock
-TV_GROWTH_PER_LOT = 0.02
+EXPORT_SURPLUS_HALF_LIFE = 10 * 3600.0  # a fed export held HIGH/MODERATE for 13 h (acd FB5)
+CONVERSION_LOTS_PER_HOUR = (
+    4.0  # export lots: MODERATE -> HIGH shows after 2 steps (~25-29 min live)
+)
+RESTRICTED_CONVERSION = 25.0 / 37.0  # RESTRICTED adds ~12 min to a ~25 min level (acd FB5)
+TV_GROWTH_PER_LOT = 0.1  # of base per produced lot: a fed export's tv 20 -> 39 (acd FB5)
 TV_GROWTH_CAP = 3.0
 TV_DECAY_HALF_LIFE = 24 * 3600.0
 GROWING_WINDOW = 30 * 60.0
+IMPORT_DEMAND_HALF_LIFE = 6 * 3600.0
+IMPORT_ACTIVITY_LAG = 2 * 3600.0  # WEAK -> GROWING -> STRONG within 1-4 h of a dump (acd)
+GROWING_HEAT, STRONG_HEAT = 3.0, 6.0  # lots of recent sales
+IMPORT_TV_GROWTH_PER_LOT = 0.05  # of base per lot of heat
+IMPORT_TV_CAP = 2.65  # live import tradeVolume grew up to 2.65x (acd)
 DRIFT_REVERSION = 4 * 3600.0  # OU time constant of the drift
 # hourly standard deviation of log price drift, by activity (None = EXCHANGE) and supply factor
 DRIFT_BY_ACTIVITY: dict[str | None, float] = {
@@ -131,14 +145,111 @@ DRIFT_EXPORT_BY_SUPPLY: dict[str, float] = {
     "ABUNDANT": 0.55,
 }
 
+
+def _solve_widths(kind: str) -> tuple[float, ...]:
+    """Width in lots of each level, so both live tables hold at once.
+
+    Between the middles of levels k and k+1 the log price falls by half of each level's
+    ``width * impact``; MODERATE's width is chosen, the others follow outward. The two end levels
+    are open; their "width" only places their middle (where a fresh good of that level sits).
+    """
+    price, impact = LEVEL_PRICE[kind], LOT_IMPACT[kind]
+    widths = [0.0] * 5
+    widths[2] = MODERATE_WIDTH_LOTS[kind]
+    for k in (1, 0):  # down from MODERATE
+        gap = price[k] - price[k + 1] - impact[k + 1] * widths[k + 1] / 2
+        widths[k] = 2 * gap / impact[k]
+    for k in (3, 4):  # up from MODERATE
+        gap = price[k - 1] - price[k] - impact[k - 1] * widths[k - 1] / 2
+        widths[k] = 2 * gap / impact[k]
+    if min(widths) <= 0:
+        raise ValueError(f"{kind}: live price tables give a level no width: {widths}")
+    return tuple(widths)
+
+
+LEVEL_WIDTH_LOTS: dict[str, tuple[float, ...]] = {k: _solve_widths(k) for k in LEVEL_PRICE}
+# log price at the lower bound of each level band (k - 0.5), from the middle of MODERATE
+_BOUND_LOG: dict[str, tuple[float, ...]] = {}
+for _kind, _w in LEVEL_WIDTH_LOTS.items():
+    _s = LOT_IMPACT[_kind]
+    _b2 = _s[2] * _w[2] / 2
+    _b1 = _b2 + _s[1] * _w[1]
+    _b3 = -_s[2] * _w[2] / 2
+    _b4 = _b3 - _s[3] * _w[3]
+    _BOUND_LOG[_kind] = (math.inf, _b1, _b2, _b3, _b4)
+
 _LN2 = math.log(2.0)
-_CONVERT = 1.0 - math.exp(-_LN2 * STEP / CONVERSION_HALF_LIFE)
 _TV_KEEP = math.exp(-_LN2 * STEP / TV_DECAY_HALF_LIFE)
 _KEEP = math.exp(-_LN2 * STEP / RECOVERY_HALF_LIFE)
+_SURPLUS_KEEP = math.exp(-_LN2 * STEP / EXPORT_SURPLUS_HALF_LIFE)
+_DEMAND_KEEP = math.exp(-_LN2 * STEP / IMPORT_DEMAND_HALF_LIFE)
+_HEAT_FOLLOW = 1.0 - math.exp(-STEP / IMPORT_ACTIVITY_LAG)
 _TAIL = RECOVERY_TAIL_RATE * STEP
 _REVERT = math.exp(-STEP / DRIFT_REVERSION)
 _PER_STEP = math.sqrt(STEP / 3600.0)
 _MASK = (1 << 64) - 1
+
+
+def _level_index(fill: float) -> int:
+    return min(4, max(0, math.floor(fill + 0.5)))
+
+
+def supply_level(fill: float) -> str:
+    """Visible supply level for a position on the supply scale."""
+    return SUPPLY_LEVELS[_level_index(fill)]
+
+
+def price_log(fill: float, kind: str) -> float:
+    """P(fill): log-price offset from the middle of MODERATE (falls as stock rises)."""
+    k = _level_index(fill)
+    slope = LOT_IMPACT[kind][k] * LEVEL_WIDTH_LOTS[kind][k]  # per unit of fill
+    if k == 0:
+        return _BOUND_LOG[kind][1] + slope * (0.5 - fill)
+    return _BOUND_LOG[kind][k] - slope * (fill - (k - 0.5))
+
+
+def fill_for_price_log(value: float, kind: str) -> float:
+    """Inverse of ``price_log``."""
+    bounds = _BOUND_LOG[kind]
+    k = 4
+    while k > 0 and value > bounds[k]:
+        k -= 1
+    slope = LOT_IMPACT[kind][k] * LEVEL_WIDTH_LOTS[kind][k]
+    if k == 0:
+        return 0.5 - (value - bounds[1]) / slope
+    return (k - 0.5) + (bounds[k] - value) / slope
+
+
+def move_fill(fill: float, lots: float, kind: str) -> float:
+    """``fill`` after ``lots`` trade-volume lots are added (negative: taken away)."""
+    widths = LEVEL_WIDTH_LOTS[kind]
+    while lots != 0.0:
+        k = _level_index(fill)
+        if lots > 0:
+            room = math.inf if k == 4 else (k + 0.5 - fill) * widths[k]
+            if lots <= room:
+                return min(FILL_MAX, fill + lots / widths[k])
+            lots -= room
+            fill = k + 0.5
+        else:
+            room = math.inf if k == 0 else (fill - (k - 0.5)) * widths[k]
+            if -lots <= room:
+                return max(FILL_MIN, fill + lots / widths[k])
+            lots += room
+            fill = k - 0.5 - 1e-12
+    return fill
+
+
+def lots_between(low: float, high: float, kind: str) -> float:
+    """Trade-volume lots between two positions (``low`` <= ``high``)."""
+    widths = LEVEL_WIDTH_LOTS[kind]
+    total, fill = 0.0, low
+    while fill < high:
+        k = _level_index(fill)
+        top = high if k == 4 else min(high, k + 0.5)
+        total += (top - fill) * widths[k]
+        fill = top
+    return total
 
 
 def _mix(x: int) -> int:
@@ -159,31 +270,6 @@ def _normals(key: int, n: int) -> list[float]:
         out.append(r * math.cos(a))
         out.append(r * math.sin(a))
     return out
-
-
-def supply_level(fill: float) -> str:
-    """Visible supply level for a fill."""
-    for bound, level in zip(SUPPLY_BOUNDS, SUPPLY_LEVELS, strict=False):
-        if fill < bound:
-            return level
-    return "ABUNDANT"
-
-
-def price_log(fill: float, kind: str) -> float:
-    """P(f): log-price offset of a fill for a good type (decreasing, convex above 1)."""
-    beta, gamma = PRICE_SLOPE[kind], PRICE_CONVEXITY[kind]
-    over = max(0.0, fill - 1.0)
-    return -beta * (fill + gamma * over * over)
-
-
-def fill_for_price_log(value: float, kind: str) -> float:
-    """Inverse of ``price_log``."""
-    beta, gamma = PRICE_SLOPE[kind], PRICE_CONVEXITY[kind]
-    y = -value / beta
-    if y <= 1.0 or gamma == 0.0:
-        return y
-    z = (-1.0 + math.sqrt(1.0 + 4.0 * gamma * (y - 1.0))) / (2.0 * gamma)
-    return 1.0 + z
 
 
 def _drift_size(kind: str, activity: str | None, supply: str) -> float:
@@ -229,10 +315,11 @@ class _Good:
     base_activity: str | None
     inputs: tuple[str, ...] = ()  # recipe inputs imported at this market (exports only)
     last_fed: float = -1e18
+    demand: float = 0.0  # lots sold into an import lately (decays)
+    heat: float = 0.0  # demand, lagged: drives an import's activity
 
-    @property
-    def depth(self) -> float:
-        return LOTS_PER_DEPTH * self.tv
+    def add_lots(self, lots: float) -> None:
+        self.fill = move_fill(self.fill, lots, self.kind)
 
 
 def _half_spread(spec: GoodSpec, mid: float) -> float:
@@ -281,7 +368,7 @@ class MarketSim:
         for spec in goods:
             if spec.symbol in self._goods:
                 raise ValueError(f"{symbol}: good {spec.symbol} listed twice")
-            if spec.type not in PRICE_SLOPE:
+            if spec.type not in LEVEL_PRICE:
                 raise ValueError(f"{symbol}: {spec.symbol}: unknown type {spec.type!r}")
             if spec.supply not in SUPPLY_FILL:
                 raise ValueError(f"{symbol}: {spec.symbol}: unknown supply {spec.supply!r}")
@@ -343,6 +430,11 @@ class MarketSim:
                 return "STRONG"
             if g.base_activity == "RESTRICTED":
                 return "WEAK"
+        if g.kind == "IMPORT":
+            if g.heat >= STRONG_HEAT:
+                return "STRONG"
+            if g.heat >= GROWING_HEAT and g.base_activity != "STRONG":
+                return "GROWING"
         return g.base_activity
 
     def _good(self, good: str) -> _Good:
@@ -392,7 +484,7 @@ class MarketSim:
         self.advance(now)
         g = self._good(good)
         price, _ = self._prices(g)
-        g.fill = max(FILL_MIN, g.fill - units / g.depth)
+        g.add_lots(-units / g.tv)
         return price
 
     def sell(self, good: str, units: int, now: float) -> int:
@@ -402,7 +494,9 @@ class MarketSim:
         self.advance(now)
         g = self._good(good)
         _, price = self._prices(g)
-        g.fill = min(FILL_MAX, g.fill + units / g.depth)
+        g.add_lots(units / g.tv)
+        if g.kind == "IMPORT":
+            g.demand += units / g.tv_base
         return price
 
     # -- time ----------------------------------------------------------------------------------
@@ -416,43 +510,26 @@ class MarketSim:
 
     def _step(self, t: float) -> None:
         goods = self._goods
-        # 1. factories convert delivered inputs into their export
-        used: dict[str, float] = {}
+        # 1. factories convert delivered inputs into their export, at a bounded rate
         for g in goods.values():
             if g.inputs:
-                excess = min((goods[i].fill - goods[i].fill_eq) * goods[i].depth for i in g.inputs)
-                if excess > 0.0:
-                    made = excess * _CONVERT
-                    for i in g.inputs:
-                        used[i] = max(used.get(i, 0.0), made)
-                    g.fill = min(FILL_MAX, g.fill + made / g.depth)
-                    if made >= 0.05 * g.tv_base:
-                        g.last_fed = t
-                    cap = g.tv_base * TV_GROWTH_CAP
-                    g.tv = min(cap, g.tv + TV_GROWTH_PER_LOT * g.tv_base * made / g.tv)
+                self._produce(g, t)
             if g.tv != g.tv_base:
                 g.tv = g.tv_base + (g.tv - g.tv_base) * _TV_KEEP
                 if abs(g.tv - g.tv_base) < 1e-3:
                     g.tv = g.tv_base
-        for i, amount in used.items():
-            goods[i].fill -= amount / goods[i].depth
         # 2. recovery toward equilibrium (NPC consumption and production)
         for g in goods.values():
-            if g.fill == g.fill_eq:
-                continue
-            eq = price_log(g.fill_eq, g.kind)
-            deviation = price_log(g.fill, g.kind) - eq
-            available = 1.0
-            if g.inputs and g.fill < g.fill_eq:
-                # restocking an export needs its inputs in stock
-                available = min(
-                    min(1.0, max(0.0, goods[i].fill) / INPUT_STOCKED_FILL) for i in g.inputs
-                )
-            moved = deviation * (1.0 - (1.0 - _KEEP) * available)
-            tail = _TAIL * available
-            moved = max(0.0, moved - tail) if moved > 0.0 else min(0.0, moved + tail)
-            g.fill = g.fill_eq if moved == 0.0 else fill_for_price_log(moved + eq, g.kind)
-        # 3. drift
+            if g.fill != g.fill_eq:
+                self._recover(g)
+        # 3. import activity follows recent sales
+        for g in goods.values():
+            if g.kind == "IMPORT" and (g.demand > 1e-6 or g.heat > 1e-6):
+                g.heat += (g.demand - g.heat) * _HEAT_FOLLOW
+                g.demand *= _DEMAND_KEEP
+                grown = 1.0 + IMPORT_TV_GROWTH_PER_LOT * g.heat
+                g.tv = g.tv_base * min(IMPORT_TV_CAP, max(grown, g.tv / g.tv_base))
+        # 4. drift
         if self.drift > 0.0:
             key = _mix(self.seed * 1_000_003 + _symbol_key(self.symbol)) ^ self._tick
             scale = _PER_STEP * self.drift
@@ -460,6 +537,46 @@ class MarketSim:
             for g, shock in zip(goods.values(), shocks, strict=False):
                 size = _drift_size(g.kind, self._activity(g, t), supply_level(g.fill))
                 g.noise = g.noise * _REVERT + size * scale * shock
+
+    def _produce(self, g: _Good, t: float) -> None:
+        """One step of a factory: delivered input stock becomes export stock, at a bounded rate."""
+        goods = self._goods
+        delivered = min(
+            lots_between(goods[i].fill_eq, goods[i].fill, "IMPORT") * goods[i].tv
+            if goods[i].fill > goods[i].fill_eq
+            else 0.0
+            for i in g.inputs
+        )
+        if delivered <= 0.0:
+            return
+        rate = CONVERSION_LOTS_PER_HOUR * g.tv * STEP / 3600.0
+        if any(supply_level(goods[i].fill) == "SCARCE" for i in g.inputs):
+            rate *= RESTRICTED_CONVERSION
+        made = min(delivered, rate)
+        for i in g.inputs:
+            goods[i].add_lots(-made / goods[i].tv)
+        g.add_lots(made / g.tv)
+        g.last_fed = t
+        cap = g.tv_base * TV_GROWTH_CAP
+        g.tv = min(cap, g.tv + TV_GROWTH_PER_LOT * g.tv_base * made / g.tv)
+
+    def _input_supply(self, g: _Good) -> float:
+        """0..1: how much of its normal restock an export gets from its inputs' supply."""
+        if not g.inputs:
+            return 1.0
+        return min(min(1.0, max(0.0, self._goods[i].fill - 0.5)) for i in g.inputs)
+
+    def _recover(self, g: _Good) -> None:
+        eq = price_log(g.fill_eq, g.kind)
+        deviation = price_log(g.fill, g.kind) - eq
+        if g.kind == "EXPORT" and g.fill > g.fill_eq:
+            moved = deviation * _SURPLUS_KEEP  # a fed surplus settles slowly
+        else:
+            available = self._input_supply(g) if g.kind == "EXPORT" else 1.0
+            moved = deviation * (1.0 - (1.0 - _KEEP) * available)
+            tail = _TAIL * available
+            moved = max(0.0, moved - tail) if moved > 0.0 else min(0.0, moved + tail)
+        g.fill = g.fill_eq if moved == 0.0 else fill_for_price_log(moved + eq, g.kind)
 
     # -- persistence ---------------------------------------------------------------------------
 
@@ -484,6 +601,8 @@ class MarketSim:
                     "baseActivity": g.base_activity,
                     "inputs": list(g.inputs),
                     "lastFed": g.last_fed,
+                    "demand": g.demand,
+                    "heat": g.heat,
                 }
                 for g in self._goods.values()
             ],
@@ -511,6 +630,8 @@ class MarketSim:
                 base_activity=row.get("baseActivity"),
                 inputs=tuple(row.get("inputs", ())),
                 last_fed=float(row.get("lastFed", -1e18)),
+                demand=float(row.get("demand", 0.0)),
+                heat=float(row.get("heat", 0.0)),
             )
         self._refresh_lists()
         return self

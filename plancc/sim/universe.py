@@ -29,23 +29,45 @@ import json
 import math
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from plancc.sim.market import SUPPLY_FILL, GoodSpec, MarketSim, supply_level
+from plancc.sim.market import SUPPLY_FILL, GoodSpec, MarketSim, price_log, supply_level
 
 FACTION = "COSMIC"
 HAULER_CARGO = 40
 HAULER_SPEED = 30
 HAULER_FUEL = 600
 PROBE_SPEED = 9
-EXPORT_PRICE_FACTOR = 0.55  # export mid / value at MODERATE supply (real data)
-IMPORT_PRICE_FACTOR = 1.8  # import mid / value at LIMITED supply (real data)
+# export mid / value at MODERATE supply: X1-AD75 exports list a purchasePrice of ~0.72 V at HIGH
+# (11 goods) and ~0.60 V at ABUNDANT (11 goods); with HIGH 15% under MODERATE that is 0.63 V
+EXPORT_PRICE_FACTOR = 0.63
+# import mid / value at LIMITED supply: X1-AD75 imports at LIMITED pay a sellPrice of ~1.11 V
+# (9 goods), a mid of ~1.7 V
+IMPORT_PRICE_FACTOR = 1.7
 EXCHANGE_TRADE_VOLUME = 180
 MAX_GROUP_PER_MARKET = 4  # at most this many exports sharing one input set per factory
+# an unobserved good worth this much trades in lots of 6 (live: the ship parts, modules, ...)
+# (X1-AD75: SHIP_PLATING 5697 and SHIP_PARTS 6018 trade in 6s, LAB_INSTRUMENTS 5164 in 20s)
+UNSEEN_SMALL_LOT_VALUE, UNSEEN_SMALL_LOT_VOLUME = 5500, 6
+# live systems: 25-29 markets on 82-93 waypoints (about a third)
+MARKET_SHARE = 0.31
+MIN_MARKETS, MAX_MARKETS = 12, 30
+CLUSTER_RADIUS = 100  # planets; live: median market distance 135-150
+SITE_SPACING = 35
+OUTLIER_RADIUS = (690, 750)  # live: outliers near radius ~720, max distance 800-935
+OUTLIER_MARKETS = 3  # the mining base, the fuel station on the way, the jump gate
+# X1-AD75 exports 31 manufactured goods (refined metals and FUEL included) from 17 factory and
+# consumer markets: a twin system has this many factory goods per such market, at most
+FACTORY_GOODS_PER_MARKET = 1.8
+FACTORY_GOODS_RANGE = (26, 32)
+CONSUMER_IMPORTS_RANGE = (2, 7)  # X1-AD75 consumers import 2-6 goods, its mining base 9
+# goods the live economy keeps common (seen in X1-AD75) are this much likelier to get a factory
+OBSERVED_FACTORY_WEIGHT = 40.0
+NEVER_MADE = frozenset({"ANTIMATTER"})  # live: an EXCHANGE good at jump gates, not a factory's
 
 
 # ---------------------------------------------------------------------------------------------
@@ -58,6 +80,7 @@ class SupplyChain:
     raw: frozenset[str]  # extracted/siphoned goods (their listed inputs only boost output)
     values: Mapping[str, int]  # galactic value V of every good
     trade_volumes: Mapping[str, int]  # usual EXPORT/IMPORT trade volume
+    observed: frozenset[str] = frozenset()  # goods whose value was seen live (X1-AD75)
 
     @property
     def manufactured(self) -> tuple[str, ...]:
@@ -69,17 +92,62 @@ class SupplyChain:
         return tuple(sorted(found))
 
 
+def chain_markup(
+    recipes: Mapping[str, Sequence[str]],
+    values: Mapping[str, int],
+    observed: frozenset[str],
+    raw: frozenset[str] = frozenset(),
+) -> float:
+    """Median value / (sum of inputs' values) over observed manufactured goods whose inputs
+    were observed too (raw goods' listed inputs only boost extraction: not counted)."""
+    ratios = sorted(
+        values[g] / sum(values[i] for i in ins)
+        for g, ins in recipes.items()
+        if g in observed and g not in raw and ins and all(i in observed for i in ins)
+    )
+    mid = len(ratios) // 2
+    return ratios[mid] if len(ratios) % 2 else (ratios[mid - 1] + ratios[mid]) / 2
+
+
+def _price_unobserved(
+    recipes: Mapping[str, Sequence[str]],
+    raw: frozenset[str],
+    values: dict[str, int],
+    volumes: dict[str, int],
+    observed: frozenset[str],
+) -> None:
+    """Value every manufactured good not seen live from its inputs: inputs x the chain markup.
+
+    Live prices of such goods (URANITE, NANOBOTS, MOOD_REGULATORS, MODULE_*) sat 3-19x above the
+    old rule (1.5x the inputs), and their tradeVolume at 6 where it said 20 (issue 9).
+    """
+    markup = chain_markup(recipes, values, observed, raw)
+    done = set(observed) | set(raw) | {g for g in values if g not in recipes}
+    pending = [g for g in recipes if g not in done]
+    while pending:
+        ready = [g for g in pending if all(i in done for i in recipes[g])]
+        if not ready:  # a cycle: keep the stored values of what is left
+            break
+        for g in ready:
+            values[g] = round(markup * sum(values[i] for i in recipes[g]))
+            volumes[g] = UNSEEN_SMALL_LOT_VOLUME if values[g] >= UNSEEN_SMALL_LOT_VALUE else 20
+            done.add(g)
+        pending = [g for g in pending if g not in done]
+
+
 @lru_cache(maxsize=1)
 def supply_chain() -> SupplyChain:
-    """The bundled supply chain (``plancc/sim/supply_chain.json``)."""
+    """The bundled supply chain (``plancc/sim/supply_chain.json``), unobserved goods priced."""
     text = resources.files("plancc.sim").joinpath("supply_chain.json").read_text()
     d = json.loads(text)
     recipes = {k: tuple(dict.fromkeys(v)) for k, v in d["exportToImportMap"].items()}
+    raw = frozenset(d["rawMaterials"])
+    values = {k: int(v) for k, v in d["values"].items()}
+    volumes = {k: int(v) for k, v in d["tradeVolumes"].items()}
+    observed = frozenset(d.get("observedValues", values))
+    _price_unobserved(recipes, raw, values, volumes, observed)
     return SupplyChain(
-        recipes=recipes,
-        raw=frozenset(d["rawMaterials"]),
-        values={k: int(v) for k, v in d["values"].items()},
-        trade_volumes={k: int(v) for k, v in d["tradeVolumes"].items()},
+        recipes=recipes, raw=raw, values=values, trade_volumes=volumes, observed=observed
     )
 
 
@@ -310,10 +378,12 @@ def initial_mid(value: float, kind: str, supply: str) -> float:
     """Mid price of a good of galactic value ``value`` listed as ``kind`` at ``supply``."""
     f = SUPPLY_FILL[supply]
     if kind == "EXPORT":
-        return value * EXPORT_PRICE_FACTOR * math.exp(-0.244 * (f - SUPPLY_FILL["MODERATE"]))
-    if kind == "IMPORT":
-        return value * IMPORT_PRICE_FACTOR * math.exp(-0.0756 * (f - SUPPLY_FILL["LIMITED"]))
-    return value * math.exp(-0.05 * (f - SUPPLY_FILL["MODERATE"]))
+        ref, factor = SUPPLY_FILL["MODERATE"], EXPORT_PRICE_FACTOR
+    elif kind == "IMPORT":
+        ref, factor = SUPPLY_FILL["LIMITED"], IMPORT_PRICE_FACTOR
+    else:
+        ref, factor = SUPPLY_FILL["MODERATE"], 1.0
+    return value * factor * math.exp(price_log(f, kind) - price_log(ref, kind))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,6 +440,17 @@ def _polar(
     return round(r * math.cos(a)), round(r * math.sin(a))
 
 
+def _spaced(rng: random.Random, taken: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """A planet site in the central cluster, at least ``SITE_SPACING`` from every other site
+    (X1-AD75's planets sit 23-50 apart); after a bounded number of tries, the last one drawn."""
+    xy = _polar(rng, 15, CLUSTER_RADIUS, 0, 2 * math.pi)
+    for _ in range(60):
+        if all(math.dist(xy, other) >= SITE_SPACING for other in taken):
+            break
+        xy = _polar(rng, 15, CLUSTER_RADIUS, 0, 2 * math.pi)
+    return xy
+
+
 def _layout(
     rng: random.Random, system: str, count: int, start: float
 ) -> tuple[list[dict[str, Any]], dict[str, str]]:
@@ -400,11 +481,13 @@ def _layout(
             parent["orbitals"].append({"symbol": symbol})
         return w
 
-    markets_wanted = max(24, min(50, round(count * 0.6)))
-    belt_angle = rng.uniform(0, 2 * math.pi)
-    # raw-material markets: two mining asteroids, an asteroid base, the gas giant
+    markets_wanted = max(MIN_MARKETS, min(MAX_MARKETS, round(count * MARKET_SHARE)))
+    # live geometry (X1-AD75 and three more): a dense central cluster of planets and moons, a
+    # belt, and an outlier group near radius ~720 (a mining base with a fuel station on the way),
+    # some of it beyond one 600-fuel tank from the cluster
+    outlier = rng.uniform(0, 2 * math.pi)
+    belt_angle = outlier + rng.choice((-1, 1)) * rng.uniform(1.2, 2.2)
     for role, kind, traits in (
-        ("raw:mining", "ENGINEERED_ASTEROID", ["COMMON_METAL_DEPOSITS", "MINERAL_DEPOSITS"]),
         ("raw:ice", "ASTEROID", ["ICE_CRYSTALS"]),
         ("raw:precious", "ASTEROID_BASE", ["PRECIOUS_METAL_DEPOSITS", "HOLLOWED_INTERIOR"]),
     ):
@@ -413,17 +496,15 @@ def _layout(
     giant_letter = next(letters)
     giant = add(
         "GAS_GIANT",
-        _polar(rng, 120, 180, belt_angle - 1.2, belt_angle + 1.2),
+        _polar(rng, 110, 160, 0, 2 * math.pi),
         ["JOVIAN", "STRONG_MAGNETOSPHERE"],
         "raw:gas",
         letter=giant_letter,
     )
-    add("JUMP_GATE", _polar(rng, 180, 240, 0, 2 * math.pi), [], "gate", letter=next(letters))
-    for _ in range(2):
-        add("FUEL_STATION", _polar(rng, 100, 260, 0, 2 * math.pi), [], "fuel", letter=next(letters))
+    add("FUEL_STATION", _polar(rng, 60, 200, 0, 2 * math.pi), [], "fuel", letter=next(letters))
     # planets and their orbitals hold the factories and consumer markets
-    remaining_markets = markets_wanted - len(roles)
-    consumers = max(2, remaining_markets // 7)
+    remaining_markets = markets_wanted - len(roles) - OUTLIER_MARKETS
+    consumers = max(2, remaining_markets // 5)
     market_roles = ["consumer"] * consumers + ["factory"] * (remaining_markets - consumers)
     rng.shuffle(market_roles)
     market_roles.insert(0, "consumer")  # the first planet is the headquarters
@@ -431,7 +512,7 @@ def _layout(
     giant_moons = 0
     while market_roles:
         letter = next(letters, "Z")
-        xy = _polar(rng, 20, 230, 0, 2 * math.pi)
+        xy = _spaced(rng, [(w["x"], w["y"]) for w in waypoints])
         traits = rng.sample(PLANET_TRAITS, 3)
         role = market_roles.pop(0)
         planet = add(
@@ -466,6 +547,28 @@ def _layout(
                 orbits=giant["symbol"],
                 letter=giant_letter,
             )
+    # the outlier group last, so the central markets get the first symbols
+    add(
+        "ASTEROID_BASE",
+        _polar(rng, OUTLIER_RADIUS[0], OUTLIER_RADIUS[1], outlier - 0.08, outlier + 0.08),
+        ["COMMON_METAL_DEPOSITS", "MINERAL_DEPOSITS", "HOLLOWED_INTERIOR"],
+        "raw:mining",
+        letter=next(letters),
+    )
+    add(
+        "FUEL_STATION",
+        _polar(rng, 540, 590, outlier - 0.12, outlier + 0.12),
+        [],
+        "fuel",
+        letter=next(letters),
+    )
+    add(
+        "JUMP_GATE",
+        _polar(rng, 380, 460, outlier - 0.6, outlier + 0.6),
+        [],
+        "gate",
+        letter=next(letters),
+    )
     # the rest: asteroids of the belt and the outer field, no markets
     outer = next(letters, "Z")
     while len(waypoints) < count:
@@ -480,7 +583,24 @@ def _layout(
     return waypoints, roles
 
 
-def _assign_goods(rng: random.Random, roles: Mapping[str, str]) -> dict[str, _MarketPlan]:
+def _factory_goods(rng: random.Random, markets: int) -> list[str]:
+    """The manufactured goods a system makes: a weighted sample, goods seen live likelier."""
+    chain = supply_chain()
+    low, high = FACTORY_GOODS_RANGE
+    wanted = min(rng.randint(low, high), max(4, round(markets * FACTORY_GOODS_PER_MARKET)))
+    pool = [g for g in chain.manufactured if g not in NEVER_MADE]
+    weights = [OBSERVED_FACTORY_WEIGHT if g in chain.observed else 1.0 for g in pool]
+    chosen: list[str] = []
+    while len(chosen) < wanted and pool:
+        k = rng.choices(range(len(pool)), weights)[0]
+        chosen.append(pool.pop(k))
+        weights.pop(k)
+    return sorted(chosen)
+
+
+def _assign_goods(
+    rng: random.Random, roles: Mapping[str, str], site: Mapping[str, tuple[int, int]]
+) -> dict[str, _MarketPlan]:
     chain = supply_chain()
     plans = {w: _MarketPlan(w, r) for w, r in roles.items()}
     by_role: dict[str, list[_MarketPlan]] = {}
@@ -505,22 +625,31 @@ def _assign_goods(rng: random.Random, roles: Mapping[str, str]) -> dict[str, _Ma
     for p in by_role.get("gate", []):
         p.exchange.append("ANTIMATTER")
 
-    # factories: group goods by input set, spread the groups over the factory markets
+    # factories: a live system makes only part of the chain (X1-AD75: 31 manufactured goods);
+    # goods seen live are likelier, so chains may be incomplete (an input with no exporter)
     factories = by_role.get("factory", [])
+    consumers = by_role.get("consumer", [])
+    made = _factory_goods(rng, len(factories) + len(consumers))
     groups: dict[tuple[str, ...], list[str]] = {}
-    for good in chain.manufactured:
+    for good in made:
         groups.setdefault(tuple(sorted(chain.recipes[good])), []).append(good)
     chunks: list[tuple[tuple[str, ...], list[str]]] = []
     for inputs, goods in groups.items():
         for k in range(0, len(goods), MAX_GROUP_PER_MARKET):
             chunks.append((inputs, goods[k : k + MAX_GROUP_PER_MARKET]))
     chunks.sort(key=lambda c: (-len(c[1]), -len(c[0]), c[1][0]))
-    cap = math.ceil(len(chain.manufactured) / max(1, len(factories))) + 2
+    cap = math.ceil(len(made) / max(1, len(factories))) + 2
 
     def fits(p: _MarketPlan, inputs: Sequence[str], goods: Sequence[str], limit: int) -> bool:
+        """Room left, and no good both made and imported at one site (X1-AD75 has no such
+        pair: a product is always hauled somewhere to be sold)."""
+        here = [q for q in plans.values() if site[q.waypoint] == site[p.waypoint]]
+        made_here = {g for q in here for g in (*q.exports, *q.exchange)}
+        wanted_here = {g for q in here for g in q.imports}
         return (
             not (set(goods) & p.goods())
-            and not (set(inputs) & (set(p.exports) | set(p.exchange)))
+            and not (set(goods) & wanted_here)
+            and not (set(inputs) & made_here)
             and len(p.exports) + len(goods) <= limit
         )
 
@@ -528,26 +657,32 @@ def _assign_goods(rng: random.Random, roles: Mapping[str, str]) -> dict[str, _Ma
         order = sorted(factories, key=lambda p: (len(p.exports), rng.random()))
         chosen = next((p for p in order if fits(p, inputs, goods, cap)), None)
         if chosen is None:
-            chosen = next(p for p in order if fits(p, inputs, goods, 10**6))
+            chosen = next((p for p in order if fits(p, inputs, goods, 10**6)), None)
+        if chosen is None:
+            continue
         chosen.exports += goods
         chosen.imports += [i for i in inputs if i not in chosen.imports]
 
-    # consumers: every end product (and some intermediates) gets importers
-    consumers = by_role.get("consumer", [])
+    # consumers import a handful of goods each (live: at most ~9), mostly end products made
+    # here, some made elsewhere; not every product finds an importer (X1-AD75: 6 of 31 none)
     used_as_input = {i for ins in chain.recipes.values() for i in ins}
-    ends = [g for g in chain.goods if g not in used_as_input and g != "FUEL"]
-    rng.shuffle(ends)
-    for k, good in enumerate(ends):
-        targets = [consumers[k % len(consumers)]]
-        if chain.values[good] >= 3000 and len(consumers) > 1:
-            targets.append(consumers[(k + 1 + rng.randrange(len(consumers) - 1)) % len(consumers)])
-        for p in targets:
-            if good not in p.goods():
-                p.imports.append(good)
-    popular = [g for g in chain.manufactured if g in used_as_input and chain.values[g] >= 1000]
-    for p in consumers:
-        for good in rng.sample(popular, min(3, len(popular))):
-            if good not in p.goods():
+    exported = sorted({g for p in plans.values() for g in p.exports})
+    ends = [g for g in exported if g not in used_as_input and g != "FUEL"]
+    middles = [g for g in exported if g in used_as_input and chain.values[g] >= 1000]
+    elsewhere = [
+        g for g in chain.manufactured if g not in exported and g in chain.observed and g != "FUEL"
+    ]
+    # (nor does a consumer import what its own planet makes: X1-AD75 has no such pair)
+    # the remote mining base is a consumer too (X1-AD75-J58, ~720 out, imports 9 goods)
+    for p in [*consumers, *by_role.get("raw:mining", [])]:
+        wanted = len(p.imports) + rng.randint(*CONSUMER_IMPORTS_RANGE)
+        pool = ends + middles + elsewhere * 2
+        neighbours = {
+            g for q in plans.values() if site[q.waypoint] == site[p.waypoint] for g in q.exports
+        }
+        while len(p.imports) < wanted and pool:
+            good = pool.pop(rng.randrange(len(pool)))
+            if good not in p.goods() and good not in neighbours:
                 p.imports.append(good)
     # FUEL everywhere (exchange), except where it is made
     for p in plans.values():
@@ -556,19 +691,26 @@ def _assign_goods(rng: random.Random, roles: Mapping[str, str]) -> dict[str, _Ma
     return plans
 
 
+# Fresh live systems: manufactured exports HIGH or ABUNDANT about half of the time, never
+# SCARCE/LIMITED, no STRONG/GROWING exports; import activity WEAK 71-88%, GROWING at most 1%.
+# Imports' supply from X1-AD75 (mostly SCARCE/LIMITED).
+EXPORT_SUPPLY_MIX: dict[str, float] = {"MODERATE": 0.5, "HIGH": 0.3, "ABUNDANT": 0.2}
+IMPORT_SUPPLY_MIX: dict[str, float] = {"SCARCE": 0.4, "LIMITED": 0.45, "MODERATE": 0.15}
+IMPORT_ACTIVITY_MIX: dict[str, float] = {"WEAK": 0.8, "RESTRICTED": 0.195, "GROWING": 0.005}
+
+
+def _pick(rng: random.Random, mix: Mapping[str, float]) -> str:
+    return rng.choices(list(mix), list(mix.values()))[0]
+
+
 def _specs(rng: random.Random, plan: _MarketPlan) -> list[GoodSpec]:
     chain = supply_chain()
     import_supply: dict[str, str] = {}
     specs: list[GoodSpec] = []
     import_specs: list[GoodSpec] = []
     for good in plan.imports:
-        supply = rng.choice(("SCARCE", "LIMITED", "LIMITED", "LIMITED", "MODERATE", "MODERATE"))
-        if plan.role == "consumer":
-            activity = rng.choice(
-                ("WEAK", "WEAK", "WEAK", "RESTRICTED", "RESTRICTED", "STRONG", "GROWING")
-            )
-        else:
-            activity = rng.choice(("WEAK", "WEAK", "RESTRICTED", "RESTRICTED", "STRONG"))
+        supply = _pick(rng, IMPORT_SUPPLY_MIX)
+        activity = _pick(rng, IMPORT_ACTIVITY_MIX)
         import_supply[good] = supply
         value = chain.values[good]
         tv = chain.trade_volumes[good]
@@ -583,14 +725,9 @@ def _specs(rng: random.Random, plan: _MarketPlan) -> list[GoodSpec]:
             )
         )
     for good in plan.exports:
-        supply = rng.choice(
-            ("LIMITED", "MODERATE", "MODERATE", "MODERATE", "HIGH", "HIGH", "ABUNDANT")
-        )
+        supply = _pick(rng, EXPORT_SUPPLY_MIX)
         inputs = [i for i in chain.recipes.get(good, ()) if i in import_supply]
-        if any(import_supply[i] == "SCARCE" for i in inputs):
-            activity = "RESTRICTED"
-        else:
-            activity = rng.choice(("WEAK", "WEAK", "STRONG"))
+        activity = "RESTRICTED" if any(import_supply[i] == "SCARCE" for i in inputs) else "WEAK"
         value = chain.values[good]
         tv = chain.trade_volumes[good]
         specs.append(
@@ -621,22 +758,6 @@ def _specs(rng: random.Random, plan: _MarketPlan) -> list[GoodSpec]:
     return specs
 
 
-def _ensure_calm_importer(specs: dict[str, list[GoodSpec]]) -> None:
-    """Every imported good gets at least one WEAK or RESTRICTED importer (a stable place to sell)."""
-    calm = {"WEAK", "RESTRICTED"}
-    first: dict[str, tuple[str, int]] = {}
-    ok: set[str] = set()
-    for symbol, goods in specs.items():
-        for k, spec in enumerate(goods):
-            if spec.type == "IMPORT":
-                first.setdefault(spec.symbol, (symbol, k))
-                if spec.activity in calm:
-                    ok.add(spec.symbol)
-    for good, (symbol, k) in first.items():
-        if good not in ok:
-            specs[symbol][k] = replace(specs[symbol][k], activity="WEAK")
-
-
 def generate_universe(
     seed: int,
     *,
@@ -653,10 +774,10 @@ def generate_universe(
     rng = random.Random(f"plancc-twin-universe:{seed}")
     system = f"X1-TW{seed}" if 0 <= seed < 10**6 else f"X1-TW{seed % 10**6}"
     waypoints, roles = _layout(rng, system, waypoint_count, start)
-    plans = _assign_goods(rng, roles)
+    site = {w["symbol"]: (w["x"], w["y"]) for w in waypoints}
+    plans = _assign_goods(rng, roles, site)
     book = recipes()
     specs = {symbol: _specs(rng, plans[symbol]) for symbol in sorted(plans)}
-    _ensure_calm_importer(specs)
     markets: dict[str, MarketSim] = {}
     for k, symbol in enumerate(sorted(plans)):
         markets[symbol] = MarketSim(symbol, specs[symbol], book, seed * 7919 + k, start)

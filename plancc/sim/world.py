@@ -117,6 +117,7 @@ class World:
         self.created: float = now
         self.agents: dict[str, dict[str, Any]] = {}
         self.token_hashes: dict[str, tuple[str, str]] = {}  # sha256 -> (agent, reset date)
+        self.account_hashes: set[str] = set()  # sha256 of account tokens (POST /register)
         self.ships: dict[str, dict[str, Any]] = {}
         self.owners: dict[str, str] = {}
         self.arrivals: dict[str, float] = {}
@@ -160,6 +161,21 @@ class World:
         token = f"{_b64(header)}.{_b64(payload)}.{secrets.token_urlsafe(32)}"
         self.token_hashes[token_hash(token)] = (agent_symbol, self.reset_date)
         return token
+
+    def issue_account_token(self, now: float) -> str:
+        """An account token: it registers agents (``POST /register``) and nothing else."""
+        header = {"alg": "HS256", "typ": "JWT"}
+        payload = {"identifier": "twin-account", "iat": int(now), "sub": "account-token"}
+        token = f"{_b64(header)}.{_b64(payload)}.{secrets.token_urlsafe(32)}"
+        self.account_hashes.add(token_hash(token))
+        return token
+
+    def authenticate_account(self, authorization: str | None) -> None:
+        """The spec secures ``POST /register`` with an AccountToken: anything else is a 401."""
+        if not authorization or not authorization.startswith("Bearer "):
+            raise TwinError(401, 4103, "Missing or invalid authorization header (Bearer token).")
+        if token_hash(authorization[len("Bearer ") :].strip()) not in self.account_hashes:
+            raise TwinError(401, 4104, "Failed to parse token. Token is not an account token.")
 
     def authenticate(self, authorization: str | None) -> str:
         """The agent symbol for an ``Authorization: Bearer ...`` header, else a 401."""
@@ -892,6 +908,7 @@ class World:
             "supplyChain": self.supply_chain,
             "agents": list(self.agents.values()),
             "tokenHashes": {h: list(v) for h, v in self.token_hashes.items()},
+            "accountTokenHashes": sorted(self.account_hashes),
             "ships": list(self.ships.values()),
             "owners": self.owners,
             "arrivals": self.arrivals,
@@ -915,6 +932,7 @@ class World:
         world.created = float(d["created"])
         world.agents = {a["symbol"]: a for a in d["agents"]}
         world.token_hashes = {h: (v[0], v[1]) for h, v in d["tokenHashes"].items()}
+        world.account_hashes = set(d.get("accountTokenHashes", ()))
         world.ships = {s["symbol"]: s for s in d["ships"]}
         world.owners = dict(d["owners"])
         world.arrivals = {k: float(v) for k, v in d["arrivals"].items()}

@@ -1,0 +1,158 @@
+"""Runner benchmarks, measured side by side in one run (``make bench`` or ``python -m
+bench.bench_runner``):
+
+1. requests per completed task against the minimum the API allows (target <= 1.25x): a
+   compiled 3-pipeline plan on 5 ships flown to its end on the twin. The API minimum per
+   task: orbit + navigate + dock when the ship must move there, plus one trade per lot
+   actually traded. Also shown against the minimum under the runner's own rules (a price
+   re-read before each lot).
+2. time from a ship's arrival to its next action (target < 5 s within a tick's budget), in
+   game seconds on the virtual clock, plus the wall time the tick spends per action.
+3. wall time of a tick with nothing due, as a ratio to ``python -c pass`` (target < 6x),
+   ``plancc run`` started as cron starts it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SHORT = False  # `--short` (make test): fewer timing runs
+
+
+def _flown(tmp: Path) -> Any:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.runner_world import RunnerWorld
+
+    world = RunnerWorld.build(tmp, seed=1, haulers=5)
+    starts = {s.symbol: s.waypoint for s in world.store().ships().values()}
+    t0 = time.perf_counter()
+    world.run_until_done()
+    return world, starts, time.perf_counter() - t0
+
+
+def requests_per_task(world: Any, starts: dict[str, str]) -> dict[str, Any]:
+    store = world.store()
+    made: dict[str, int] = {}
+    for (text,) in store.conn.execute("SELECT requests FROM ticks"):
+        for k, v in json.loads(text).items():
+            made[k] = made.get(k, 0) + v
+    total = sum(made.values())
+    rows = store.conn.execute(
+        "SELECT id, ship, market, completed_at FROM tasks WHERE status='COMPLETED' "
+        "ORDER BY ship, completed_at"
+    ).fetchall()
+    lots = dict(
+        store.conn.execute(
+            "SELECT task, COUNT(*) FROM ledger WHERE kind IN ('PURCHASE','SELL') GROUP BY task"
+        ).fetchall()
+    )
+    liquidation_lots = store.conn.execute(
+        "SELECT COUNT(*) FROM ledger WHERE liquidation != ''"
+    ).fetchone()[0]
+    minimum = 0
+    where = dict(starts)
+    for task, ship, market, _ in rows:
+        if where.get(ship) != market:
+            minimum += 3  # orbit, navigate, dock
+            where[ship] = market
+        minimum += lots.get(task, 0)
+    minimum += liquidation_lots * 1
+    rule_minimum = minimum + sum(lots.values()) + liquidation_lots  # a price read per lot
+    return {
+        "completed_tasks": len(rows),
+        "requests": total,
+        "per_task": total / max(1, len(rows)),
+        "api_minimum": minimum,
+        "ratio_vs_api_minimum": total / max(1, minimum),
+        "rule_minimum": rule_minimum,
+        "ratio_vs_rule_minimum": total / max(1, rule_minimum),
+        "by_endpoint": dict(sorted(made.items(), key=lambda kv: -kv[1])),
+    }
+
+
+def arrival_latency(world: Any) -> dict[str, Any]:
+    """From the ``arrived`` events: game seconds between a ship's arrival and its first action
+    (a ship that arrives early to wait for production acts later, and counts as late)."""
+    store = world.store()
+    lat = sorted(
+        float(re.search(r"first action (-?[\d.]+) s", m).group(1))  # type: ignore[union-attr]
+        for (m,) in store.conn.execute("SELECT message FROM events WHERE kind='arrived'")
+    )
+    return {
+        "arrivals": len(lat),
+        "p50_s": statistics.median(lat) if lat else 0.0,
+        "p90_s": lat[int(0.9 * (len(lat) - 1))] if lat else 0.0,
+        "max_s": lat[-1] if lat else 0.0,
+        "within_5s": sum(1 for x in lat if x < 5.0),
+    }
+
+
+def _wall(cmd: list[str], runs: int, env: dict[str, str] | None = None) -> float:
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=False, capture_output=True, env=env)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def idle_tick(world: Any, runs: int) -> dict[str, Any]:
+    """``plancc run`` on a state whose ships are all in transit or idle: no request."""
+    env = {**os.environ, "PLANCC_API_URL": "http://127.0.0.1:9/v2", "SPACETRADERS_TOKEN": "x"}
+    env.pop("PLANCC_TWIN_CLOCK", None)
+    state = str(world.state)
+    out = subprocess.run(
+        [sys.executable, "-m", "plancc", "run", "--state", state],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    base = _wall([sys.executable, "-c", "pass"], runs)
+    tick = _wall([sys.executable, "-m", "plancc", "run", "--state", state], runs, env)
+    return {"python_c_pass_s": base, "idle_tick_s": tick, "ratio": tick / base}
+
+
+def main(argv: list[str] | None = None) -> int:
+    short = "--short" in (argv if argv is not None else sys.argv[1:]) or SHORT
+    runs = 3 if short else 20
+    with tempfile.TemporaryDirectory() as d:
+        world, starts, wall = _flown(Path(d))
+        r = requests_per_task(world, starts)
+        actions = sum(t.actions for t in world.ticks)
+        lat = arrival_latency(world)
+        idle = idle_tick(world, runs)
+    load = os.getloadavg()
+    print(f"runner benchmarks, each figure a ratio to its target (load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, 2 cores shared)")
+    print(
+        f"  requests per completed task: {r['requests']} requests / {r['completed_tasks']} "
+        f"tasks = {r['per_task']:.2f}; API minimum {r['api_minimum']} -> "
+        f"{r['ratio_vs_api_minimum']:.2f}x (target <= 1.25x); with a price read per lot "
+        f"{r['rule_minimum']} -> {r['ratio_vs_rule_minimum']:.2f}x"
+    )
+    print(f"    by endpoint: {r['by_endpoint']}")
+    print(
+        f"  arrival -> next action (game s): p50 {lat['p50_s']:.1f}, p90 {lat['p90_s']:.1f}, "
+        f"max {lat['max_s']:.1f}; {lat['within_5s']}/{lat['arrivals']} under 5 s (target < 5 s; "
+        f"the rest arrived early to wait for production or a delivery); "
+        f"wall per action {1000 * wall / max(1, actions):.1f} ms"
+    )
+    print(
+        f"  idle tick: {idle['idle_tick_s'] * 1000:.0f} ms vs python -c pass "
+        f"{idle['python_c_pass_s'] * 1000:.0f} ms = {idle['ratio']:.1f}x (target < 6x)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
