@@ -133,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         lat = arrival_latency(world)
         idle = idle_tick(world, runs)
     load = os.getloadavg()
-    print(f"runner benchmarks, each figure a ratio to its target (load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, 2 cores shared)")
+    print(
+        f"runner benchmarks, each figure a ratio to its target (load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, 2 cores shared)"
+    )
     print(
         f"  requests per completed task: {r['requests']} requests / {r['completed_tasks']} "
         f"tasks = {r['per_task']:.2f}; API minimum {r['api_minimum']} -> "
