@@ -256,7 +256,7 @@ def _hint_start(
         best: tuple[tuple[int, int], list[list[int]]] | None = None
         for k in allowed[leg]:
             n = len(seqs[k])
-            positions = range(n + 1)
+            positions: Sequence[int] = range(n + 1)
             if n + 1 > HINT_POSITIONS:
                 positions = sorted({n * j // (HINT_POSITIONS - 1) for j in range(HINT_POSITIONS)})
             for pos in positions:
