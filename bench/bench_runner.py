@@ -109,6 +109,9 @@ def idle_tick(world: Any, runs: int) -> dict[str, Any]:
     """``plancc run`` on a state whose ships are all in transit or idle: no request."""
     env = {**os.environ, "PLANCC_API_URL": "http://127.0.0.1:9/v2", "SPACETRADERS_TOKEN": "x"}
     env.pop("PLANCC_TWIN_CLOCK", None)
+    # as installed: bytecode cached (this sandbox sets PYTHONDONTWRITEBYTECODE; the first run
+    # below writes the .pyc files, as pip install does)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     state = str(world.state)
     out = subprocess.run(
         [sys.executable, "-m", "plancc", "run", "--state", state],
@@ -118,7 +121,7 @@ def idle_tick(world: Any, runs: int) -> dict[str, Any]:
         check=False,
     )
     assert out.returncode == 0, out.stderr
-    base = _wall([sys.executable, "-c", "pass"], runs)
+    base = _wall([sys.executable, "-c", "pass"], runs, env)
     tick = _wall([sys.executable, "-m", "plancc", "run", "--state", state], runs, env)
     return {"python_c_pass_s": base, "idle_tick_s": tick, "ratio": tick / base}
 

@@ -41,6 +41,7 @@ LIVE_RANGE: dict[str, tuple[float, float]] = {
     "market distance max": (800, 935),
     "importers per imported good": (1.6, 2.0),
     "most imports at a market without exports": (0, 9),
+    "tradeVolume 6 share": (0.0525, 0.0875),  # live: "6 on ~7% of goods" (+-25%)
 }
 # price of a good traded from MODERATE to the middle of another level (live: acd-model)
 LIVE_PRICE_BY_SUPPLY = {

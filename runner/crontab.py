@@ -23,7 +23,7 @@ def crontab_line(state: str, log: str | None = None, budget: float = 55.0) -> st
     state_path = Path(state).expanduser().resolve()
     plancc = shutil.which("plancc") or f"{sys.executable} -m plancc"
     checkout = Path.cwd().resolve()
-    return jinja2.Template(text, keep_trailing_newline=True, autoescape=False).render(
+    line: str = jinja2.Template(text, keep_trailing_newline=True, autoescape=False).render(
         state=state_path,
         log=Path(log).expanduser().resolve() if log else f"{state_path}.log",
         plancc=plancc,
@@ -31,3 +31,4 @@ def crontab_line(state: str, log: str | None = None, budget: float = 55.0) -> st
         budget=f"{budget:g}",
         token_file=str(Path("~/.config/plancc/token").expanduser()),
     )
+    return line

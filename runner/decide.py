@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from runner.model import OPEN_TASK, Liquidation, Quote, ShipState, TaskState, View
 from runner.planview import LegSpec
@@ -139,7 +139,7 @@ def fleet_actions(view: View) -> list[Action]:
     for pid in sorted(view.pipelines):
         p = view.pipelines[pid]
         tasks = [t for t in view.tasks.values() if t.spec.pipeline == pid]
-        if p.status == "ACTIVE" and tasks and all(t.status == "COMPLETED" for t in tasks):
+        if p.status == "ACTIVE" and all(t.status == "COMPLETED" for t in tasks):
             out.append(Action("COMPLETE_PIPELINE", pipeline=pid))
     for symbol in sorted(view.ships):
         ship = view.ships[symbol]
@@ -217,17 +217,12 @@ def current_leg(view: View, ship: str) -> LegSpec | None:
 
 def liquidation_market(view: View, good: str) -> str:
     """Where ``good`` sells best as last observed; else a plan market that takes it; else ''."""
-    quotes = [
-        q for q in view.quotes.values() if q.good == good and q.type in ("IMPORT", "EXCHANGE")
-    ]
-    if quotes:
-        return max(quotes, key=lambda q: (q.sell, q.market)).market
-    takers = sorted(
-        t.spec.market
-        for t in view.tasks.values()
-        if t.spec.good == good and t.spec.type in ("DELIVER", "SELL")
-    )
-    return takers[0] if takers else ""
+    quotes = [q for q in view.quotes.values() if q.good == good]
+    takers = [q for q in quotes if q.type in ("IMPORT", "EXCHANGE")]
+    if takers or quotes:  # an export market buys its own good too, at a lower price
+        return max(takers or quotes, key=lambda q: (q.sell, q.market)).market
+    planned = sorted(view.takers.get(good, ()))
+    return planned[0] if planned else ""
 
 
 def _origin_pipeline(view: View, ship: str, good: str) -> str:
@@ -422,6 +417,8 @@ def liquidation_step(view: View, ship: ShipState, liq: Liquidation, policy: Runn
     held = min(ship.cargo.get(liq.good, 0), liq.units - liq.sold)
     if held <= 0:
         return Action("COMPLETE_LIQUIDATION", ship=ship.symbol, liquidation=liq.id)
+    if not liq.market:  # no market was known when the cargo was orphaned: maybe one is now
+        liq = replace(liq, market=liquidation_market(view, liq.good))
     if not liq.market:
         return Action(
             "PARK",
@@ -539,7 +536,7 @@ def _absent(view: View, q: Quote, market: str) -> bool:
 def backoff(key: str, attempt: int, policy: RunnerPolicy) -> float:
     """Exponential backoff with a jitter that differs per ship and attempt (stable across
     restarts, so a restart does not fire every ship's retry at once)."""
-    base = min(policy.backoff_cap_s, policy.backoff_base_s * 2 ** max(0, attempt - 1))
+    base = min(policy.backoff_cap_s, policy.backoff_base_s * 2.0 ** max(0, attempt - 1))
     jitter = (zlib.crc32(f"{key}#{attempt}".encode()) % 1000) / 1000.0
     return base * (0.5 + 0.5 * jitter)
 

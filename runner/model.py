@@ -123,3 +123,5 @@ class View:
     quotes: Mapping[tuple[str, str], Quote] = field(default_factory=dict)
     market_read_at: Mapping[str, float] = field(default_factory=dict)
     factories: Mapping[str, FactoryWait] = field(default_factory=dict)
+    # good -> markets any plan ever unloaded it at (a liquidation's last resort)
+    takers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -10,9 +10,11 @@ module does the part that needs the server.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
 from runner import killpoint
+from runner.model import ShipState
 from runner.observe import ship_state_of
 from runner.state import LedgerLine
 
@@ -45,7 +47,15 @@ def resolve(ex: Executor, symbol: str) -> None:
             _settle(ex, c, intent, state, agent.credits if agent else None, now, symbol)
 
 
-def _settle(ex, c, intent, state, credits, now, symbol) -> None:  # type: ignore[no-untyped-def]
+def _settle(
+    ex: Executor,
+    c: sqlite3.Connection,
+    intent: dict[str, Any],
+    state: ShipState,
+    credits: int | None,
+    now: float,
+    symbol: str,
+) -> None:
     store = ex.store
     action = intent["action"]
     paid = None if credits is None else intent["before_credits"] - credits

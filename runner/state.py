@@ -122,6 +122,7 @@ class Store:
         self.conn = conn
         self.path = path
         self.tick_id: int | None = None
+        self._plan: tuple[int, PlanView] | None = None
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -248,10 +249,15 @@ class Store:
     # -- the plan --------------------------------------------------------------------------
 
     def active_plan(self) -> PlanView | None:
+        """The last applied plan (parsed once per plan: a tick builds many views)."""
         row = self.conn.execute(
-            "SELECT view_json FROM applied_plans ORDER BY id DESC LIMIT 1"
+            "SELECT id, view_json FROM applied_plans ORDER BY id DESC LIMIT 1"
         ).fetchone()
-        return from_json(row[0]) if row else None
+        if row is None:
+            return None
+        if self._plan is None or self._plan[0] != row[0]:
+            self._plan = (row[0], from_json(row[1]))
+        return self._plan[1]
 
     # -- ships -----------------------------------------------------------------------------
 
@@ -581,7 +587,17 @@ class Store:
             quotes=self.latest_quotes(),
             market_read_at=self.market_read_at(),
             factories=self.factories(),
+            takers=self.takers(),
         )
+
+    def takers(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for good, market in self.conn.execute(
+            "SELECT DISTINCT good, market FROM tasks WHERE type IN ('DELIVER', 'SELL') "
+            "ORDER BY good, market"
+        ):
+            out[good] = (*out.get(good, ()), market)
+        return out
 
     def has_open_work(self) -> bool:
         """Any pipeline still active or any cargo still being liquidated."""

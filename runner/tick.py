@@ -100,6 +100,14 @@ def _tick(
     killed_before = not store.previous_tick_clean()
     start = clock.now()
     deadline = start + budget_s
+    if not killed_before:
+        view = store.view(start)
+        if not decide(view, policy):
+            due = next_due(view, policy)
+            if due is None or due > deadline:
+                # nothing due in this tick's window: no request and no write (an idle tick
+                # costs a read of the state file and nothing else)
+                return TickResult("idle", "", next_due=due)
     store.begin_tick(start)
     if killed_before:
         store.distrust_ships()
@@ -133,7 +141,9 @@ def _tick(
         store.end_tick(clock.now(), ex.requests, ex.actions, ex.errors + 1, "reset")
         return TickResult("reset", message, ex.actions, ex.errors, ex.requests)
     end = clock.now()
-    store.put(time_offset=getattr(clock, "offset", 0.0))
+    offset = getattr(clock, "offset", 0.0)
+    if offset != store.get_float("time_offset"):
+        store.put(time_offset=offset)
     view = store.view(end)
     due = next_due(view, policy)
     store.end_tick(end, ex.requests, ex.actions, ex.errors, outcome)

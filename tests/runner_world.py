@@ -9,7 +9,7 @@ world.check()                         # ledger vs the agent's credits, cargo own
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +21,12 @@ from plancc.sim.universe import generate_universe, seen_from_everywhere
 from runner.apply import apply_plan, server_view
 from runner.clock import TwinClock
 from runner.fly import next_tick_at
-from runner.planview import read_plan
+from runner.planview import LegSpec, PipelineSpec, PlanView, TaskSpec, read_plan
 from runner.policy import RunnerPolicy
 from runner.state import Store
 from runner.status import check
 from runner.tick import TickResult, run_tick
+from tests.twin_fixtures import BELT, HAULER, HQ, mini_twin
 
 
 def compiled_plan(tmp: Path, seed: int, haulers: int, pipelines: int | None = None) -> Path:
@@ -36,8 +37,6 @@ def compiled_plan(tmp: Path, seed: int, haulers: int, pipelines: int | None = No
     snap.write_text(json.dumps(seen_from_everywhere(u, DEFAULT_START)))
     plan, _ = compile_files((str(bundled_recipes_dir()),), None, str(snap))
     if pipelines is not None:
-        from dataclasses import replace
-
         keep = {p.id for p in sorted(plan.pipelines, key=lambda p: p.id)[:pipelines]}
         legs = {leg.id for leg in plan.legs if leg.pipeline in keep}
         plan = replace(
@@ -105,6 +104,21 @@ class RunnerWorld:
         finally:
             self.twin.faults.enabled = faults
         return changes
+
+    def apply_view(self, plan: PlanView, *, dry_run: bool = False) -> list[str]:
+        store = Store.open(self.state)
+        try:
+            with self.client() as c:
+                return apply_plan(
+                    store,
+                    plan,
+                    server_view(c),
+                    self.twin.now(),
+                    source=plan.plan_id,
+                    dry_run=dry_run,
+                )
+        finally:
+            store.close()
 
     def tick(self, budget_s: float = 55.0) -> TickResult:
         start = self.twin.now()
@@ -250,3 +264,49 @@ def forked_run(
         if not world.open_work():
             return codes
     raise AssertionError(f"work still open after {max_ticks} ticks")
+
+
+# ---------------------------------------------------------------------------------------------
+# A one-leg plan on the tiny twin (tests/twin_fixtures.py): buy IRON at the headquarters,
+# sell it at the belt
+
+
+PIPE = "IRON@BELT"
+
+
+def listing(twin: Twin, market: str, good: str) -> dict[str, Any]:
+    m = twin.world.markets[market]
+    return next(g for g in m.trade_goods(twin.now()) if g["symbol"] == good)
+
+
+def mini_plan(quantity: int, buy: int, sell: int) -> PlanView:
+    return PlanView(
+        plan_id=f"mini-{quantity}-{buy}-{sell}",
+        system="X1-T",
+        snapshot_time="",
+        pipelines=(PipelineSpec(PIPE, "IRON", BELT, quantity, buy * quantity, sell * quantity),),
+        tasks=(
+            TaskSpec("load", "ACQUIRE", PIPE, "IRON", quantity, HQ, buy),
+            TaskSpec("unload", "SELL", PIPE, "IRON", quantity, BELT, sell, ("load",)),
+        ),
+        legs=(LegSpec("leg", PIPE, HAULER, 0, "load", "unload", "IRON", quantity),),
+    )
+
+
+def mini(
+    tmp: Path,
+    *,
+    quantity: int = 40,
+    buy_price: int | None = None,
+    sell_price: int | None = None,
+    policy: RunnerPolicy | None = None,
+    credits: int = 100_000,
+) -> RunnerWorld:
+    twin = mini_twin(credits=credits)
+    buy = buy_price or listing(twin, HQ, "IRON")["purchasePrice"]
+    sell = sell_price or listing(twin, BELT, "IRON")["sellPrice"]
+    # the tiny twin's belt pays less than the headquarters asks: margins are not under test
+    policy = replace(policy or RunnerPolicy(), min_margin=-1.0)
+    world = RunnerWorld(twin, tmp / "state.db", tmp / "none.yaml", policy)
+    world.apply_view(mini_plan(quantity, buy, sell))
+    return world

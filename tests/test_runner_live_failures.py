@@ -10,60 +10,15 @@ from __future__ import annotations
 
 import os
 import signal
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from plancc.sim.app import Twin
 from runner import lock
-from runner.apply import apply_plan, server_view
-from runner.planview import LegSpec, PipelineSpec, PlanView, TaskSpec
 from runner.policy import RunnerPolicy
-from runner.state import Store
 from runner.tick import run_tick
-from tests.runner_world import RunnerWorld
+from tests.runner_world import RunnerWorld, listing, mini
 from tests.twin_fixtures import BELT, HAULER, HQ, mini_twin
-
-PIPE = "IRON@BELT"
-
-
-def listing(twin: Twin, market: str, good: str) -> dict:
-    m = twin.world.markets[market]
-    return next(g for g in m.trade_goods(twin.now()) if g["symbol"] == good)
-
-
-def mini(
-    tmp: Path,
-    *,
-    quantity: int = 40,
-    buy_price: int | None = None,
-    sell_price: int | None = None,
-    policy: RunnerPolicy | None = None,
-    credits: int = 100_000,
-) -> RunnerWorld:
-    twin = mini_twin(credits=credits)
-    buy = buy_price or listing(twin, HQ, "IRON")["purchasePrice"]
-    sell = sell_price or listing(twin, BELT, "IRON")["sellPrice"]
-    plan = PlanView(
-        plan_id="mini",
-        system="X1-T",
-        snapshot_time="",
-        pipelines=(PipelineSpec(PIPE, "IRON", BELT, quantity, buy * quantity, sell * quantity),),
-        tasks=(
-            TaskSpec("load", "ACQUIRE", PIPE, "IRON", quantity, HQ, buy),
-            TaskSpec("unload", "SELL", PIPE, "IRON", quantity, BELT, sell, ("load",)),
-        ),
-        legs=(LegSpec("leg", PIPE, HAULER, 0, "load", "unload", "IRON", quantity),),
-    )
-    # the tiny twin's belt pays less than the headquarters asks: margins are not under test
-    policy = replace(policy or RunnerPolicy(), min_margin=-1.0)
-    world = RunnerWorld(twin, tmp / "state.db", tmp / "none.yaml", policy)
-    store = Store.open(world.state)
-    with world.client() as c:
-        apply_plan(store, plan, server_view(c), twin.now(), source="mini")
-    store.close()
-    return world
 
 
 def ledger(world: RunnerWorld, kind: str) -> list:

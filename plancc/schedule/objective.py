@@ -35,12 +35,15 @@ class Target:
     def score(
         self, ends: Sequence[tuple[int, int] | None], ships: Sequence[int] = ()
     ) -> tuple[int, int]:
-        """(primary, makespan) of a complete timing; lower is better, compared as a tuple.
+        """(primary, tie-break) of a complete timing; lower is better, compared as a tuple. The
+        tie-break is the makespan (profit-weighted) or the sum of leg ends (makespan).
         ``ships``: per leg its ship index (needed to charge moves when ``pinned``)."""
         makespan = max((e[1] for e in ends if e is not None), default=0)
         moved = sum(1 for p, s in zip(self.pinned, ships, strict=False) if p >= 0 and p != s)
         if self.kind == MAKESPAN:
-            return (makespan + moved * self.move_cost, makespan)
+            # ties: the sum of all ends, so a search on a plateau of equal makespans still
+            # sees which schedule leaves more room
+            return (makespan + moved * self.move_cost, sum(e[1] for e in ends if e is not None))
         total = 0
         for weight, legs in self.groups:
             total += weight * max((ends[i][1] for i in legs if ends[i] is not None), default=0)  # type: ignore[index]

@@ -28,7 +28,7 @@ from plancc.schedule.bounds import labelled_bound
 from plancc.schedule.list_schedule import run_list, tails
 from plancc.schedule.objective import MAKESPAN, Target
 from plancc.schedule.problem import Problem, ScheduleResult
-from plancc.schedule.search import grasp, local_search
+from plancc.schedule.search import critical_chain, grasp, local_search
 from plancc.schedule.sequence import Timed, decode, seqs_of, ships_of, to_result
 from plancc.schedule.state import State
 from plancc.schedule.verify import check
@@ -40,10 +40,10 @@ EXACT_LEGS = 60  # one model over everything up to here (proves X1-AD75-sized pl
 EXACT_DET_SHARE = 0.3  # of the time limit, in CP-SAT deterministic seconds
 WINDOW_SHIPS = 3
 LNS_DET_TIME = 0.25  # deterministic seconds per sub-solve
-LNS_PER_SECOND = 1.0  # sub-solves per second of time limit
+LNS_PER_SECOND = 0.5  # sub-solves per second of time limit
 K_NEAREST = 12  # arcs per leg in a window model
 FREEZE_S = 900  # with a hint: legs the old plan starts this soon keep their ship
-GRASP_STARTS = 4
+GRASP_STARTS = 2
 HINT_POSITIONS = 12  # positions tried per ship when inserting a new leg into the hinted plan
 LS_LEG_EVALS_PER_SECOND = 50_000  # local search: iterations x legs per second of time limit
 
@@ -142,7 +142,7 @@ def optimise(
                 best,
                 usable,
                 allowed,
-                horizon=_horizon(best),
+                horizon=_horizon(target, best),
                 k_nearest=len(problem.legs),
                 det_time=max(0.5, time_limit_s * EXACT_DET_SHARE),
                 wall_guard=max(0.1, left() * 0.9),
@@ -256,7 +256,7 @@ def _hint_start(
         best: tuple[tuple[int, int], list[list[int]]] | None = None
         for k in allowed[leg]:
             n = len(seqs[k])
-            positions: Sequence[int] = range(n + 1)
+            positions = list(range(n + 1))
             if n + 1 > HINT_POSITIONS:
                 positions = sorted({n * j // (HINT_POSITIONS - 1) for j in range(HINT_POSITIONS)})
             for pos in positions:
@@ -294,13 +294,17 @@ def _ok(timed: Timed, allowed: Sequence[Sequence[int]]) -> bool:
     return all(s in allowed[i] for i, (s, _) in enumerate(timed.placements))
 
 
-def _horizon(timed: Timed) -> int:
+def _horizon(target: Target, timed: Timed) -> int:
+    """Latest unload start a model allows: no later than now under makespan (only improvements
+    are wanted), a quarter later under profit weighting (pipelines may trade places)."""
     makespan = max((e[1] for e in timed.ends), default=0)
-    return makespan * 2 + 3600
+    if target.kind == MAKESPAN and not target.move_cost:
+        return makespan
+    return makespan + makespan // 4 + 600
 
 
 def _ls_iterations(problem: Problem, time_limit_s: float) -> int:
-    return int(0.3 * time_limit_s * LS_LEG_EVALS_PER_SECOND / max(1, len(problem.legs)))
+    return int(0.5 * time_limit_s * LS_LEG_EVALS_PER_SECOND / max(1, len(problem.legs)))
 
 
 def _lns_iterations(time_limit_s: float) -> int:
@@ -324,12 +328,12 @@ def _lns(
     if len(usable) < 2:
         return best, 0
     score = _score(target, best)
-    horizon = _horizon(best)
+    horizon = _horizon(target, best)
     used = 0
     for it in range(iterations):
         if left() <= 0:
             break
-        window = _window(best, usable, rng, it)
+        window = _window(problem, target, best, usable, rng, it)
         sub = cpsat.solve_window(
             problem,
             target,
@@ -354,14 +358,45 @@ def _lns(
     return best, used
 
 
-def _window(best: Timed, usable: list[int], rng: random.Random, it: int) -> list[int]:
-    """The ship finishing last, one lightly loaded (or random on odd turns), one at random."""
-    last = max(usable, key=lambda k: (best.ends[best.seqs[k][-1]][1] if best.seqs[k] else 0, -k))
-    rest = [k for k in usable if k != last]
-    pick = [last]
-    light = min(rest, key=lambda k: (len(best.seqs[k]), k)) if it % 2 == 0 else rng.choice(rest)
-    pick.append(light)
-    rest = [k for k in rest if k != light]
-    if rest:
-        pick.append(rng.choice(rest))
-    return sorted(pick[:WINDOW_SHIPS])
+def _window(
+    problem: Problem, target: Target, best: Timed, usable: list[int], rng: random.Random, it: int
+) -> list[int]:
+    """The ship of the leg that decides the objective (the last one, or for profit weighting a
+    heavy late pipeline's last SELL), up to one more ship on its critical chain, and one lightly
+    loaded (even turns) or random ship; filled up at random."""
+    last = _decisive_leg(target, best, rng)
+    chain = critical_ships(problem, best, last)
+    pick = [chain[0]]
+    others = [k for k in chain[1:] if k in usable and k not in pick]
+    if others:
+        pick.append(rng.choice(others))
+    rest = [k for k in usable if k not in pick]
+    if rest and it % 2 == 0:
+        light = min(rest, key=lambda k: (len(best.seqs[k]), k))
+        pick.append(light)
+        rest.remove(light)
+    while len(pick) < WINDOW_SHIPS and rest:
+        k = rng.choice(rest)
+        pick.append(k)
+        rest.remove(k)
+    return sorted(pick)
+
+
+def _decisive_leg(target: Target, best: Timed, rng: random.Random) -> int:
+    if target.kind == MAKESPAN or not target.groups:
+        return max(range(len(best.ends)), key=lambda i: (best.ends[i][1], -i))
+    late = sorted(
+        ((w * max(best.ends[i][1] for i in legs), max(legs, key=lambda i: best.ends[i][1]))
+         for w, legs in target.groups),
+        reverse=True,
+    )  # fmt: skip
+    return late[rng.randrange(min(3, len(late)))][1]
+
+
+def critical_ships(problem: Problem, timed: Timed, leg: int) -> list[int]:
+    """Ships along the critical chain ending at ``leg``, its own first."""
+    ships: list[int] = []
+    for j in critical_chain(problem, timed, leg):
+        if timed.placements[j][0] not in ships:
+            ships.append(timed.placements[j][0])
+    return ships

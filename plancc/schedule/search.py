@@ -5,7 +5,10 @@ Moves (one per iteration, chosen by the seeded generator):
 * swap: exchange two legs, on two ships or one;
 * 2-opt: reverse a short run of legs on one ship;
 * tail re-insertion: take the leg that ends last on the latest ship and try it on every ship, at
-  the position matching its current time, keeping the best.
+  the position matching its current time, keeping the best;
+* critical re-insertion: the same for a random leg of the critical chain (the binding precedence
+  edges and ship orders that end at the last leg); drawn twice as often as the others, as it
+  is the move that shortened plans most on generated instances.
 A move is kept when the decoded (left-shifted) schedule is no worse under the target; every
 candidate is timed by ``sequence.decode``, so the rules hold. ``stop`` is a guard the caller may
 pass (wall time at the edge); without it the result depends on the seed and budget only.
@@ -13,12 +16,13 @@ pass (wall time at the edge); without it the result depends on the seed and budg
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Callable, Sequence
 
 from plancc.schedule.list_schedule import run_list, tails
 from plancc.schedule.objective import Target
-from plancc.schedule.problem import Problem
+from plancc.schedule.problem import LOAD, Problem
 from plancc.schedule.sequence import Seqs, Timed, decode, seqs_of, ships_of
 from plancc.schedule.state import State
 
@@ -77,9 +81,13 @@ def local_search(
     best, best_score = cur, cur_score
     spent = 0
     while spent < iterations and not stop():
-        move = rng.randrange(4)
+        move = rng.randrange(6)
         if move == 3:
             cands = _tail_reinsertions(cur, usable, capable)
+        elif move >= 4:
+            last = max(range(len(cur.ends)), key=lambda i: (cur.ends[i][1], -i))
+            chain = critical_chain(problem, cur, last)
+            cands = _reinsertions(cur, rng.choice(chain), usable, capable)
         else:
             cand = (_relocate, _swap, _two_opt)[move](cur.seqs, rng, usable, capable)
             cands = [cand] if cand is not None else []
@@ -158,7 +166,12 @@ def _tail_reinsertions(cur: Timed, usable: list[int], capable: list[set[int]]) -
     )
     if last_ship is None:
         return []
-    leg = cur.seqs[last_ship][-1]
+    return _reinsertions(cur, cur.seqs[last_ship][-1], usable, capable)
+
+
+def _reinsertions(cur: Timed, leg: int, usable: list[int], capable: list[set[int]]) -> list[Seqs]:
+    """``leg`` moved to every other allowed ship, at the position matching its start time."""
+    last_ship = cur.placements[leg][0]
     start = cur.placements[leg][1].start_s
     out = []
     for b in usable:
@@ -176,3 +189,33 @@ def _tail_reinsertions(cur: Timed, usable: list[int], capable: list[set[int]]) -
 
 def seq_without(seq: tuple[int, ...], leg: int) -> tuple[int, ...]:
     return tuple(j for j in seq if j != leg)
+
+
+def critical_chain(problem: Problem, timed: Timed, leg: int) -> list[int]:
+    """The chain of binding constraints that ends at ``leg`` (``leg`` first): walk back through
+    whichever held each leg up, a precedence edge (with its lag) or the ship's previous leg."""
+    prev: dict[int, int] = {}
+    for seq in timed.seqs:
+        for a, b in itertools.pairwise(seq):
+            prev[b] = a
+    chain: list[int] = []
+    seen: set[int] = set()
+    while leg >= 0 and leg not in seen:
+        seen.add(leg)
+        chain.append(leg)
+        pl = timed.placements[leg][1]
+        binding = -1
+        for e in problem.legs[leg].edges_in:
+            if e.pred_leg < 0 or e.pred_leg == leg:
+                continue
+            start = pl.load_s if e.succ_task == LOAD else pl.unload_s
+            if timed.ends[e.pred_leg][e.pred_task] + e.lag_s == start:
+                binding = e.pred_leg
+                break
+        if binding < 0:
+            before = prev.get(leg, -1)
+            binding = (
+                before if before >= 0 and timed.placements[before][1].end_s == pl.start_s else -1
+            )
+        leg = binding
+    return chain

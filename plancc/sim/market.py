@@ -34,7 +34,8 @@ t does not depend on how often it was observed; the agent's own trades act at on
 1. Factories. An EXPORT whose recipe inputs are IMPORTs of the same market turns delivered
    input stock (above equilibrium) into export stock, one unit of each input per unit, at most
    ``CONVERSION_LOTS_PER_HOUR`` export lots per hour (``RESTRICTED_CONVERSION`` of that while an
-   input is still SCARCE): about one supply level per ~25 min. Production grows the export's
+   input is still SCARCE, ``CLIMB_SLOWDOWN`` per level above equilibrium): about one supply
+   level per ~25 min, a multi-level climb in hours. Production grows the export's
    tradeVolume (``TV_GROWTH_PER_LOT``), which eases back over ``TV_DECAY_HALF_LIFE``.
 2. Recovery toward equilibrium, in log price: an import's surplus is consumed and a bought-down
    export is restocked with half-life ``RECOVERY_HALF_LIFE`` plus a slow constant pull
@@ -107,6 +108,7 @@ EXPORT_SURPLUS_HALF_LIFE = 10 * 3600.0  # a fed export held HIGH/MODERATE for 13
 CONVERSION_LOTS_PER_HOUR = (
     4.0  # export lots: MODERATE -> HIGH shows after 2 steps (~25-29 min live)
 )
+CLIMB_SLOWDOWN = 0.35  # per level above equilibrium: multi-level climbs took 4-6 h (acd FB5)
 RESTRICTED_CONVERSION = 25.0 / 37.0  # RESTRICTED adds ~12 min to a ~25 min level (acd FB5)
 TV_GROWTH_PER_LOT = 0.1  # of base per produced lot: a fed export's tv 20 -> 39 (acd FB5)
 TV_GROWTH_CAP = 3.0
@@ -550,6 +552,9 @@ class MarketSim:
         if delivered <= 0.0:
             return
         rate = CONVERSION_LOTS_PER_HOUR * g.tv * STEP / 3600.0
+        # each level above where the NPC economy keeps it halves the pace: the first level
+        # comes in ~25 min, a multi-level climb takes hours (live: 4-6 h, acd FB5)
+        rate *= CLIMB_SLOWDOWN ** max(0.0, g.fill - g.fill_eq)
         if any(supply_level(goods[i].fill) == "SCARCE" for i in g.inputs):
             rate *= RESTRICTED_CONVERSION
         made = min(delivered, rate)

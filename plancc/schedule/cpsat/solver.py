@@ -80,7 +80,7 @@ def solve_window(
     prm.random_seed = seed
     prm.max_deterministic_time = det_time
     prm.max_time_in_seconds = wall_guard
-    prm.log_search_progress = False
+    prm.log_search_progress = bool(__import__("os").environ.get("PLANCC_CPSAT_LOG"))
     code = solver.solve(v.model)
     status = solver.status_name(code)
     bound = int(solver.best_objective_bound) // factor if status in ("OPTIMAL", "FEASIBLE") else 0
