@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -31,7 +32,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from plancc import fileio
-from plancc.errors import InputError, InputErrors, Where
+from plancc.errors import InputError, InputErrors, Where, quote
 from plancc.parse import kind_of
 
 PathKey = tuple[str | int, ...]
@@ -67,7 +68,8 @@ def field_path(path: Iterable[str | int]) -> str:
         if isinstance(p, int):
             out += f"[{p}]"
         else:
-            out += f".{p}" if out else str(p)
+            name = str(p) if len(str(p)) <= 40 else str(p)[:37] + "..."  # a key quoted, not a file
+            out += f".{name}" if out else name
     return out
 
 
@@ -93,6 +95,8 @@ class Doc:
     data: Any
     values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    # values refused while reading (read as None): the schema does not report them again
+    refused: set[PathKey] = field(default_factory=set)
 
     def where(self, path: PathKey, at_key: bool = False) -> Where:
         """Position of ``path`` (its key when ``at_key``), else of its nearest known parent."""
@@ -111,6 +115,103 @@ class Doc:
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Values: every one is checked as it is read
+
+
+MAX_INT_DIGITS = 40  # no plancc file holds a longer integer; Python refuses past 4300
+
+
+def text_problem(text: str) -> str:
+    """Why a string read from a file cannot be used as text, or "" when it can."""
+    if "\x00" in text:
+        return "contains a NUL character (\\x00)"
+    for ch in text:
+        if "\ud800" <= ch <= "\udfff":
+            return f"contains a lone surrogate (\\u{ord(ch):04x}), which is not Unicode text"
+    return ""
+
+
+def _text_problems(data: Any, path: PathKey) -> Iterable[tuple[PathKey, bool, str]]:
+    """(path, at_key, problem) for every key or string value of ``data`` that is not text."""
+    if isinstance(data, str):
+        problem = text_problem(data)
+        if problem:
+            yield path, False, problem
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            problem = text_problem(k) if isinstance(k, str) else ""
+            if problem:
+                yield (*path, k), True, f"key {problem}"
+            yield from _text_problems(v, (*path, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _text_problems(v, (*path, i))
+
+
+_LONE_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_STANDARD = "tag:yaml.org,2002:"
+_RESOLVER = yaml.SafeLoader("")
+
+
+def _explicit_tag(node: yaml.Node) -> str:
+    """The tag written on ``node`` when it changes what the node is (``!custom``,
+    ``!!python/...``, ``!!binary``), else "". plancc files never need one."""
+    if isinstance(node, yaml.MappingNode):
+        implicit = _STANDARD + "map"
+    elif isinstance(node, yaml.SequenceNode):
+        implicit = _STANDARD + "seq"
+    else:
+        plain = node.style in (None, "")
+        implicit = _RESOLVER.resolve(yaml.ScalarNode, node.value, (plain, not plain))
+    if node.tag == implicit:
+        return ""
+    tag = str(node.tag)
+    return "!!" + tag.removeprefix(_STANDARD) if tag.startswith(_STANDARD) else tag
+
+
+def _tag_refused(node: yaml.Node, path: PathKey, doc: Doc, errors: list[InputError]) -> bool:
+    """True (and the problem in ``errors``) when ``node`` carries a tag."""
+    tag = _explicit_tag(node)
+    if tag:
+        doc.refused.add(path)
+        errors.append(
+            InputError(
+                f"YAML tags are not allowed in plancc files ({quote(tag)})",
+                Where(doc.file, *_mark(node)),
+                field_path(path),
+            )
+        )
+    return bool(tag)
+
+
+def _scalar(node: yaml.Node, path: PathKey, doc: Doc, scalar: Any, errors: list[InputError]) -> Any:
+    """One scalar's value, or None with the problem in ``errors`` (at the scalar)."""
+
+    def refuse(message: str) -> None:
+        doc.refused.add(path)
+        errors.append(InputError(message, Where(doc.file, *_mark(node)), field_path(path)))
+
+    if node.tag == _STANDARD + "int":
+        digits = sum(ch.isdigit() for ch in node.value)
+        if digits > MAX_INT_DIGITS:
+            refuse(f"an integer of {digits} digits is too long (at most {MAX_INT_DIGITS})")
+            return None
+    try:
+        value = scalar.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        problem = getattr(exc, "problem", None) or str(exc)
+        if node.tag == _STANDARD + "timestamp":
+            refuse(f"{quote(node.value)} is not a real date or time ({problem})")
+        else:
+            refuse(f"cannot read {quote(node.value)}: {problem}")
+        return None
+    if isinstance(value, str) and text_problem(value):
+        refuse(text_problem(value))
+        return None
+    return value
 
 
 # Aliases copy what they refer to, so ten lines of aliases of aliases can stand for 10^9
@@ -143,6 +244,8 @@ def _build(
     """
     seen = _Seen() if seen is None else seen
     doc.values[path] = _mark(node)
+    if _tag_refused(node, path, doc, errors):
+        return None
     if id(node) in active:
         errors.append(
             InputError("an alias refers to itself", Where(doc.file, *_mark(node)), field_path(path))
@@ -171,14 +274,19 @@ def _build(
                     )
                 )
                 continue
-            key = scalar.construct_object(knode, deep=True)
+            problems = len(errors)
+            key = _tag_refused(knode, path, doc, errors) or _scalar(
+                knode, path, doc, scalar, errors
+            )
+            if len(errors) > problems:  # a key that cannot be read: its value is left out
+                continue
             key = key if isinstance(key, str) else str(key)
             kpath = (*path, key)
             if key in out:
                 first = doc.keys[kpath][0]
                 errors.append(
                     InputError(
-                        f"duplicate key {key!r} (first at line {first})",
+                        f"duplicate key {quote(key)} (first at line {first})",
                         Where(doc.file, *_mark(knode)),
                         field_path(kpath),
                     )
@@ -192,7 +300,7 @@ def _build(
             _build(n, (*path, i), doc, scalar, errors, active, seen)
             for i, n in enumerate(node.value)
         ]
-    return scalar.construct_object(node, deep=True)
+    return _scalar(node, path, doc, scalar, errors)
 
 
 # No plancc file nests deeper than ~10 levels; past this a file is refused with its position
@@ -237,7 +345,21 @@ def _too_deep_error(file: str, node: yaml.Node) -> InputError:
     return InputError(f"nested more than {MAX_DEPTH} levels deep", Where(file, *_mark(node)))
 
 
-def _yaml_error(file: str, exc: yaml.YAMLError) -> InputError:
+def _reader_error(file: str, text: str, exc: yaml.reader.ReaderError) -> InputError:
+    """A character YAML refuses (NUL, other control characters), at its line and column."""
+    pos = max(0, min(int(exc.position), len(text)))
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+    return InputError(
+        f"malformed YAML: unacceptable character #x{char:04x}: {exc.reason}",
+        Where(file, line, column),
+    )
+
+
+def _yaml_error(file: str, exc: yaml.YAMLError, text: str = "") -> InputError:
+    if isinstance(exc, yaml.reader.ReaderError):
+        return _reader_error(file, text, exc)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where = Where(file, mark.line + 1, mark.column + 1) if mark is not None else Where(file)
     problem = getattr(exc, "problem", None) or str(exc)
@@ -258,7 +380,7 @@ def parse_yaml(text: str, file: str) -> tuple[Doc, list[InputError]]:
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
-        raise _yaml_error(file, exc) from None
+        raise _yaml_error(file, exc, text) from None
     finally:
         loader.dispose()
     doc = Doc(file, None)
@@ -276,9 +398,13 @@ def parse_yaml(text: str, file: str) -> tuple[Doc, list[InputError]]:
 
 
 def _positions_of_json(text: str, file: str) -> Doc:
-    """Locate values of a JSON text (JSON is YAML, near enough); empty Doc if that fails."""
+    """Locate values of a JSON text (JSON is YAML, near enough); empty Doc if that fails.
+
+    YAML refuses escapes JSON allows (a lone surrogate ``\\ud800``): those are replaced by a
+    character of the same length first, so the problem they cause can still be located."""
+    text = _LONE_SURROGATE_ESCAPE.sub(r"\\u0800", text.replace("\t", " "))
     try:
-        doc, _ = parse_yaml(text.replace("\t", " "), file)
+        doc, _ = parse_yaml(text, file)
     except InputError:
         return Doc(file, None)
     return doc
@@ -296,13 +422,23 @@ def parse_json(text: str, file: str) -> tuple[Doc, list[InputError]]:
             out[k] = v
         return out
 
+    def bounded_int(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+            raise _IntegerTooLong(digits)
+        return int(digits)
+
     deep = False
     try:
-        data = json.loads(text, object_pairs_hook=pairs)
+        data = json.loads(text, object_pairs_hook=pairs, parse_int=bounded_int)
     except json.JSONDecodeError as exc:
         raise InputError(f"malformed JSON: {exc.msg}", Where(file, exc.lineno, exc.colno)) from None
     except RecursionError:
         data, deep = None, True
+    except _IntegerTooLong as exc:  # the YAML reading of the text says where it is
+        n = len(str(exc).lstrip("-"))
+        fallback = InputError(f"an integer of {n} digits is too long (at most {MAX_INT_DIGITS})")
+        _, located = parse_yaml(text.replace("\t", " "), file)
+        raise next((e for e in located if "digits is too long" in e.message), fallback) from None
     if deep or _data_too_deep(data):
         where = Where(file)
         try:  # the YAML reading of the text finds where it gets too deep
@@ -314,7 +450,14 @@ def parse_json(text: str, file: str) -> tuple[Doc, list[InputError]]:
     errors: list[InputError] = []
     if dup:  # json.loads kept the last; the YAML pass reports each duplicate with its position
         _, errors = parse_yaml(text.replace("\t", " "), file)
+    for p, at_key, problem in _text_problems(data, ()):
+        errors.append(doc.error(p, problem, at_key))
+        doc.refused.add(p)
     return doc, errors
+
+
+class _IntegerTooLong(ValueError):
+    """A JSON integer with more than ``MAX_INT_DIGITS`` digits (``str``: its digits)."""
 
 
 def _data_too_deep(data: Any, depth: int = 0) -> bool:
@@ -372,7 +515,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     options = sorted(choices)
     same_case = [c for c in options if c.upper() == word.upper()]
     close = same_case or difflib.get_close_matches(word, options, n=1, cutoff=0.75)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return f" (did you mean {quote(close[0])}?)" if close else ""
 
 
 def schema_errors(doc: Doc, name: str) -> list[InputError]:
@@ -385,7 +528,10 @@ def schema_errors(doc: Doc, name: str) -> list[InputError]:
         validator(name).iter_errors(doc.data), key=lambda e: list(map(str, e.absolute_path))
     )
     for err in errs:
-        if tuple(err.absolute_path) not in bad_numbers:
+        if (
+            tuple(err.absolute_path) not in bad_numbers
+            and tuple(err.absolute_path) not in doc.refused
+        ):
             out.extend(_schema_error(doc, err))
     return out
 
@@ -408,12 +554,12 @@ def _schema_error(doc: Doc, err: ValidationError) -> list[InputError]:
         known = list(s.get("properties", {}))
         extra = [k for k in err.instance if k not in s.get("properties", {})]
         return [
-            doc.error((*path, k), f"unknown field {k!r}{did_you_mean(k, known)}", at_key=True)
+            doc.error((*path, k), f"unknown field {quote(k)}{did_you_mean(k, known)}", at_key=True)
             for k in extra
         ]
     if v == "required":
         missing = str(err.message).split("'")[1] if "'" in str(err.message) else str(err.message)
-        return [doc.error(path, f"missing required field {missing!r}")]
+        return [doc.error(path, f"missing required field {quote(missing)}")]
     if v == "type":
         msg = s.get("x-type-message") or f"expected {_type_words(err.validator_value)}"
         return [doc.error(path, f"{msg}, got {kind_of(err.instance)}")]
@@ -423,9 +569,9 @@ def _schema_error(doc: Doc, err: ValidationError) -> list[InputError]:
         if not isinstance(err.instance, str):  # `flight_mode: no` is a YAML boolean
             return [doc.error(path, f"expected one of {listed}, got {kind_of(err.instance)}")]
         hint = did_you_mean(err.instance, choices)
-        return [doc.error(path, f"{err.instance!r} is not one of {listed}{hint}")]
+        return [doc.error(path, f"{quote(err.instance)} is not one of {listed}{hint}")]
     if v == "pattern":
-        msg = f"{err.instance!r} is not a good symbol (UPPER_CASE letters, digits, _)"
+        msg = f"{quote(err.instance)} is not a good symbol (UPPER_CASE letters, digits, _)"
         if "propertyNames" in err.relative_schema_path:  # the key itself is wrong
             return [doc.error((*path, err.instance), msg, at_key=True)]
         return [doc.error(path, msg)]
@@ -438,7 +584,7 @@ def _schema_error(doc: Doc, err: ValidationError) -> list[InputError]:
         return [doc.error(path, "must not be empty")]
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         op = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[v]
-        return [doc.error(path, f"must be {op} {err.validator_value}, got {err.instance!r}")]
+        return [doc.error(path, f"must be {op} {err.validator_value}, got {quote(err.instance)}")]
     return [doc.error(path, err.message)]
 
 

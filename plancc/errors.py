@@ -31,6 +31,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+QUOTE_LIMIT = 80  # characters of an offending value a message quotes
+
+
+def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)``, cut to about ``limit`` characters: a message names a value, not a file."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
 
 class PlanccError(Exception):
     """Base of every error plancc raises on purpose."""

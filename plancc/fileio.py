@@ -149,14 +149,22 @@ def check_output(path: StrPath, inputs: Iterable[StrPath | None] = ()) -> Path:
 
 
 def write_atomically(
-    path: StrPath, content: str | bytes, *, inputs: Iterable[StrPath | None] = ()
+    path: StrPath,
+    content: str | bytes,
+    *,
+    inputs: Iterable[StrPath | None] = (),
+    mode: int | None = None,
 ) -> None:
     """Replace ``path`` with ``content`` (text is written as UTF-8) all at once; see the module
-    docstring for what is refused (InputError) and what a failed write leaves (OutputError)."""
+    docstring for what is refused (InputError) and what a failed write leaves (OutputError).
+
+    ``mode``: the new file's permissions (0o600 for a secret: the temp file is 0600 from its
+    first byte); default: the replaced file's mode, or 0666 less the umask for a new file.
+    """
     real = check_output(path, inputs)
     where = Where(os.fspath(path))
     data = content.encode("utf-8") if isinstance(content, str) else content
-    mode = _file_mode(real)
+    mode = _file_mode(real) if mode is None else mode
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".tmp", dir=real.parent)
     except OSError as exc:

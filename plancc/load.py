@@ -19,7 +19,8 @@ may not be both raw and manufactured, and an input list names each good once.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
+from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -32,15 +33,16 @@ from plancc.doc import (
     PathKey,
     did_you_mean,
     parse_field_path,
+    parse_json,
     raise_all,
     read_doc,
     read_or_raise,
     schema,
     schema_errors,
 )
-from plancc.errors import InputError, InputErrors, Where
+from plancc.errors import InputError, InputErrors, Where, quote
 from plancc.model import Policy, Recipe, RecipeBook, Snapshot
-from plancc.parse import parse_snapshot
+from plancc.parse import parse_snapshot, parse_time
 
 # ---------------------------------------------------------------------------------------------
 # Schemas and the known goods
@@ -83,7 +85,7 @@ def _file_entries(doc: Doc) -> tuple[list[_Entry], list[tuple[str, PathKey]], li
     for i, g in enumerate(data.get("raw", []) or []):
         if g in seen_raw:
             errors.append(
-                doc.error(("raw", i), f"{g!r} is listed twice (first as raw[{seen_raw[g]}])")
+                doc.error(("raw", i), f"{quote(g)} is listed twice (first as raw[{seen_raw[g]}])")
             )
             continue
         seen_raw[g] = i
@@ -101,7 +103,7 @@ def _file_entries(doc: Doc) -> tuple[list[_Entry], list[tuple[str, PathKey]], li
                 errors.append(
                     doc.error(
                         (*ipath, i),
-                        f"input {g!r} is listed twice (an input list names each good once;"
+                        f"input {quote(g)} is listed twice (an input list names each good once;"
                         " the game has no per-unit ratios)",
                     )
                 )
@@ -111,7 +113,7 @@ def _file_entries(doc: Doc) -> tuple[list[_Entry], list[tuple[str, PathKey]], li
             errors.append(
                 doc.error(
                     path,
-                    f"{good!r} is both raw (raw[{seen_raw[good]}], line {r_line.line}) and"
+                    f"{quote(good)} is both raw (raw[{seen_raw[good]}], line {r_line.line}) and"
                     " manufactured here; a file may say only one",
                     at_key=True,
                 )
@@ -238,7 +240,9 @@ def load_recipes(paths: Sequence[Path | str]) -> RecipeBook:
             continue
         errs = schema_errors(doc, "recipe")
         errors.extend(errs)
-        if errs:  # keep checking what is well-formed, so one pass finds the other problems too
+        if (
+            errs or doc.refused
+        ):  # keep checking what is well-formed, so one pass finds the other problems too
             doc = _valid_recipe_part(doc)
         entries, raw, errs = _file_entries(doc)
         errors.extend(errs)
@@ -260,13 +264,13 @@ def load_recipes(paths: Sequence[Path | str]) -> RecipeBook:
     for entries, raw, doc in files:
         for g, rpath in raw:
             if g not in known:
-                errors.append(doc.error(rpath, f"unknown good {g!r}{did_you_mean(g, known)}"))
+                errors.append(doc.error(rpath, f"unknown good {quote(g)}{did_you_mean(g, known)}"))
         for e in entries:
             listed = _listed_inputs(e)
             for i, g in enumerate(listed):
                 if g not in known and g not in listed[:i]:  # a repeat is reported as such
                     errors.append(
-                        doc.error((*e.path, i), f"unknown good {g!r}{did_you_mean(g, known)}")
+                        doc.error((*e.path, i), f"unknown good {quote(g)}{did_you_mean(g, known)}")
                     )
 
     graph = {g: e.inputs for g, e in recipes.items()}
@@ -349,21 +353,135 @@ def policy_from_data(data: Mapping[str, Any]) -> Policy:
 def load_snapshot(path: Path | str) -> Snapshot:
     """A snapshot JSON (or YAML) file -> ``Snapshot``: schema first, then the object parsers."""
     doc, errors = read_or_raise(Path(path), "snapshot")
+    return check_snapshot_doc(doc, errors)
+
+
+def parse_snapshot_text(text: str, file: str) -> Snapshot:
+    """A snapshot's JSON text -> ``Snapshot``, checked exactly as ``load_snapshot`` checks a
+    file (``plancc snapshot`` checks what it is about to write with it)."""
+    try:
+        doc, errors = parse_json(text, file)
+    except InputError as exc:
+        raise InputErrors([exc]) from None
+    return check_snapshot_doc(doc, errors)
+
+
+def check_snapshot_doc(doc: Doc, errors: list[InputError]) -> Snapshot:
     if doc.data is None:
         errors.append(InputError("empty snapshot file", Where(doc.file)))
     else:
         errors.extend(schema_errors(doc, "snapshot"))
     if not errors:
         errors.extend(_snapshot_consistency(doc))
+    if not errors:
+        errors.extend(_snapshot_meaning(doc))
     raise_all(errors)
     return snapshot_from_doc(doc)
 
 
 def snapshot_from_doc(doc: Doc) -> Snapshot:
+    """A checked snapshot document -> ``Snapshot``; ships in another system are left out (a
+    fleet spreads over systems; the plan is for one), each said in ``left_out``."""
     try:
-        return parse_snapshot(doc.data)
+        snap = parse_snapshot(doc.data)
     except InputError as exc:  # the parser knows the field path; the doc knows its position
         raise InputErrors([doc.error(parse_field_path(exc.field), exc.message)]) from None
+    away = [s for s in snap.ships if s.system != snap.system]
+    if not away:
+        return snap
+    return replace(
+        snap,
+        ships=tuple(s for s in snap.ships if s.system == snap.system),
+        left_out=tuple(
+            f"ship {s.symbol} left out: it is in system {s.system}, not {snap.system}" for s in away
+        ),
+    )
+
+
+# A flight across a system takes hours (DRIFT: a day or two); an arrival further than this
+# after the capture is a corrupt or hand-edited file, and would stretch every plan to match.
+MAX_FLIGHT = timedelta(days=30)
+
+
+def _time_or_none(value: Any) -> datetime | None:
+    """A time to check against, or None: a bad time is the object parser's to report."""
+    try:
+        return parse_time(value) if value else None
+    except InputError:
+        return None
+
+
+def _snapshot_meaning(doc: Doc) -> list[InputError]:
+    """What a well-formed snapshot can still get wrong: objects that cannot be where they say."""
+    data = doc.data
+    system = data["system"]
+    errors: list[InputError] = []
+    if not data["waypoints"]:  # every ship and market would be "at an unknown waypoint"
+        return [
+            doc.error(
+                ("waypoints",), "lists no waypoints: a snapshot records its system's waypoints"
+            )
+        ]
+    waypoints = {w["symbol"] for w in data["waypoints"]}
+    for i, w in enumerate(data["waypoints"]):
+        if w["systemSymbol"] != system or not w["symbol"].startswith(f"{system}-"):
+            errors.append(
+                doc.error(
+                    ("waypoints", i, "symbol"),
+                    f"waypoint {quote(w['symbol'])} is not in the snapshot's system {quote(system)}",
+                )
+            )
+    for i, m in enumerate(data["markets"]):
+        if m["symbol"] not in waypoints:
+            errors.append(
+                doc.error(
+                    ("markets", i, "symbol"), f"no waypoint {quote(m['symbol'])} in waypoints"
+                )
+            )
+    captured = _time_or_none(data["capturedAt"])
+    for i, s in enumerate(data["ships"]):
+        nav, cargo, fuel = s["nav"], s["cargo"], s["fuel"]
+        if nav["systemSymbol"] == system and nav["waypointSymbol"] not in waypoints:
+            errors.append(
+                doc.error(
+                    ("ships", i, "nav", "waypointSymbol"),
+                    f"ship {quote(s['symbol'])} is at {quote(nav['waypointSymbol'])}, "
+                    "which is not in waypoints",
+                )
+            )
+        held = sum(item["units"] for item in cargo.get("inventory") or ())
+        if cargo["units"] > cargo["capacity"]:
+            errors.append(
+                doc.error(
+                    ("ships", i, "cargo", "units"),
+                    f"{cargo['units']} units in a hold of {cargo['capacity']}",
+                )
+            )
+        elif held != cargo["units"]:
+            errors.append(
+                doc.error(
+                    ("ships", i, "cargo", "units"),
+                    f"says {cargo['units']} units but the inventory holds {held}",
+                )
+            )
+        if fuel["current"] > fuel["capacity"]:
+            errors.append(
+                doc.error(
+                    ("ships", i, "fuel", "current"),
+                    f"{fuel['current']} fuel in a tank of {fuel['capacity']}",
+                )
+            )
+        route = nav.get("route") or {}
+        arrival = _time_or_none(route.get("arrival"))
+        if arrival is not None and captured is not None and arrival - captured > MAX_FLIGHT:
+            days = (arrival - captured).days
+            errors.append(
+                doc.error(
+                    ("ships", i, "nav", "route", "arrival"),
+                    f"arrives {days} days after capturedAt; a flight takes hours",
+                )
+            )
+    return errors
 
 
 def _snapshot_consistency(doc: Doc) -> list[InputError]:
@@ -377,7 +495,8 @@ def _snapshot_consistency(doc: Doc) -> list[InputError]:
             if sym in seen:
                 errors.append(
                     doc.error(
-                        (key, i, "symbol"), f"{sym!r} appears twice (first at {key}[{seen[sym]}])"
+                        (key, i, "symbol"),
+                        f"{quote(sym)} appears twice (first at {key}[{seen[sym]}])",
                     )
                 )
             seen.setdefault(sym, i)
@@ -387,7 +506,7 @@ def _snapshot_consistency(doc: Doc) -> list[InputError]:
             errors.append(
                 doc.error(
                     ("observedAt", sym),
-                    f"no market {sym!r} in markets",
+                    f"no market {quote(sym)} in markets",
                     at_key=True,
                 )
             )

@@ -128,6 +128,9 @@ class Snapshot:
     ships: tuple[Ship, ...]
     waypoints: tuple[Waypoint, ...]
     markets: tuple[Market, ...]
+    # what the snapshot file held but the compiler does not use, one line each (e.g. a ship in
+    # another system); the compile summary says so
+    left_out: tuple[str, ...] = ()
 
     def waypoint(self, symbol: str) -> Waypoint:
         for w in self.waypoints:

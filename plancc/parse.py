@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from plancc.errors import InputError, Where
+from plancc.errors import InputError, Where, quote
 from plancc.model import (
     ACTIVITY_LEVELS,
     SUPPLY_LEVELS,
@@ -115,7 +115,7 @@ class _Obj:
         if not isinstance(v, builtins.str):
             raise self.error(f"expected a string, got {kind_of(v)}", key)
         if choices is not None and v not in choices:
-            raise self.error(f"{v!r} is not one of {', '.join(choices)}", key)
+            raise self.error(f"{quote(v)} is not one of {', '.join(choices)}", key)
         return v
 
 
@@ -132,9 +132,9 @@ def kind_of(v: Any) -> str:
     if isinstance(v, bool):
         return "a boolean"
     if isinstance(v, int | float):
-        return f"a number ({v!r})"
+        return f"a number ({quote(v)})"
     if isinstance(v, str):
-        return f"a string ({v!r})"
+        return f"a string ({quote(v)})"
     if isinstance(v, list):
         return "a list"
     if isinstance(v, Mapping):
@@ -151,7 +151,7 @@ def parse_time(v: Any, path: str = "", where: Where | None = None) -> datetime:
     try:
         t = datetime.fromisoformat(v)
     except ValueError:
-        raise InputError(f"not an ISO 8601 time: {v!r}", where, path) from None
+        raise InputError(f"not an ISO 8601 time: {quote(v)}", where, path) from None
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 

@@ -30,7 +30,7 @@ import yaml
 
 from plancc.canonical import FORMAT_VERSION, canonical_plan
 from plancc.doc import Doc, field_path, parse_yaml, read_text, schema, schema_errors
-from plancc.errors import InputError, Where
+from plancc.errors import InputError, Where, quote
 from plancc.model import (
     ChainNode,
     Leg,
@@ -303,15 +303,15 @@ def _check_references(plan: Plan, doc: Doc) -> None:
     pipeline_ids: set[str] = set()
     for i, p in enumerate(plan.pipelines):
         if p.id in pipeline_ids:
-            fail(f"duplicate pipeline id {p.id!r}", ("pipelines", i, "id"))
+            fail(f"duplicate pipeline id {quote(p.id)}", ("pipelines", i, "id"))
         pipeline_ids.add(p.id)
     task_ids: dict[str, Task] = {}
     for i, t in enumerate(plan.tasks):
         if t.id in task_ids:
-            fail(f"duplicate task id {t.id!r}", ("tasks", i, "id"))
+            fail(f"duplicate task id {quote(t.id)}", ("tasks", i, "id"))
         task_ids[t.id] = t
         if t.pipeline not in pipeline_ids:
-            fail(f"unknown pipeline {t.pipeline!r}", ("tasks", i, "pipeline"))
+            fail(f"unknown pipeline {quote(t.pipeline)}", ("tasks", i, "pipeline"))
     for i, t in enumerate(plan.tasks):
         if t.lots and sum(lot.units for lot in t.lots) != t.quantity:
             fail(
@@ -321,12 +321,12 @@ def _check_references(plan: Plan, doc: Doc) -> None:
     for i, t in enumerate(plan.tasks):
         for j, dep in enumerate(t.depends_on):
             if dep not in task_ids:
-                fail(f"unknown task {dep!r}", ("tasks", i, "depends_on", j))
+                fail(f"unknown task {quote(dep)}", ("tasks", i, "depends_on", j))
     _check_acyclic(plan.tasks, doc)
     leg_ids: set[str] = set()
     for i, leg in enumerate(plan.legs):
         if leg.id in leg_ids:
-            fail(f"duplicate leg id {leg.id!r}", ("legs", i, "id"))
+            fail(f"duplicate leg id {quote(leg.id)}", ("legs", i, "id"))
         leg_ids.add(leg.id)
         for key, ref, allowed in (
             ("load", leg.load, ("ACQUIRE", "COLLECT")),
@@ -334,7 +334,7 @@ def _check_references(plan: Plan, doc: Doc) -> None:
         ):
             task = task_ids.get(ref)
             if task is None:
-                fail(f"unknown task {ref!r}", ("legs", i, key))
+                fail(f"unknown task {quote(ref)}", ("legs", i, key))
             elif task.type not in allowed:
                 fail(
                     f"a leg's {key} must be {' or '.join(allowed)}, not {task.type}",
@@ -345,19 +345,19 @@ def _check_references(plan: Plan, doc: Doc) -> None:
                 if ref not in task_ids:
                     fail(f"unknown task {ref!r}", ("legs", i, "also", k, key))
         if leg.pipeline not in pipeline_ids:
-            fail(f"unknown pipeline {leg.pipeline!r}", ("legs", i, "pipeline"))
+            fail(f"unknown pipeline {quote(leg.pipeline)}", ("legs", i, "pipeline"))
     placed: set[str] = set()
     ship_names: set[str] = set()
     for i, s in enumerate(plan.ships):
         if s.ship in ship_names:
-            fail(f"ship {s.ship!r} listed twice", ("ships", i, "ship"))
+            fail(f"ship {quote(s.ship)} listed twice", ("ships", i, "ship"))
         ship_names.add(s.ship)
         for j, sl in enumerate(s.legs):
             path: Path_ = ("ships", i, "legs", j)
             if sl.leg not in leg_ids:
-                fail(f"unknown leg {sl.leg!r}", (*path, "leg"))
+                fail(f"unknown leg {quote(sl.leg)}", (*path, "leg"))
             if sl.leg in placed:
-                fail(f"leg {sl.leg!r} is scheduled twice", (*path, "leg"))
+                fail(f"leg {quote(sl.leg)} is scheduled twice", (*path, "leg"))
             placed.add(sl.leg)
             if not sl.start_s <= sl.load_s <= sl.unload_s <= sl.end_s:
                 fail("times must satisfy start_s <= load_s <= unload_s <= end_s", path)
@@ -389,7 +389,7 @@ def _check_acyclic(tasks: Sequence[Task], doc: Doc) -> None:
                 if state.get(nxt) == 1:
                     path: Path_ = ("tasks", index[node], "depends_on", k)
                     raise InputError(
-                        f"dependency cycle through {nxt!r}", doc.where(path), field_path(path)
+                        f"dependency cycle through {quote(nxt)}", doc.where(path), field_path(path)
                     )
                 if not state.get(nxt) and nxt in deps:
                     state[nxt] = 1

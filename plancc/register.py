@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from plancc.errors import ApiError, InputError, Where
+from plancc.fileio import check_output, write_atomically
 
 ACCOUNT_TOKEN_ENV = "SPACETRADERS_ACCOUNT_TOKEN"
 SYMBOL_RULE = re.compile(r"[A-Za-z0-9_-]{3,14}")
@@ -72,6 +72,10 @@ def register_agent(
             "already exists: it may hold a live agent's token; pass --replace after a reset",
             Where(str(token_file)),
         )
+    # the token can be written (no device, no missing directory) -- checked before the agent
+    # exists, since a registration whose token is lost cannot be repeated
+    _make_parent(token_file)
+    check_output(token_file)
     # a register POST is not retried once sent: a second one would be 4111 (symbol claimed)
     client = Client(base_url=base_url, token=account_token, transport=transport)
     with client:
@@ -102,18 +106,12 @@ def register_agent(
 def write_secret(path: Path, secret: str) -> None:
     """``secret`` into ``path`` with mode 0600 from the first byte (no window where the file is
     readable by others), atomically: a reader sees the old file or the whole new one."""
+    _make_parent(path)
+    write_atomically(path, secret + "\n", mode=0o600)
+
+
+def _make_parent(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise InputError(f"cannot write: {exc.strerror or exc}", Where(str(path))) from None
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(secret + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -86,6 +86,7 @@ def validate_files(paths: Sequence[Path], kind: str | None = None) -> tuple[list
         except PlanccError as exc:
             lines[recipes[0]].extend(_problems(exc))
 
+    notes: dict[Path, list[str]] = {}  # what a valid file holds that the compiler leaves out
     checks: dict[str, Callable[[Path], Any]] = {
         "policy": load.load_policy,
         "snapshot": load.load_snapshot,
@@ -96,9 +97,11 @@ def validate_files(paths: Sequence[Path], kind: str | None = None) -> tuple[list
         if k is None or k == "recipe":
             continue
         try:
-            checks[k](p)
+            checked = checks[k](p)
         except PlanccError as exc:
             lines[p].extend(_problems(exc))
+            continue
+        notes[p] = [f"{p}: note: {n}" for n in getattr(checked, "left_out", ())]
 
     out: list[str] = []
     ok = True
@@ -108,4 +111,5 @@ def validate_files(paths: Sequence[Path], kind: str | None = None) -> tuple[list
             out.extend(lines[p])
         else:
             out.append(f"OK {p} ({kinds[p]})")
+            out.extend(notes.get(p, ()))
     return out, ok

@@ -243,7 +243,8 @@ def ship_step(view: View, ship: ShipState, policy: RunnerPolicy) -> Step:
     if ship.not_before > now:
         return Wait(ship.not_before, ship.park_reason or "backing off")
     if ship.status_at(now) == "IN_TRANSIT":
-        assert ship.arrival is not None
+        if ship.arrival is None:  # no ETA to wait for: never an unbounded wait, ask the server
+            return Action("READ_SHIP", ship=ship.symbol, reason="in transit without an ETA")
         return Wait(ship.arrival, "in transit")
     liq = next((q for q in view.liquidations if q.ship == ship.symbol and q.status == "OPEN"), None)
     if liq is not None:
@@ -382,35 +383,24 @@ def unload_step(
     unload: TaskState,
     policy: RunnerPolicy,
 ) -> Step:
-    spec, now = unload.spec, view.now
+    spec = unload.spec
     held = min(ship.cargo.get(spec.good, 0), load.done_units - unload.done_units)
     if held <= 0:
         return Action("COMPLETE_TASK", ship=ship.symbol, task=unload.id)
     if unload.status == "PENDING":
         return Action("START_TASK", ship=ship.symbol, task=unload.id)
-    travel = go_to(view, ship, spec.market, leg.via_to_unload, policy, leg.modes_to_unload)
-    if travel is not None:
-        return travel
-    if ship.status_at(now) != "DOCKED":
-        return Action("DOCK", ship=ship.symbol, market=spec.market)
-    if not ship.quote_ok:
-        return Action("READ_MARKET", ship=ship.symbol, market=spec.market, good=spec.good)
-    q = view.quotes.get((spec.market, spec.good))
-    if q is None or _absent(view, q, spec.market):
+    step = docked_quote(
+        view, ship, spec.market, spec.good, leg.via_to_unload, policy, leg.modes_to_unload
+    )
+    if isinstance(step, Action):
+        return step
+    if step is None:
         return _stall(ship, unload, policy, f"{spec.market} does not buy {spec.good}", True)
     floor = spec.limit_price or int(spec.unit_price * policy.sale_floor)
-    if q.sell < floor:
-        return _stall(ship, unload, policy, f"bid {q.sell} below floor {floor}", fail_after=True)
-    return Action(
-        "SELL",
-        ship=ship.symbol,
-        task=unload.id,
-        pipeline=spec.pipeline,
-        good=spec.good,
-        units=min(held, max(1, q.trade_volume), max(1, spec.next_lot(unload.done_units))),
-        price=q.sell,
-        market=spec.market,
-    )
+    if step.sell < floor:
+        return _stall(ship, unload, policy, f"bid {step.sell} below floor {floor}", True)
+    lot = max(1, spec.next_lot(unload.done_units))
+    return _sell(ship, step, min(held, lot), task=unload.id, pipeline=spec.pipeline)
 
 
 def liquidation_step(view: View, ship: ShipState, liq: Liquidation, policy: RunnerPolicy) -> Step:
@@ -426,31 +416,62 @@ def liquidation_step(view: View, ship: ShipState, liq: Liquidation, policy: Runn
             reason=f"no known market buys {liq.good}",
             until=view.now + policy.backoff_cap_s,
         )
-    travel = go_to(view, ship, liq.market, (), policy)
-    if travel is not None:
-        return travel
-    if ship.status_at(view.now) != "DOCKED":
-        return Action("DOCK", ship=ship.symbol, market=liq.market)
-    if not ship.quote_ok:
-        return Action("READ_MARKET", ship=ship.symbol, market=liq.market, good=liq.good)
-    q = view.quotes.get((liq.market, liq.good))
-    if q is None or _absent(view, q, liq.market):
+    step = docked_quote(view, ship, liq.market, liq.good, (), policy)
+    if isinstance(step, Action):
+        return step
+    if step is None:
         return Action(
             "PARK",
             ship=ship.symbol,
             reason=f"{liq.market} does not buy {liq.good}",
             until=view.now + policy.backoff_cap_s,
         )
+    return _sell(ship, step, held, liquidation=liq.id, pipeline=liq.pipeline)
+
+
+def docked_quote(
+    view: View,
+    ship: ShipState,
+    market: str,
+    good: str,
+    via: tuple[str, ...],
+    policy: RunnerPolicy,
+    modes: tuple[str, ...] = (),
+) -> Action | Quote | None:
+    """The steps to be docked at ``market`` with a fresh price of ``good``: the next of them,
+    or the quote once there (None: the market does not list the good)."""
+    travel = go_to(view, ship, market, via, policy, modes)
+    if travel is not None:
+        return travel
+    if ship.status_at(view.now) != "DOCKED":
+        return Action("DOCK", ship=ship.symbol, market=market)
+    if not ship.quote_ok:
+        return Action("READ_MARKET", ship=ship.symbol, market=market, good=good)
+    q = view.quotes.get((market, good))
+    return None if q is None or _absent(view, q, market) else q
+
+
+def _sell(
+    ship: ShipState,
+    q: Quote,
+    held: int,
+    *,
+    task: str = "",
+    liquidation: str = "",
+    pipeline: str = "",
+) -> Action:
+    """One lot of what is held, at most the trade volume, at the quoted bid."""
     return Action(
         "SELL",
         ship=ship.symbol,
-        liquidation=liq.id,
-        pipeline=liq.pipeline,
-        good=liq.good,
+        task=task,
+        liquidation=liquidation,
+        pipeline=pipeline,
+        good=q.good,
         units=min(held, max(1, q.trade_volume)),
         price=q.sell,
-        market=liq.market,
-        reason="liquidation",
+        market=q.market,
+        reason="liquidation" if liquidation else "",
     )
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from test_fileio import bounded, char_device
+from special_files import bounded, char_device, make_fifo
 
 from plancc.cli import cli
 
@@ -52,13 +52,6 @@ def plans(tmp_path: Path) -> tuple[Path, Path]:
 def snapshot(tmp_path: Path) -> Path:
     path = tmp_path / "snap.json"
     shutil.copy(EXAMPLE_SNAPSHOT, path)
-    return path
-
-
-@pytest.fixture
-def fifo(tmp_path: Path) -> Path:
-    path = tmp_path / "pipe.yaml"
-    os.mkfifo(path)
     return path
 
 
@@ -140,25 +133,29 @@ def test_twin_save_to_a_device_is_refused_before_serving(tmp_path: Path) -> None
 # Inputs that are FIFOs: refused at once, never waited on
 
 
-def test_validate_refuses_a_fifo_at_once(fifo: Path) -> None:
+def test_validate_refuses_a_fifo_at_once(tmp_path: Path) -> None:
+    fifo = make_fifo(tmp_path)
     result = bounded(lambda: run("validate", str(fifo)), fifo)
     assert result.exit_code == 2
     assert f"{fifo}: is a FIFO (named pipe), not a regular file" in result.output
 
 
-def test_report_refuses_a_fifo_at_once(fifo: Path) -> None:
+def test_report_refuses_a_fifo_at_once(tmp_path: Path) -> None:
+    fifo = make_fifo(tmp_path)
     result = bounded(lambda: run("report", str(fifo)), fifo)
     assert one_line(result) == f"error: {fifo}: is a FIFO (named pipe), not a regular file"
 
 
-def test_compile_refuses_a_fifo_snapshot_at_once(fifo: Path, tmp_path: Path) -> None:
+def test_compile_refuses_a_fifo_snapshot_at_once(tmp_path: Path) -> None:
+    fifo = make_fifo(tmp_path)
     out = tmp_path / "plan.yaml"
     result = bounded(lambda: run("compile", "--snapshot", str(fifo), "-o", str(out)), fifo)
     assert f"{fifo}: is a FIFO (named pipe), not a regular file" in one_line(result)
     assert not out.exists()
 
 
-def test_a_fifo_token_file_is_refused_at_once(fifo: Path, tmp_path: Path) -> None:
+def test_a_fifo_token_file_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = make_fifo(tmp_path)
     args = ["snapshot", "--api-url", "http://127.0.0.1:9/v2", "--token-file", str(fifo)]
     result = bounded(
         lambda: run(
@@ -172,7 +169,8 @@ def test_a_fifo_token_file_is_refused_at_once(fifo: Path, tmp_path: Path) -> Non
     assert one_line(result) == f"error: {fifo}: is a FIFO (named pipe), not a regular file"
 
 
-def test_twin_from_a_fifo_is_refused_at_once(fifo: Path) -> None:
+def test_twin_from_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = make_fifo(tmp_path)
     result = bounded(lambda: run("sim", "serve", "--port", "0", "--from", str(fifo)), fifo)
     assert one_line(result) == f"error: {fifo}: is a FIFO (named pipe), not a regular file"
 

@@ -12,58 +12,16 @@ import socket
 import stat
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from special_files import bounded, char_device, make_fifo
 
 from plancc.errors import InputError, OutputError
 from plancc.fileio import LIMITS, check_output, read_bytes, read_text, write_atomically
 
 REPO = Path(__file__).resolve().parent.parent
-BOUND_S = 10.0  # no read here may take longer; a hang fails the test instead of the suite
-
-
-def bounded(fn: Callable[[], Any], fifo: Path | None = None) -> Any:
-    """Run ``fn`` on a thread; fail if it has not returned within BOUND_S (then release a
-    reader blocked on ``fifo`` so the thread ends)."""
-    out: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            out["value"] = fn()
-        except BaseException as exc:  # handed to the test below
-            out["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(BOUND_S)
-    if thread.is_alive():
-        if fifo is not None:
-            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        pytest.fail(f"still blocked after {BOUND_S} s")
-    if "error" in out:
-        raise out["error"]
-    return out.get("value")
-
-
-def char_device(tmp_path: Path) -> Path:
-    """A private null device (as root; /dev/null itself is never put at risk), else /dev/null."""
-    node = tmp_path / "null"
-    try:
-        os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
-    except PermissionError:
-        return Path("/dev/null")
-    return node
-
-
-@pytest.fixture
-def fifo(tmp_path: Path) -> Path:
-    path = tmp_path / "pipe.yaml"
-    os.mkfifo(path)
-    return path
 
 
 @pytest.fixture
@@ -84,7 +42,8 @@ def test_read_text_returns_the_file_without_a_byte_order_mark(tmp_path: Path) ->
     assert read_text(path) == "key: value\n"
 
 
-def test_a_fifo_is_refused_at_once_without_a_writer(fifo: Path) -> None:
+def test_a_fifo_is_refused_at_once_without_a_writer(tmp_path: Path) -> None:
+    fifo = make_fifo(tmp_path)
     with pytest.raises(InputError, match=r"pipe.yaml: is a FIFO \(named pipe\), not a regular"):
         bounded(lambda: read_bytes(fifo), fifo)
 
@@ -173,7 +132,8 @@ def test_a_character_device_target_is_refused_and_stays_a_device(tmp_path: Path)
     assert stat.S_ISCHR(device.stat().st_mode)
 
 
-def test_a_fifo_target_is_refused_at_once(fifo: Path) -> None:
+def test_a_fifo_target_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = make_fifo(tmp_path)
     with pytest.raises(InputError, match=r"is a FIFO \(named pipe\), not a regular file"):
         bounded(lambda: write_atomically(fifo, "plan\n"), fifo)
     assert stat.S_ISFIFO(fifo.stat().st_mode)
@@ -298,3 +258,12 @@ def test_a_write_past_the_file_size_limit_is_an_output_error_and_the_previous_fi
     assert child.stdout == f"{target}: cannot write: File too large\n"
     assert target.read_text() == "the previous plan\n"
     assert os.listdir(tmp_path) == ["plan.yaml"]
+
+
+def test_a_secret_is_written_with_the_mode_asked_for(tmp_path: Path) -> None:
+    path = tmp_path / "agent.token"
+    path.write_text("old\n")
+    path.chmod(0o644)
+    write_atomically(path, "secret\n", mode=0o600)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_text() == "secret\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from pathlib import Path
 
@@ -166,3 +167,15 @@ def test_a_claimed_symbol_is_one_line_with_the_game_code_and_exit_1(
     assert result.exit_code == 1
     assert "4111" in result.output and twin.account_token not in result.output
     assert not (tmp_path / "second").exists()
+
+
+def test_a_token_file_that_cannot_be_written_is_refused_before_the_agent_exists(
+    twin: Twin, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "agent.token"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match=r"is a FIFO \(named pipe\), not a regular file"):
+        _register(twin, fifo, replace=True)
+    # nothing was registered: the symbol is still free for a token file that works
+    agent = _register(twin, tmp_path / "good.token")
+    assert agent.symbol == "BADGER"

@@ -123,3 +123,18 @@ def test_cron_prints_a_flock_guarded_crontab_line_with_a_log_file(tmp_path: Path
     assert p.returncode == 0
     line = next(x for x in p.stdout.splitlines() if x.startswith("* * * * *"))
     assert "flock -n" in line and "run --state" in line and ">> " in line and "s.db.log" in line
+
+
+def test_run_after_a_universe_reset_exits_3_with_one_clear_line(served) -> None:
+    import httpx
+
+    world, loop = served
+    state = str(world.state)
+    assert (
+        plancc(loop, world.twin.token, "apply", str(world.plan), "--state", state).returncode == 0
+    )
+    httpx.post(f"{loop.root}/_twin/reset", timeout=10).raise_for_status()
+    p = plancc(loop, world.twin.token, "run", "--state", state)
+    assert p.returncode == 3, p.stderr
+    assert "universe was reset" in p.stderr and "Traceback" not in p.stderr
+    assert world.store().ledger() == []  # nothing was acted on

@@ -76,6 +76,11 @@ def test_a_ship_in_transit_costs_nothing_until_it_arrives() -> None:
     assert next_due(view, POLICY) == NOW + 90
 
 
+def test_a_transit_without_a_known_eta_is_read_not_waited_on_forever() -> None:
+    ship = ShipState("S-1", "MKT-B", "IN_TRANSIT", arrival=None, cargo_capacity=40)
+    assert only(world(ship=ship)).kind == "READ_SHIP"
+
+
 def test_a_ship_whose_view_is_not_trusted_is_read_before_anything_else() -> None:
     ship = ShipState("S-1", "MKT-A", "DOCKED", cargo_capacity=40, verified=False)
     assert only(world(ship=ship)).kind == "READ_SHIP"

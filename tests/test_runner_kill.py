@@ -44,7 +44,7 @@ def kill_points(tmp_path_factory: pytest.TempPathFactory) -> int:
 def _points(n: int) -> list[int]:
     if FULL:
         return list(range(1, n + 1))
-    return sorted({1, n // 5, n // 2, (4 * n) // 5, n - 1})
+    return sorted({1, n // 3, (2 * n) // 3, n - 1})
 
 
 def test_a_clean_run_passes_many_kill_points(kill_points: int) -> None:

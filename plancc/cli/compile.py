@@ -13,6 +13,8 @@ import time
 
 import click
 
+from plancc.cli.options import Finite
+
 
 @click.command("compile")
 @click.option(
@@ -27,7 +29,7 @@ import click
 @click.option("--hint", metavar="FILE", help="Previous plan: keep legs where they were.")
 @click.option(
     "--time-limit",
-    type=float,
+    type=Finite(0.0, 3600.0),  # 0 is refused by the compiler, which says why
     default=10.0,
     show_default=True,
     help="Seconds the cpsat scheduler may search (wall time; it stops sooner when it proves "
@@ -112,7 +114,7 @@ def compile_cmd(
     write_atomically(output, dump_plan(plan), inputs=inputs)
     progress("write", output)
     click.echo(f"{'total':>9}: {(time.perf_counter() - started) * 1000:.0f} ms", err=True)
-    figures = summary(plan, output, len(snap.ships))
+    figures = summary(plan, output, len(snap.ships) + len(snap.left_out), snap.left_out)
     if as_json:
         click.echo(json.dumps(figures, sort_keys=True))
     else:

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from plancc.cli.exits import GuardedGroup
+from plancc.cli.options import Finite
 
 
 @click.group(cls=GuardedGroup)
@@ -31,7 +32,7 @@ def sim() -> None:
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated universe.")
 @click.option(
     "--speed",
-    type=click.FloatRange(0.0, 3600.0),  # markets catch up tick by tick: keep that bounded
+    type=Finite(0.0, 3600.0),  # markets catch up tick by tick: keep that bounded
     default=1.0,
     show_default=True,
     help="Game seconds per real second, up to 3600 (0: only /_twin/advance moves time).",
@@ -45,7 +46,7 @@ def sim() -> None:
 )
 @click.option(
     "--traders",
-    type=click.FloatRange(0.0, 1.0),
+    type=Finite(0.0, 1.0),
     default=0.0,
     show_default=True,
     help="Background traders: chance per game-minute that a HIGH export is hit (0.02 ~ hourly).",
@@ -70,14 +71,14 @@ def sim() -> None:
 )
 @click.option(
     "--haulers",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, 500),
     default=3,
     show_default=True,
     help="Generated fleet: haulers.",
 )
 @click.option(
     "--probes",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, 500),
     default=1,
     show_default=True,
     help="Generated fleet: probes.",

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from plancc.cli.options import Finite
+
 
 @click.command("snapshot")
 @click.option("--system", help="System to record (default: the agent's headquarters system).")
@@ -31,7 +33,7 @@ import click
 )
 @click.option(
     "--max-retry-after",
-    type=click.FloatRange(0, 86400),
+    type=Finite(0, 86400),
     default=120.0,
     show_default=True,
     help="Longest wait (s) a rate-limited request accepts; a server asking more fails at once.",

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from plancc.model import Plan, Rejection
 
 
-def summary(plan: Plan, output: str, ships_in_fleet: int) -> dict[str, Any]:
-    """The figures a reviewer looks at first; ``--json`` prints exactly this."""
+def summary(
+    plan: Plan, output: str, ships_in_fleet: int, left_out: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The figures a reviewer looks at first; ``--json`` prints exactly this. ``left_out``:
+    what the snapshot held that the compiler did not use (``Snapshot.left_out``)."""
     obj = plan.objective
     return {
         "output": output,
@@ -30,6 +34,7 @@ def summary(plan: Plan, output: str, ships_in_fleet: int) -> dict[str, Any]:
         "horizon_s": obj.horizon_s,
         "utilisation": round(obj.utilisation, 4),
         "rejected": len(plan.rejected),
+        "left_out": list(left_out),
     }
 
 
@@ -53,6 +58,7 @@ def render_summary(plan: Plan, s: dict[str, Any]) -> str:
         f"  expected cost {s['expected_cost']:,} cr, revenue {s['expected_revenue']:,} cr, "
         f"profit {s['expected_profit']:,} cr ({s['profit_per_hour']:,.0f} cr/h)",
     ]
+    lines += [f"  ! {note}" for note in s.get("left_out", ())]
     for p in plan.pipelines:
         lines.append(
             f"  + {p.id}: {p.quantity} {p.product} -> {p.sell_market}, "
