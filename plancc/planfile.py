@@ -21,6 +21,7 @@ and the runner must fly) only when the flight has stops, so direct plans keep th
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -340,10 +341,22 @@ def _check_references(plan: Plan, doc: Doc) -> None:
                     f"a leg's {key} must be {' or '.join(allowed)}, not {task.type}",
                     ("legs", i, key),
                 )
+            elif task.good != leg.good:  # a hand edit changed one and not the other
+                fail(
+                    f"leg carries {quote(leg.good)} but its {key} task {quote(ref)} "
+                    f"moves {quote(task.good)}",
+                    ("legs", i, "good"),
+                )
+            elif task.quantity != leg.quantity:
+                fail(
+                    f"leg carries {leg.quantity} units but its {key} task {quote(ref)} "
+                    f"moves {task.quantity}",
+                    ("legs", i, "quantity"),
+                )
         for k, extra in enumerate(leg.also):
             for key, ref in (("load", extra.load), ("unload", extra.unload)):
                 if ref not in task_ids:
-                    fail(f"unknown task {ref!r}", ("legs", i, "also", k, key))
+                    fail(f"unknown task {quote(ref)}", ("legs", i, "also", k, key))
         if leg.pipeline not in pipeline_ids:
             fail(f"unknown pipeline {quote(leg.pipeline)}", ("legs", i, "pipeline"))
     placed: set[str] = set()
@@ -352,6 +365,8 @@ def _check_references(plan: Plan, doc: Doc) -> None:
         if s.ship in ship_names:
             fail(f"ship {quote(s.ship)} listed twice", ("ships", i, "ship"))
         ship_names.add(s.ship)
+        if s.pinned and s.pinned not in task_ids:
+            fail(f"pinned to unknown task {quote(s.pinned)}", ("ships", i, "pinned"))
         for j, sl in enumerate(s.legs):
             path: Path_ = ("ships", i, "legs", j)
             if sl.leg not in leg_ids:
@@ -370,6 +385,15 @@ def _check_references(plan: Plan, doc: Doc) -> None:
                         f"{len(modes)} flight mode(s) for {len(stops) + 1} hop(s)",
                         (*path, key),
                     )
+        # one ship flies one leg at a time: in start order, each leg ends before the next starts
+        order = sorted(range(len(s.legs)), key=lambda j: (s.legs[j].start_s, s.legs[j].end_s))
+        for a, b in itertools.pairwise(order):
+            if s.legs[b].start_s < s.legs[a].end_s:
+                fail(
+                    f"leg {quote(s.legs[b].leg)} starts at {s.legs[b].start_s}s, before leg "
+                    f"{quote(s.legs[a].leg)} on the same ship ends ({s.legs[a].end_s}s)",
+                    ("ships", i, "legs", b, "start_s"),
+                )
 
 
 def _check_acyclic(tasks: Sequence[Task], doc: Doc) -> None:

@@ -461,7 +461,8 @@ def test_ids_and_bytes_are_stable_under_reordering(goods, qty, seed_times):
         a = Task(f"{pid}/acquire/{g}#1", "ACQUIRE", pid, g, qty, "X1-S-B1")
         s = Task(f"{pid}/sell/{g}#1", "SELL", pid, g, qty, "X1-S-A1", (a.id,))
         leg = Leg(f"{pid}/leg/{g}#1", a.id, s.id, g, qty, pid, hold=qty)
-        t0 = seed_times[i % len(seed_times)]
+        # each leg in its own window of time: one ship flies one leg at a time
+        t0 = i * 5004 + seed_times[i % len(seed_times)]
         tasks += [a, s]
         legs.append(leg)
         sched.append(
