@@ -224,6 +224,8 @@ class Policy:
     max_retries: int = 5
     max_retry_after_s: int = 120  # a 429 asking for a longer wait fails the call instead
     max_snapshot_age_s: int = 3600  # market data older than this is not trusted
+    loop_apply_threshold: float = 0.10  # plancc loop applies a plan only this much better per hour
+    pause_window_s: int = 10800  # a product realising below min_margin over this window pauses
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,6 +355,9 @@ class Provenance:
     snapshot_time: datetime
     system: str
     inputs: Mapping[str, str]  # logical input name -> "sha256:..." of its bytes
+    # figures learned from runner state that replaced policy defaults (``plancc loop``):
+    # name -> {"value": the figure used, "observations": how many it was learned from}
+    learned: Mapping[str, Mapping[str, float | int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

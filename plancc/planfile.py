@@ -18,6 +18,7 @@ and the runner must fly) only when the flight has stops, so direct plans keep th
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,6 +132,13 @@ def _search_from(d: Mapping[str, Any] | None) -> Search | None:
     )
 
 
+def _learned(learned: Mapping[str, Mapping[str, float | int]]) -> dict[str, Any]:
+    """``{"learned": ...}`` sorted, or nothing: a plan compiled from defaults stays unchanged."""
+    if not learned:
+        return {}
+    return {"learned": {k: dict(sorted(learned[k].items())) for k in sorted(learned)}}
+
+
 def plan_to_data(plan: Plan) -> dict[str, Any]:
     """The plan as plain data in the file's key order (the JSON Schema describes this)."""
     plan = canonical_plan(plan)
@@ -142,6 +150,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
             "snapshot_time": format_time(plan.provenance.snapshot_time),
             "system": plan.provenance.system,
             "inputs": dict(plan.provenance.inputs),
+            **_learned(plan.provenance.learned),
         },
         "objective": {
             "scheduler": obj.scheduler,
@@ -306,6 +315,18 @@ def _check_references(plan: Plan, doc: Doc) -> None:
                     f"a leg's {key} must be {' or '.join(allowed)}, not {task.type}",
                     ("legs", i, key),
                 )
+            elif task.good != leg.good:  # a hand edit changed one and not the other
+                fail(
+                    f"leg carries {quote(leg.good)} but its {key} task {quote(ref)} "
+                    f"moves {quote(task.good)}",
+                    ("legs", i, "good"),
+                )
+            elif task.quantity != leg.quantity:
+                fail(
+                    f"leg carries {leg.quantity} units but its {key} task {quote(ref)} "
+                    f"moves {task.quantity}",
+                    ("legs", i, "quantity"),
+                )
         if leg.pipeline not in pipeline_ids:
             fail(f"unknown pipeline {quote(leg.pipeline)}", ("legs", i, "pipeline"))
     placed: set[str] = set()
@@ -314,6 +335,8 @@ def _check_references(plan: Plan, doc: Doc) -> None:
         if s.ship in ship_names:
             fail(f"ship {quote(s.ship)} listed twice", ("ships", i, "ship"))
         ship_names.add(s.ship)
+        if s.pinned and s.pinned not in task_ids:
+            fail(f"pinned to unknown task {quote(s.pinned)}", ("ships", i, "pinned"))
         for j, sl in enumerate(s.legs):
             path: Path_ = ("ships", i, "legs", j)
             if sl.leg not in leg_ids:
@@ -323,6 +346,15 @@ def _check_references(plan: Plan, doc: Doc) -> None:
             placed.add(sl.leg)
             if not sl.start_s <= sl.load_s <= sl.unload_s <= sl.end_s:
                 fail("times must satisfy start_s <= load_s <= unload_s <= end_s", path)
+        # one ship flies one leg at a time: in start order, each leg ends before the next starts
+        order = sorted(range(len(s.legs)), key=lambda j: (s.legs[j].start_s, s.legs[j].end_s))
+        for a, b in itertools.pairwise(order):
+            if s.legs[b].start_s < s.legs[a].end_s:
+                fail(
+                    f"leg {quote(s.legs[b].leg)} starts at {s.legs[b].start_s}s, before leg "
+                    f"{quote(s.legs[a].leg)} on the same ship ends ({s.legs[a].end_s}s)",
+                    ("ships", i, "legs", b, "start_s"),
+                )
 
 
 def _check_acyclic(tasks: Sequence[Task], doc: Doc) -> None:
@@ -377,6 +409,7 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
             snapshot_time=datetime.fromisoformat(prov["snapshot_time"]),
             system=prov["system"],
             inputs=dict(prov["inputs"]),
+            learned={k: dict(v) for k, v in prov.get("learned", {}).items()},
         ),
         objective=Objective(
             scheduler=obj["scheduler"],

@@ -155,6 +155,7 @@ def _sample_plan() -> Plan:
             datetime(2025, 4, 9, 12, 46, 33, 179000, tzinfo=UTC),
             "X1-AD75",
             {"snapshot": SHA, "policy": SHA, "recipes/supply-chain.yaml": SHA},
+            {"production_lag_s": {"value": 1620, "observations": 4}},
         ),
         objective=Objective(
             "cpsat",
@@ -222,6 +223,14 @@ def test_every_field_of_the_plan_model_is_written():
     for cls, keys in written.items():
         missing = {f.name for f in dataclasses.fields(cls)} - keys
         assert missing == set(), f"{cls.__name__} fields not in the plan file: {missing}"
+
+
+def test_learned_figures_round_trip_and_are_left_out_when_there_are_none():
+    plan = _sample_plan()
+    back = parse_plan(dump_plan(plan), "p.yaml")
+    assert back.provenance.learned == {"production_lag_s": {"value": 1620, "observations": 4}}
+    plain = dataclasses.replace(plan, provenance=dataclasses.replace(plan.provenance, learned={}))
+    assert "learned" not in yaml.safe_load(dump_plan(plain))["provenance"]
 
 
 def test_file_starts_with_a_do_not_edit_header():
@@ -403,7 +412,8 @@ def test_ids_and_bytes_are_stable_under_reordering(goods, qty, seed_times):
         a = Task(f"{pid}/acquire/{g}#1", "ACQUIRE", pid, g, qty, "X1-S-B1")
         s = Task(f"{pid}/sell/{g}#1", "SELL", pid, g, qty, "X1-S-A1", (a.id,))
         leg = Leg(f"{pid}/leg/{g}#1", a.id, s.id, g, qty, pid)
-        t0 = seed_times[i % len(seed_times)]
+        # each leg in its own window of time: one ship flies one leg at a time
+        t0 = i * 5004 + seed_times[i % len(seed_times)]
         tasks += [a, s]
         legs.append(leg)
         sched.append(ScheduledLeg(leg.id, "S-1", t0, t0 + 1, t0 + 2, t0 + 3))
