@@ -119,7 +119,9 @@ def _case(label: str, book: Any, policy: Any, snap: Any, load_s: float, repeat: 
             )
         )
 
-    t, plan = _median_s(lambda: compile_plan(book, policy, snap, inputs={}, scheduler="list"), repeat)
+    t, plan = _median_s(
+        lambda: compile_plan(book, policy, snap, inputs={}, scheduler="list"), repeat
+    )
     rows.append(("compile_plan", t, f"whole pipeline (list), {plan.objective.status}"))
     whole = t
     t, text = _median_s(lambda: dump_plan(plan), repeat)

@@ -6,8 +6,9 @@
 Figures (issue 9), the twin's median over the seeds against X1-AD75 (``../shared/realdata``),
 each computed by the same function (``plancc.sim.fidelity.system_figures``) on both:
 markets and products per system, supply/activity mix, tradeVolume mix, the one-step margin,
-distance quantiles; then the twin's price ratios by supply level (measured by trading a good on
-the twin) against the live ranges of LIVE-FACTS; and the expected profit/hour of a plan compiled
+distance quantiles; then the twin's price ratios by supply level and the price change after one
+lot at each level (measured by trading a good on the twin) against the live ranges of
+LIVE-FACTS; and the expected profit/hour of a plan compiled
 with the bundled recipes and policy for the same fleet (3 haulers docked at headquarters) on
 both. Target: each figure inside the live range, else within 25% of X1-AD75; compiled profit/hour
 within +-30% of the real system's.
@@ -50,6 +51,34 @@ LIVE_PRICE_BY_SUPPLY = {
     ("IMPORT", "HIGH"): (0.73, 0.76),
     ("IMPORT", "ABUNDANT"): (0.38, 0.60),
 }
+
+
+# price change for the agent after one lot: buying at an export, selling into an import
+LIVE_LOT_IMPACT = {
+    ("EXPORT", "HIGH"): (0.04, 0.05),
+    ("EXPORT", "MODERATE"): (0.06, 0.07),
+    ("EXPORT", "LIMITED"): (0.06, 0.10),
+    ("EXPORT", "SCARCE"): (0.11, 0.14),
+    ("IMPORT", "SCARCE"): (-0.017, -0.005),
+    ("IMPORT", "LIMITED"): (-0.03, -0.017),
+    ("IMPORT", "MODERATE"): (-0.05, -0.03),
+    ("IMPORT", "HIGH"): (-0.13, -0.11),
+    ("IMPORT", "ABUNDANT"): (-0.28, -0.20),
+}
+
+
+def twin_lot_impact() -> dict[tuple[str, str], float]:
+    """Relative change of the agent's price after one tv-20 lot, drift off."""
+    from plancc.sim.market import GoodSpec, MarketSim
+
+    out = {}
+    for kind, level in LIVE_LOT_IMPACT:
+        m = MarketSim("X1-B-1", [GoodSpec("G", kind, 4000, 20, level, "WEAK")], {}, 1, 0.0, drift=0)
+        key = "purchasePrice" if kind == "EXPORT" else "sellPrice"
+        before = m.trade_goods(0.0)[0][key]
+        (m.buy if kind == "EXPORT" else m.sell)("G", 20, 0.0)
+        out[(kind, level)] = m.trade_goods(0.0)[0][key] / before - 1
+    return out
 
 
 def _real_snapshot() -> dict[str, Any]:
@@ -150,6 +179,13 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{kind + ' price at ' + level + ' / MODERATE':48s} {ratio:10.2f} {'':>10s} {'':>7s}  {verdict}"
         )
+    for (kind, level), change in twin_lot_impact().items():
+        lo, hi = LIVE_LOT_IMPACT[(kind, level)]
+        verdict = "ok (live range)" if lo <= change <= hi else f"OUT of live {lo}-{hi}"
+        out += verdict.startswith("OUT")
+        side = "buying" if kind == "EXPORT" else "selling"
+        name = f"{side} one lot at {level} {kind}"
+        print(f"{name:48s} {change:+10.1%} {'':>10s} {'':>7s}  {verdict}")
     real_rate = compiled_profit_per_hour(real)
     twin_rate = statistics.median(rate for _, rate in twins)
     ratio = twin_rate / real_rate if real_rate else math.inf

@@ -26,9 +26,10 @@ NOT retried: it raises ``OutcomeUnknown`` so the caller re-reads the ship and de
 Orbit, dock and flight mode are idempotent and retry like reads. A refused connection (no
 server listening) gets ``connect_retries`` short retries, so a dead server fails in seconds.
 
-Every wait is bounded: paging stops at a page that adds nothing and refuses a declared total no
-system has; an answer whose ``data`` is not the object or list the call expects is an
-``ApiError`` naming the call.
+Every wait is bounded: an answer must arrive whole within ``answer_deadline_s`` (60 s; httpx's
+timeout is per read, which a trickling server never trips) and ``MAX_ANSWER_BYTES``; paging
+stops at a page that adds nothing and refuses a declared total no system has; an answer whose
+``data`` is not the object or list the call expects is an ``ApiError`` naming the call.
 
 The token is sent only in the ``Authorization`` header; it never appears in ``repr``,
 exception messages or log records, nor in what a call returns (a server echoing it back, e.g. as
@@ -84,6 +85,7 @@ PAGE_LIMIT = 20  # the server's maximum page size
 # few hundred ships): refusing it bounds the number of pages a snapshot can ask for.
 MAX_PAGED_ITEMS = 10_000
 DEFAULT_MAX_RETRY_AFTER_S = 120.0
+MAX_ANSWER_BYTES = 16 << 20  # the largest real answer (a page of 20 ships) is ~100 KiB
 
 # Game error codes plancc reacts to (../shared/spacetraders-api/error-codes.json has them all).
 UNIVERSE_RESET = 4113
@@ -340,6 +342,7 @@ class Client:
         connect_backoff_s: float = 0.5,
         connect_timeout_s: float = 5.0,
         max_retry_after_s: float = DEFAULT_MAX_RETRY_AFTER_S,
+        answer_deadline_s: float = 60.0,
         pace: bool = True,
         rng: random.Random | None = None,
     ) -> None:
@@ -353,6 +356,7 @@ class Client:
         self.connect_retries = connect_retries
         self.connect_backoff_s = connect_backoff_s
         self.max_retry_after_s = max_retry_after_s
+        self.answer_deadline_s = answer_deadline_s
         self.limiter: RateLimiter | None = RateLimiter(clock=clock, sleep=sleep) if pace else None
         self.rng = rng or random.Random()
         self.request_counts: Counter[str] = Counter()
@@ -413,7 +417,7 @@ class Client:
                 self.limiter.acquire()
             self.request_counts[f"{method} {template}"] += 1
             try:
-                resp = self._http.request(method, url, params=params, json=json)
+                resp = self._send(method, url, params, json, endpoint, changes_game)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # never reached the server: safe to retry, even a game-changing POST; but a
                 # server that is not there will not be in a minute either: a few short tries
@@ -482,6 +486,44 @@ class Client:
                 self._backoff(http_fails)
                 continue
             raise self._error(resp, endpoint, None)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
+        endpoint: str,
+        changes_game: bool,
+    ) -> httpx.Response:
+        """One exchange, its answer read whole within ``answer_deadline_s`` of wall time and
+        ``MAX_ANSWER_BYTES``: httpx's timeout is per read, so a server trickling a byte every
+        few seconds, or sending gigabytes, would otherwise hold the caller forever."""
+        request = self._http.build_request(method, url, params=params, json=json)
+        resp = self._http.send(request, stream=True)
+        deadline = time.monotonic() + self.answer_deadline_s
+        body = bytearray()
+        try:
+            for chunk in resp.iter_bytes():
+                body += chunk
+                if len(body) > MAX_ANSWER_BYTES:
+                    kind = OutcomeUnknown if changes_game else ApiError
+                    raise kind(
+                        f"malformed response: more than {MAX_ANSWER_BYTES} bytes",
+                        status=resp.status_code,
+                        endpoint=endpoint,
+                    )
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout(
+                        f"answer not complete after {self.answer_deadline_s:.0f} s",
+                        request=request,
+                    )
+        finally:
+            resp.close()
+        headers = [(k, v) for k, v in resp.headers.multi_items() if k != "content-encoding"]
+        return httpx.Response(
+            resp.status_code, headers=headers, content=bytes(body), request=request
+        )
 
     def _backoff(self, attempt: int) -> None:
         """Exponential backoff with jitter: base * 2^(n-1), capped, times a random 0.5..1."""

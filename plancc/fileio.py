@@ -64,6 +64,8 @@ def read_bytes(
     if not file.strip():
         raise InputError(f"no {what} given (empty path)")
     where = Where(file)
+    if "\0" in file:
+        raise InputError("the path contains a NUL byte", where)
     try:
         fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
@@ -123,6 +125,10 @@ def check_output(path: StrPath, inputs: Iterable[StrPath | None] = ()) -> Path:
     if not raw.strip():
         raise InputError("the output path is empty")
     where = Where(raw)
+    if "\0" in raw:
+        raise InputError("the output path contains a NUL byte", where)
+    if raw.endswith(("/", os.sep)):
+        raise InputError("names a directory (ends with /), not a file", where)
     real = Path(os.path.realpath(raw))  # through symlinks: replace the file, keep the link
     try:
         mode: int | None = os.stat(real).st_mode

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from plancc.api import Client
-from plancc.errors import ApiError
+from plancc.errors import ApiError, InputError, InputErrors, Where
 from plancc.fileio import write_atomically
 from plancc.parse import format_time
 
@@ -90,5 +90,20 @@ def write_snapshot(
     snapshot: dict[str, Any], path: Path | str, inputs: Iterable[Path | str | None] = ()
 ) -> None:
     """Write atomically: a reader never sees half a snapshot (``inputs``: files it must not
-    replace, as ``plancc.fileio.write_atomically``)."""
-    write_atomically(path, json.dumps(snapshot, indent=2, ensure_ascii=False) + "\n", inputs=inputs)
+    replace, as ``plancc.fileio.write_atomically``).
+
+    The text is checked first exactly as ``plancc validate`` checks a snapshot file: what the
+    server answered may still be unusable (a ship at a waypoint the system does not list, ...),
+    and a file ``validate`` rejects is never written; the problems are raised instead."""
+    from plancc.load import parse_snapshot_text
+
+    text = json.dumps(snapshot, indent=2, ensure_ascii=False) + "\n"
+    try:
+        parse_snapshot_text(text, str(path))
+    except InputErrors as exc:
+        refused = InputError(
+            "not written: the server's answer makes a snapshot `plancc validate` rejects",
+            Where(str(path)),
+        )
+        raise InputErrors([refused, *exc.errors]) from None
+    write_atomically(path, text, inputs=inputs)

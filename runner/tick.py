@@ -99,6 +99,7 @@ def _tick(
         clock.offset = store.get_float("time_offset", getattr(clock, "offset", 0.0))
     killed_before = not store.previous_tick_clean()
     start = clock.now()
+    start_offset = getattr(clock, "offset", 0.0)
     deadline = start + budget_s
     if not killed_before:
         view = store.view(start)
@@ -129,10 +130,12 @@ def _tick(
                         break
             else:
                 due = next_due(view, policy)
-                if due is None or due > deadline:
+                left = deadline - start_offset - (now - getattr(clock, "offset", 0.0))
+                if due is None or due - now > left:
                     break
                 clock.wait(due - now)
-            if clock.now() >= deadline:
+            # the budget is elapsed local time: learning the server's offset is not work done
+            if clock.now() - getattr(clock, "offset", 0.0) >= deadline - start_offset:
                 break
     except UniverseReset as exc:
         message = _reset_message(exc)

@@ -242,11 +242,29 @@ def forked_tick(
             code = result.exit_code
         finally:
             os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
+    code = wait_child(pid)
     text = Path(out).read_text()
     Path(out).unlink()
     return code, (json.loads(text) if text else None)
+
+
+def wait_child(pid: int, timeout_s: float = 120.0) -> int:
+    """The child's exit code; a child still running after ``timeout_s`` is killed and the
+    test fails (no wait in a test is unbounded)."""
+    import os
+    import signal
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            raise AssertionError(f"a forked tick ran over {timeout_s:.0f} s")
+        time.sleep(0.005)
 
 
 def forked_run(

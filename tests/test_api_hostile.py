@@ -8,11 +8,13 @@ the seconds the client asked to sleep, never as wall time.
 from __future__ import annotations
 
 import socket
+import socketserver
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, make_server
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import httpx
 import pytest
@@ -31,9 +33,9 @@ from api_script import (
 )
 from click.testing import CliRunner
 
-from plancc.api import MAX_PAGED_ITEMS, Client
+from plancc.api import MAX_ANSWER_BYTES, MAX_PAGED_ITEMS, Client
 from plancc.cli import cli
-from plancc.errors import ApiError, InputErrors, RateLimited, ServerUnavailable
+from plancc.errors import ApiError, InputErrors, OutcomeUnknown, RateLimited, ServerUnavailable
 from plancc.load import load_policy
 
 REPO = Path(__file__).resolve().parent.parent
@@ -179,6 +181,67 @@ def test_a_refused_loopback_connection_is_server_unavailable():
     with pytest.raises(ServerUnavailable, match=r"GET /my/agent: cannot connect .* 3 attempts"):
         client.agent()
     assert sum(slept) <= 3.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Answers that never end
+
+
+class _Trickle:
+    """A loopback server sending a JSON answer a few bytes at a time, ``gap_s`` apart, for
+    ``chunks`` chunks (each read arrives well within httpx's per-read timeout; the end keeps a
+    client without a deadline from hanging the suite: it would fail, slowly)."""
+
+    def __init__(self, gap_s: float, chunks: int) -> None:
+        self.gap_s = gap_s
+        self.chunks = chunks
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+        start_response("200 OK", [("content-type", "application/json")])
+        yield b'{"data": {"symbol": "'
+        for _ in range(self.chunks):
+            time.sleep(self.gap_s)
+            yield b"AAAA"
+
+
+class _Threaded(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+@pytest.fixture
+def trickle() -> Iterator[str]:
+    server = make_server(
+        "127.0.0.1", 0, _Trickle(0.05, chunks=100), server_class=_Threaded, handler_class=_Quiet
+    )
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/v2"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_answer_that_trickles_past_the_deadline_is_given_up_and_retried_boundedly(trickle):
+    slept: list[float] = []
+    client = Client(
+        base_url=trickle, token="t", sleep=slept.append, answer_deadline_s=0.5, max_retries=1
+    )
+    with pytest.raises(ServerUnavailable, match=r"GET /my/agent: no answer \(ReadTimeout\)"):
+        client.agent()
+    assert client.total_requests == 2
+
+
+def test_a_purchase_whose_answer_trickles_past_the_deadline_is_outcome_unknown(trickle):
+    client = Client(base_url=trickle, token="t", answer_deadline_s=0.5)
+    with pytest.raises(OutcomeUnknown, match="re-read the ship"):
+        client.purchase("ME-1", "IRON_ORE", 1)
+    assert client.total_requests == 1
+
+
+def test_an_answer_larger_than_the_cap_is_an_api_error_not_a_memory_hog():
+    huge = httpx.Response(200, content=b'{"data": "' + b"A" * (MAX_ANSWER_BYTES + 1) + b'"}')
+    script = Script([huge])
+    with pytest.raises(ApiError, match=f"GET /my/agent: .*more than {MAX_ANSWER_BYTES} bytes"):
+        client_for(script, pace=False).agent()
+    assert len(script.requests) == 1
 
 
 # ---------------------------------------------------------------------------------------------

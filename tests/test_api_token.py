@@ -46,6 +46,7 @@ class Echoing:
             body = {"data": [], "meta": {"total": 0, "page": 1, "limit": 20}}
         elif path.startswith("/v2/systems/") and self.status == 200:
             wp = {"symbol": "X1-A-A1", "systemSymbol": "X1-A", "type": "PLANET", "x": 0, "y": 0}
+            wp["traits"] = []  # as the live server sends it: a snapshot without is refused
             body = {"data": [wp], "meta": {"total": 1, "page": 1, "limit": 20}}
         else:
             body = {

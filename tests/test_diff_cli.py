@@ -97,7 +97,9 @@ def test_threshold_option_hides_small_shifts(tmp_path, old):
 
     base = make_plan()
     shifted = _write(
-        tmp_path, "shifted.yaml", make_plan(times=with_times(base, "/leg/IRON", "SHIP-3", 90, 695))
+        tmp_path,
+        "shifted.yaml",
+        make_plan(times=with_times(base, "/leg/FAB_MATS", "SHIP-3", 695, 2490)),
     )
     assert _run("diff", old, shifted).exit_code == 1
     assert _run("diff", old, shifted, "--threshold", "120").exit_code == 0

@@ -155,6 +155,21 @@ def test_an_empty_target_path_is_refused() -> None:
         write_atomically("", "plan\n")
 
 
+def test_a_target_ending_with_a_slash_is_refused_rather_than_written_as_a_file(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(InputError, match=r"names a directory \(ends with /\), not a file"):
+        write_atomically(f"{tmp_path}/plans/", "plan\n")
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_path_with_a_nul_byte_is_refused_on_read_and_write(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="contains a NUL byte"):
+        write_atomically(f"{tmp_path}/a\0b", "plan\n")
+    with pytest.raises(InputError, match="contains a NUL byte"):
+        read_bytes(f"{tmp_path}/a\0b")
+
+
 def test_a_target_in_a_missing_directory_is_refused_and_nothing_is_created(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"cannot write: directory .*/nope does not exist"):
         write_atomically(tmp_path / "nope" / "plan.yaml", "plan\n")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.runner_world import Loopback, RunnerWorld, forked_tick
+from tests.runner_world import Loopback, RunnerWorld, forked_tick, wait_child
 
 
 def test_two_ticks_started_together_never_do_an_action_twice(tmp_path: Path) -> None:
@@ -25,8 +25,7 @@ def test_two_ticks_started_together_never_do_an_action_twice(tmp_path: Path) -> 
                     os._exit(code)
                 pids.append(pid)
             for pid in pids:
-                _, status = os.waitpid(pid, 0)
-                assert os.waitstatus_to_exitcode(status) == 0
+                assert wait_child(pid) == 0
                 outcomes.append((tmp_path / f"out-{pid}").read_text())
             world.twin.advance(60)
         assert "locked" in outcomes, outcomes

@@ -17,7 +17,7 @@ import pytest
 from runner import lock
 from runner.policy import RunnerPolicy
 from runner.tick import run_tick
-from tests.runner_world import RunnerWorld, listing, mini
+from tests.runner_world import RunnerWorld, listing, mini, wait_child
 from tests.twin_fixtures import BELT, HAULER, HQ, mini_twin
 
 
@@ -162,7 +162,7 @@ def test_a_killed_tick_leaves_no_claim_on_the_state_or_its_ships(tmp_path: Path)
     if pid == 0:
         with lock.exclusive(world.state):
             os.kill(os.getpid(), signal.SIGKILL)
-    os.waitpid(pid, 0)
+    assert wait_child(pid) == -signal.SIGKILL
     result = world.tick()
     assert result.outcome == "worked"
 

@@ -352,3 +352,19 @@ def test_snapshot_with_a_malformed_api_url_exits_2_at_once(tmp_path):
     assert result.stderr.strip() == (
         "error: api-url: API URL must start with http:// or https://, got '127.0.0.1:8080/v2'"
     )
+
+
+def test_snapshot_never_writes_a_file_validate_rejects(serve, tmp_path):
+    """The server's answer is checked as `plancc validate` checks a file, before writing."""
+    api = FakeApi()
+    api.world["ships"][0]["nav"]["waypointSymbol"] = "X1-A-NOWHERE"
+    out = tmp_path / "snap.json"
+    out.write_text("previous snapshot\n")
+    result = run(["--api-url", serve(api), "-o", str(out)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[-2] == (
+        f"{out}: not written: the server's answer makes a snapshot `plancc validate` rejects"
+    )
+    assert "ships[0].nav.waypointSymbol: ship 'ME-1' is at 'X1-A-NOWHERE'" in lines[-1]
+    assert out.read_text() == "previous snapshot\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 
 from plancc.cli.runner_options import (
@@ -45,6 +47,8 @@ def apply_cmd(
                     server = server_view(client)
                     now = client.server_time.timestamp() if client.server_time else 0.0
                 changes = apply_plan(store, view, server, now, source=plan, dry_run=dry_run)
+                if not dry_run and now:  # the first tick knows the server's time already
+                    store.put(time_offset=now + 0.5 - time.time())
                 store.close()
         except lock.LockHeld as exc:
             fail(f"{exc}: try again after the tick", 1)

@@ -71,6 +71,8 @@ def load_twin_source(path: Path) -> dict[str, Any]:
         raise InputError(exc.msg, Where(str(path), exc.lineno, exc.colno)) from None
     except RecursionError:
         raise InputError("JSON nested too deeply", Where(str(path))) from None
+    except ValueError as exc:  # an integer of thousands of digits (Python's 4300-digit limit)
+        raise InputError(f"not a usable number: {str(exc)[:80]}", Where(str(path))) from None
     if not isinstance(data, dict):
         raise InputError(
             "expected a JSON object (a snapshot or a twin state)", Where(str(path), 1, 1)
