@@ -115,10 +115,17 @@ def optimise(
 
     # 1. the fallback: list (sticky) and tail-aware list; if a frozen leg cannot stay on its
     # ship (the new snapshot moved things), nothing is frozen
-    best, best_from, listed = _list_starts(problem, target, pins, move_penalty_s, allowed)
+    def afford(run_s: float) -> bool:
+        return left() > 1.5 * run_s
+
+    best, best_from, listed = _list_starts(
+        problem, target, pins, move_penalty_s, allowed, afford, clock
+    )
     if best is None and any(frozen):
         allowed = allowed_ships(problem, pinned, [False] * len(frozen))
-        best, best_from, listed = _list_starts(problem, target, pins, move_penalty_s, allowed)
+        best, best_from, listed = _list_starts(
+            problem, target, pins, move_penalty_s, allowed, afford, clock
+        )
     if best is not None and pins:
         kept = _hint_start(problem, target, pinned, pinned_start or {}, allowed)
         if kept is not None and _score(target, kept) <= _score(target, best):
@@ -161,7 +168,16 @@ def optimise(
                 else:
                     status = "FEASIBLE"
         if status != "OPTIMAL" and not stop():
-            start = grasp(problem, target, allowed, seed=seed, starts=GRASP_STARTS, stop=stop)
+            # a GRASP construction costs about one list run: start one only if it fits
+            list_s = clock() - t0
+            start = grasp(
+                problem,
+                target,
+                allowed,
+                seed=seed,
+                starts=GRASP_STARTS,
+                stop=lambda: not afford(list_s / 2),
+            )
             if (
                 start is not None
                 and _ok(start, allowed)
@@ -216,16 +232,24 @@ def _list_starts(
     pins: dict[str, str],
     move_penalty_s: int,
     allowed: Sequence[Sequence[int]],
+    afford: Callable[[float], bool] = lambda _: True,
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[Timed | None, str, ScheduleResult]:
     """The better of list and tail-aware list (None: neither places every leg), its name, and
-    the plain list result (the fallback)."""
+    the plain list result (the fallback). The tail-aware run is skipped when ``afford`` says
+    another run as long as the first does not fit the time left (very large plans)."""
     best: Timed | None = None
     best_from = "list"
     plain: ScheduleResult | None = None
+    took = 0.0
     for name, tail in (("list", None), ("list-tail", tails(problem))):
+        if plain is not None and not afford(took):
+            break
+        t0 = clock()
         st = State(problem)
         run_list(st, pins, move_penalty_s, tails=tail, allowed=allowed)
         res = st.result("list")
+        took = clock() - t0
         plain = plain or res
         timed = None if res.unscheduled else decode(problem, seqs_of(res, problem))
         if timed is not None and (best is None or _score(target, timed) < _score(target, best)):
