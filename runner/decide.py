@@ -247,11 +247,15 @@ def ship_step(view: View, ship: ShipState, policy: RunnerPolicy) -> Step:
             return Action("READ_SHIP", ship=ship.symbol, reason="in transit without an ETA")
         return Wait(ship.arrival, "in transit")
     liq = next((q for q in view.liquidations if q.ship == ship.symbol and q.status == "OPEN"), None)
+    leg = current_leg(view, ship.symbol)
+    if liq is None and leg is None:
+        return Wait(None, "idle")
+    if ship.read_at is not None and now - ship.read_at > policy.view_max_age_s:
+        # resuming on an old cached view (sp-j09q: a stale cargo cache cost 23 minutes)
+        return Action("READ_SHIP", ship=ship.symbol, reason="cached view older than policy")
     if liq is not None:
         return liquidation_step(view, ship, liq, policy)
-    leg = current_leg(view, ship.symbol)
-    if leg is None:
-        return Wait(None, "idle")
+    assert leg is not None
     load, unload = view.tasks[leg.load], view.tasks[leg.unload]
     if load.status in OPEN_TASK:
         return load_step(view, ship, leg, load, policy)
