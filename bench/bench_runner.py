@@ -66,6 +66,14 @@ def requests_per_task(world: Any, starts: dict[str, str]) -> dict[str, Any]:
             where[ship] = market
         minimum += lots.get(task, 0)
     minimum += liquidation_lots * 1
+    # refuel stops the plan's route requires: orbit, navigate, dock and refuel at each
+    done = {task for task, _, _, _ in rows}
+    plan = store.active_plan()
+    stops = 0
+    for leg in plan.legs if plan else ():
+        stops += len(leg.via_to_load) if leg.load in done else 0
+        stops += len(leg.via_to_unload) if leg.unload in done else 0
+    minimum += 4 * stops
     rule_minimum = minimum + sum(lots.values()) + liquidation_lots  # a price read per lot
     return {
         "completed_tasks": len(rows),

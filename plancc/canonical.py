@@ -4,7 +4,8 @@ Pure (no YAML, no files), so the compiler can hand back a canonical plan without
 plan-file writer. The order makes a plan file stable under recompiling and small under change:
 pipelines by id; tasks grouped by pipeline, in dependency order, ties by id; legs in the order
 of their load task; ships by symbol, legs on a ship by start time; rejections by
-(good, market, reason); provenance inputs by name. The gap is rounded to 6 places.
+(good, market, reason); provenance inputs by name. The gap is rounded to 6 places, the
+utilisation to 4.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import replace
 
 from plancc.model import Plan, Task
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def _task_order(tasks: Sequence[Task]) -> list[Task]:
@@ -65,7 +66,11 @@ def canonical_plan(plan: Plan) -> Plan:
     )
     rejected = tuple(sorted(set(plan.rejected), key=lambda r: (r.good, r.market, r.reason)))
     prov = replace(plan.provenance, inputs=dict(sorted(plan.provenance.inputs.items())))
-    objective = replace(plan.objective, gap=round(float(plan.objective.gap), 6))
+    objective = replace(
+        plan.objective,
+        gap=round(float(plan.objective.gap), 6),
+        utilisation=round(float(plan.objective.utilisation), 4),
+    )
     return replace(
         plan,
         provenance=prov,

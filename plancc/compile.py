@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from plancc import __version__, chain, pipeline, schedule
+from plancc import __version__, chain, figures, pipeline, schedule
 from plancc.canonical import FORMAT_VERSION, canonical_plan
 from plancc.errors import InputError, PlanccError
 from plancc.model import (
@@ -101,14 +101,17 @@ def compile_plan(
         report("tasks", "0 tasks, 0 legs")
         report("schedule", "nothing to schedule")
         report("verify", "empty plan")
-        return _empty_plan(provenance, scheduler, rejected)
+        return _empty_plan(provenance, scheduler, rejected, policy.horizon_s)
 
     # legs are cut to the smallest hold in the fleet so that any cargo ship can fly any leg
     capacity = min(s.cargo_capacity for s in cargo_ships)
+    volumes = {
+        (m.symbol, g.symbol): g.trade_volume for m in snapshot.markets for g in m.trade_goods
+    }
     active = tuple(pipelines)
     unflyable: list[Rejection] = []  # pipelines dropped because no ship can fly one of their legs
     while True:
-        tasks, legs = pipeline.build_tasks(active, policy, capacity)
+        tasks, legs = pipeline.build_tasks(active, policy, capacity, volumes)
         # which legs no ship can fly is the same for every scheduler: ask the fast one first
         result = schedule.schedule(
             tasks,
@@ -145,7 +148,7 @@ def compile_plan(
             report("tasks", "0 tasks, 0 legs")
             report("schedule", f"no ship can fly {len(unflyable)} pipeline(s): dropped")
             report("verify", "empty plan")
-            return _empty_plan(provenance, scheduler, rejected)
+            return _empty_plan(provenance, scheduler, rejected, policy.horizon_s)
     report("tasks", f"{len(tasks)} tasks, {len(legs)} legs (cargo {capacity})")
     search = None
     if scheduler == "cpsat":
@@ -203,7 +206,7 @@ def compile_plan(
 
     makespan = result.makespan_s
     bound = min(result.bound_s, makespan)
-    figures = Objective(
+    objective_figures = Objective(
         scheduler=result.scheduler,
         status=result.status,
         makespan_s=makespan,
@@ -212,27 +215,31 @@ def compile_plan(
         expected_cost=sum(p.expected_cost for p in active),
         expected_revenue=sum(p.expected_revenue for p in active),
         search=search,
+        horizon_s=policy.horizon_s,
+        utilisation=figures.utilisation(result.ships, len(cargo_ships), policy.horizon_s),
     )
     return canonical_plan(
         Plan(
             format_version=FORMAT_VERSION,
             provenance=provenance,
-            objective=figures,
+            objective=objective_figures,
             pipelines=active,
             tasks=tuple(tasks),
             legs=tuple(legs),
-            ships=tuple(result.ships),
+            ships=figures.with_flight_modes(result.ships, policy.flight_mode),
             rejected=rejected,
         )
     )
 
 
-def _empty_plan(provenance: Provenance, scheduler: str, rejected: tuple[Rejection, ...]) -> Plan:
+def _empty_plan(
+    provenance: Provenance, scheduler: str, rejected: tuple[Rejection, ...], horizon_s: int = 0
+) -> Plan:
     return canonical_plan(
         Plan(
             format_version=FORMAT_VERSION,
             provenance=provenance,
-            objective=Objective(scheduler, "EMPTY", 0, 0, 0.0, 0, 0),
+            objective=Objective(scheduler, "EMPTY", 0, 0, 0.0, 0, 0, horizon_s=horizon_s),
             pipelines=(),
             tasks=(),
             legs=(),

@@ -224,6 +224,10 @@ class Policy:
     max_retries: int = 5
     max_retry_after_s: int = 120  # a 429 asking for a longer wait fails the call instead
     max_snapshot_age_s: int = 3600  # market data older than this is not trusted
+    loop_apply_threshold: float = 0.10  # plancc loop applies a plan only this much better per hour
+    pause_window_s: int = 10800  # a product realising below min_margin over this window pauses
+    horizon_s: int = 7200  # the compiler plans work to keep every hauler busy this long
+    sale_floor: float = 0.8  # never sell below this times the plan's expected unit price
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,6 +253,8 @@ class ChainNode:
 
 @dataclass(frozen=True)
 class Pipeline:
+    """One batch of one product: ``batch`` numbers a product's batches from 1, in plan order."""
+
     id: str
     product: str
     sell_market: str
@@ -257,6 +263,7 @@ class Pipeline:
     expected_cost: int
     expected_revenue: int
     sell_price: int  # expected per-unit price received at the sell market, before impact
+    batch: int = 1  # batch n of this product (and sell market), priced after batches 1..n-1
 
     @property
     def expected_profit(self) -> int:
@@ -264,8 +271,22 @@ class Pipeline:
 
 
 @dataclass(frozen=True)
+class Lot:
+    """One market transaction the runner makes: ``units`` (at most the market's tradeVolume)
+    at about ``unit_price`` each (the price expected after the task's earlier lots)."""
+
+    units: int
+    unit_price: int
+
+
+@dataclass(frozen=True)
 class Task:
-    """One action of a pipeline. ``lag_s`` is a wait after all ``depends_on`` end (production)."""
+    """One action of a pipeline. ``lag_s`` is a wait after all ``depends_on`` end (production).
+
+    ``lots`` are the transactions, in order (their units sum to ``quantity``); ``limit_price``
+    is the most the runner pays per unit (loads: a ceiling) or the least it accepts (unloads:
+    a floor); 0 when the plan sets none.
+    """
 
     id: str
     type: TaskType
@@ -276,11 +297,28 @@ class Task:
     depends_on: tuple[str, ...] = ()
     lag_s: int = 0
     unit_price: int = 0  # expected per-unit price paid (ACQUIRE/COLLECT) or received
+    lots: tuple[Lot, ...] = ()
+    limit_price: int = 0
+
+
+@dataclass(frozen=True)
+class LegGood:
+    """A further good a leg carries on the same route: its own load and unload tasks."""
+
+    good: str
+    quantity: int
+    load: str
+    unload: str
 
 
 @dataclass(frozen=True)
 class Leg:
-    """A load and its unload of the same cargo, on one ship, back to back."""
+    """A load and its unload of the same cargo, on one ship, back to back.
+
+    ``hold`` is the cargo hold the leg was sized for: only a ship with at least that much free
+    hold flies it. ``also`` lists further goods loaded at the same market and unloaded at the
+    same destination on the same flight (empty: one good).
+    """
 
     id: str
     load: str  # task id (ACQUIRE or COLLECT)
@@ -288,6 +326,8 @@ class Leg:
     good: str
     quantity: int
     pipeline: str
+    hold: int = 0
+    also: tuple[LegGood, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -304,6 +344,9 @@ class ScheduledLeg:
     # and on to the unload market; the runner must fly the same route. Empty: direct.
     refuel_to_load: tuple[str, ...] = ()
     refuel_to_unload: tuple[str, ...] = ()
+    # flight mode of each hop of those routes (len = stops + 1): BURN, CRUISE or DRIFT
+    modes_to_load: tuple[str, ...] = ()
+    modes_to_unload: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -337,6 +380,8 @@ class Objective:
     expected_cost: int
     expected_revenue: int
     search: Search | None = None  # how the optimising scheduler got there (None: list/greedy)
+    horizon_s: int = 0  # the span the plan fills with work (policy horizon_s)
+    utilisation: float = 0.0  # hauler busy time / (haulers x horizon), 0..1
 
     @property
     def expected_profit(self) -> int:
@@ -353,6 +398,9 @@ class Provenance:
     snapshot_time: datetime
     system: str
     inputs: Mapping[str, str]  # logical input name -> "sha256:..." of its bytes
+    # figures learned from runner state that replaced policy defaults (``plancc loop``):
+    # name -> {"value": the figure used, "observations": how many it was learned from}
+    learned: Mapping[str, Mapping[str, float | int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

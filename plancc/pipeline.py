@@ -19,9 +19,12 @@ order (the same good bought at the same market for two factories continues the n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-from plancc.model import ChainNode, Leg, Pipeline, Policy, Task, TaskType
+from plancc.model import ChainNode, Leg, Lot, Pipeline, Policy, Task, TaskType
+
+# (market, good) -> tradeVolume: the most one transaction moves there
+Volumes = Mapping[tuple[str, str], int]
 
 
 def cut(quantity: int, capacity: int) -> list[int]:
@@ -32,11 +35,25 @@ def cut(quantity: int, capacity: int) -> list[int]:
     return [capacity] * full + ([rest] if rest else [])
 
 
+def lots(units: int, unit_price: int, trade_volume: int) -> tuple[Lot, ...]:
+    """``units`` as transactions of at most ``trade_volume`` (unknown volume: one lot)."""
+    if trade_volume <= 0:
+        return (Lot(units, unit_price),)
+    return tuple(Lot(n, unit_price) for n in cut(units, trade_volume))
+
+
+def limit_price(unit_price: int, is_load: bool, policy: Policy) -> int:
+    """The runner's price limit: a ceiling on what a load pays, a floor on what an unload takes."""
+    factor = policy.price_ceiling if is_load else policy.sale_floor
+    return int(unit_price * factor)
+
+
 class _Builder:
-    def __init__(self, pipeline: Pipeline, policy: Policy, capacity: int) -> None:
+    def __init__(self, pipeline: Pipeline, policy: Policy, capacity: int, volumes: Volumes) -> None:
         self.p = pipeline
         self.policy = policy
         self.capacity = capacity
+        self.volumes = volumes
         self.tasks: list[Task] = []
         self.legs: list[Leg] = []
         self.counts: dict[str, int] = {}
@@ -73,6 +90,8 @@ class _Builder:
                     depends,
                     lag,
                     node.unit_price,
+                    lots(units, node.unit_price, self.volumes.get((node.market, node.good), 0)),
+                    limit_price(node.unit_price, True, self.policy),
                 )
             )
             self.tasks.append(
@@ -86,25 +105,32 @@ class _Builder:
                     (load_id,),
                     0,
                     node.unload_price,
+                    lots(units, node.unload_price, self.volumes.get((dest, node.good), 0)),
+                    limit_price(node.unload_price, False, self.policy),
                 )
             )
-            self.legs.append(Leg(leg_id, load_id, unload_id, node.good, units, pid))
+            self.legs.append(
+                Leg(leg_id, load_id, unload_id, node.good, units, pid, hold=self.capacity)
+            )
             unloads.append(unload_id)
         return unloads
 
 
 def build_tasks(
-    pipelines: Sequence[Pipeline], policy: Policy, cargo_capacity: int
+    pipelines: Sequence[Pipeline],
+    policy: Policy,
+    cargo_capacity: int,
+    volumes: Volumes | None = None,
 ) -> tuple[tuple[Task, ...], tuple[Leg, ...]]:
     """The task DAG and legs of ``pipelines``, in chain order (inputs before what they feed).
 
-    ``cargo_capacity`` is the largest load a leg may carry: pass the smallest hold among the
-    ships that will run the plan, so any of them can take any leg.
+    ``cargo_capacity`` is the largest load a leg may carry (the leg's ``hold``). ``volumes``
+    gives each market's tradeVolume, which cuts every task into its lots.
     """
     tasks: list[Task] = []
     legs: list[Leg] = []
     for p in pipelines:
-        b = _Builder(p, policy, cargo_capacity)
+        b = _Builder(p, policy, cargo_capacity, volumes or {})
         b.emit(p.chain, p.sell_market, "SELL")
         tasks += b.tasks
         legs += b.legs

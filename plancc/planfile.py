@@ -11,7 +11,10 @@ inputs gives the same bytes; a small change of input gives a small textual diff.
 
 The order of every list is ``plancc.canonical.canonical_plan``'s (``dump_plan`` applies it).
 
-A scheduled leg is one line: ``{leg, start_s, load_s, unload_s, end_s}``, plus
+The format, field by field and what the runner does with each, is ``docs/plan-format.md``.
+
+A scheduled leg is one line: ``{leg, start_s, load_s, unload_s, end_s, modes_to_load,
+modes_to_unload}`` (one flight mode per hop), plus
 ``refuel_to_load`` / ``refuel_to_unload`` (the refuel stops, in order, that the scheduler timed
 and the runner must fly) only when the flight has stops, so direct plans keep their lines.
 """
@@ -32,6 +35,8 @@ from plancc.errors import InputError, Where, quote
 from plancc.model import (
     ChainNode,
     Leg,
+    LegGood,
+    Lot,
     Objective,
     Pipeline,
     Plan,
@@ -132,6 +137,13 @@ def _search_from(d: Mapping[str, Any] | None) -> Search | None:
     )
 
 
+def _learned(learned: Mapping[str, Mapping[str, float | int]]) -> dict[str, Any]:
+    """``{"learned": ...}`` sorted, or nothing: a plan compiled from defaults stays unchanged."""
+    if not learned:
+        return {}
+    return {"learned": {k: dict(sorted(learned[k].items())) for k in sorted(learned)}}
+
+
 def plan_to_data(plan: Plan) -> dict[str, Any]:
     """The plan as plain data in the file's key order (the JSON Schema describes this)."""
     plan = canonical_plan(plan)
@@ -143,6 +155,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
             "snapshot_time": format_time(plan.provenance.snapshot_time),
             "system": plan.provenance.system,
             "inputs": dict(plan.provenance.inputs),
+            **_learned(plan.provenance.learned),
         },
         "objective": {
             "scheduler": obj.scheduler,
@@ -154,6 +167,8 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
             "expected_revenue": obj.expected_revenue,
             "expected_profit": obj.expected_profit,
             "profit_per_hour": round(obj.profit_per_hour, 1),
+            "horizon_s": obj.horizon_s,
+            "utilisation": obj.utilisation,
             **_search_dict(obj.search),
         },
         "pipelines": [
@@ -166,6 +181,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                 "expected_cost": p.expected_cost,
                 "expected_revenue": p.expected_revenue,
                 "expected_profit": p.expected_profit,
+                "batch": p.batch,
                 "chain": _chain_dict(p.chain),
             }
             for p in plan.pipelines
@@ -179,8 +195,10 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                 "quantity": t.quantity,
                 "market": t.market,
                 "unit_price": t.unit_price,
+                "limit_price": t.limit_price,
                 "lag_s": t.lag_s,
                 "depends_on": list(t.depends_on),
+                "lots": [_Flow(units=lot.units, unit_price=lot.unit_price) for lot in t.lots],
             }
             for t in plan.tasks
         ],
@@ -192,6 +210,22 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                 "quantity": leg.quantity,
                 "load": leg.load,
                 "unload": leg.unload,
+                "hold": leg.hold,
+                **(
+                    {
+                        "also": [
+                            {
+                                "good": g.good,
+                                "quantity": g.quantity,
+                                "load": g.load,
+                                "unload": g.unload,
+                            }
+                            for g in leg.also
+                        ]
+                    }
+                    if leg.also
+                    else {}
+                ),
             }
             for leg in plan.legs
         ],
@@ -206,6 +240,8 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                         load_s=sl.load_s,
                         unload_s=sl.unload_s,
                         end_s=sl.end_s,
+                        modes_to_load=list(sl.modes_to_load),
+                        modes_to_unload=list(sl.modes_to_unload),
                         # only when there are stops: a direct plan's lines do not change
                         **(
                             {"refuel_to_load": list(sl.refuel_to_load)} if sl.refuel_to_load else {}
@@ -286,6 +322,12 @@ def _check_references(plan: Plan, doc: Doc) -> None:
         if t.pipeline not in pipeline_ids:
             fail(f"unknown pipeline {quote(t.pipeline)}", ("tasks", i, "pipeline"))
     for i, t in enumerate(plan.tasks):
+        if t.lots and sum(lot.units for lot in t.lots) != t.quantity:
+            fail(
+                f"lots carry {sum(lot.units for lot in t.lots)} units, the task {t.quantity}",
+                ("tasks", i, "lots"),
+            )
+    for i, t in enumerate(plan.tasks):
         for j, dep in enumerate(t.depends_on):
             if dep not in task_ids:
                 fail(f"unknown task {quote(dep)}", ("tasks", i, "depends_on", j))
@@ -319,6 +361,10 @@ def _check_references(plan: Plan, doc: Doc) -> None:
                     f"moves {task.quantity}",
                     ("legs", i, "quantity"),
                 )
+        for k, extra in enumerate(leg.also):
+            for key, ref in (("load", extra.load), ("unload", extra.unload)):
+                if ref not in task_ids:
+                    fail(f"unknown task {quote(ref)}", ("legs", i, "also", k, key))
         if leg.pipeline not in pipeline_ids:
             fail(f"unknown pipeline {quote(leg.pipeline)}", ("legs", i, "pipeline"))
     placed: set[str] = set()
@@ -338,6 +384,15 @@ def _check_references(plan: Plan, doc: Doc) -> None:
             placed.add(sl.leg)
             if not sl.start_s <= sl.load_s <= sl.unload_s <= sl.end_s:
                 fail("times must satisfy start_s <= load_s <= unload_s <= end_s", path)
+            for key, stops, modes in (
+                ("modes_to_load", sl.refuel_to_load, sl.modes_to_load),
+                ("modes_to_unload", sl.refuel_to_unload, sl.modes_to_unload),
+            ):
+                if len(modes) != len(stops) + 1:
+                    fail(
+                        f"{len(modes)} flight mode(s) for {len(stops) + 1} hop(s)",
+                        (*path, key),
+                    )
         # one ship flies one leg at a time: in start order, each leg ends before the next starts
         order = sorted(range(len(s.legs)), key=lambda j: (s.legs[j].start_s, s.legs[j].end_s))
         for a, b in itertools.pairwise(order):
@@ -401,6 +456,7 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
             snapshot_time=datetime.fromisoformat(prov["snapshot_time"]),
             system=prov["system"],
             inputs=dict(prov["inputs"]),
+            learned={k: dict(v) for k, v in prov.get("learned", {}).items()},
         ),
         objective=Objective(
             scheduler=obj["scheduler"],
@@ -411,6 +467,8 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
             expected_cost=obj["expected_cost"],
             expected_revenue=obj["expected_revenue"],
             search=_search_from(obj.get("search")),
+            horizon_s=obj["horizon_s"],
+            utilisation=float(obj["utilisation"]),
         ),
         pipelines=tuple(
             Pipeline(
@@ -422,6 +480,7 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
                 expected_cost=p["expected_cost"],
                 expected_revenue=p["expected_revenue"],
                 sell_price=p["sell_price"],
+                batch=p["batch"],
             )
             for p in d["pipelines"]
         ),
@@ -436,6 +495,8 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
                 depends_on=tuple(t.get("depends_on", ())),
                 lag_s=t.get("lag_s", 0),
                 unit_price=t.get("unit_price", 0),
+                lots=tuple(Lot(lot["units"], lot["unit_price"]) for lot in t["lots"]),
+                limit_price=t["limit_price"],
             )
             for t in d["tasks"]
         ),
@@ -447,6 +508,11 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
                 good=leg["good"],
                 quantity=leg["quantity"],
                 pipeline=leg["pipeline"],
+                hold=leg["hold"],
+                also=tuple(
+                    LegGood(g["good"], g["quantity"], g["load"], g["unload"])
+                    for g in leg.get("also", ())
+                ),
             )
             for leg in d["legs"]
         ),
@@ -463,6 +529,8 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
                         end_s=sl["end_s"],
                         refuel_to_load=tuple(sl.get("refuel_to_load", ())),
                         refuel_to_unload=tuple(sl.get("refuel_to_unload", ())),
+                        modes_to_load=tuple(sl["modes_to_load"]),
+                        modes_to_unload=tuple(sl["modes_to_unload"]),
                     )
                     for sl in s.get("legs", ())
                 ),
@@ -495,6 +563,13 @@ def parse_plan(text: str, source: str) -> Plan:
             "a plan file is a mapping (format_version, provenance, ...)", doc.where(())
         )
     version = data.get("format_version")
+    if isinstance(version, int) and version < FORMAT_VERSION:
+        raise InputError(
+            f"plan format {version} is older than this plancc reads ({FORMAT_VERSION}): "
+            "recompile it with `plancc compile`",
+            doc.where(("format_version",)),
+            "format_version",
+        )
     if isinstance(version, int) and version > FORMAT_VERSION:
         raise InputError(
             f"plan format {version} is newer than this plancc reads ({FORMAT_VERSION}); upgrade plancc",

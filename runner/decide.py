@@ -247,11 +247,15 @@ def ship_step(view: View, ship: ShipState, policy: RunnerPolicy) -> Step:
             return Action("READ_SHIP", ship=ship.symbol, reason="in transit without an ETA")
         return Wait(ship.arrival, "in transit")
     liq = next((q for q in view.liquidations if q.ship == ship.symbol and q.status == "OPEN"), None)
+    leg = current_leg(view, ship.symbol)
+    if liq is None and leg is None:
+        return Wait(None, "idle")
+    if ship.read_at is not None and now - ship.read_at > policy.view_max_age_s:
+        # resuming on an old cached view (sp-j09q: a stale cargo cache cost 23 minutes)
+        return Action("READ_SHIP", ship=ship.symbol, reason="cached view older than policy")
     if liq is not None:
         return liquidation_step(view, ship, liq, policy)
-    leg = current_leg(view, ship.symbol)
-    if leg is None:
-        return Wait(None, "idle")
+    assert leg is not None
     load, unload = view.tasks[leg.load], view.tasks[leg.unload]
     if load.status in OPEN_TASK:
         return load_step(view, ship, leg, load, policy)
@@ -264,7 +268,7 @@ def load_step(
     now, spec = view.now, load.spec
     if load.status == "PENDING":
         return Action("START_TASK", ship=ship.symbol, task=load.id)
-    travel = go_to(view, ship, spec.market, leg.via_to_load, policy)
+    travel = go_to(view, ship, spec.market, leg.via_to_load, policy, leg.modes_to_load)
     if travel is not None:
         return travel
     deps = [view.tasks[d] for d in spec.depends_on if d in view.tasks]
@@ -296,7 +300,9 @@ def load_step(
         if spec.type == "COLLECT":
             return _fail(spec.pipeline, f"factory {spec.market} no longer exports {spec.good}")
         return _stall(ship, load, policy, f"{spec.good} not sold at {spec.market}")
-    ceiling = int(spec.unit_price * policy.price_ceiling) if spec.unit_price else 0
+    ceiling = spec.limit_price or (
+        int(spec.unit_price * policy.price_ceiling) if spec.unit_price else 0
+    )
     if ceiling and q.purchase > ceiling:
         return _stall(
             ship, load, policy, f"price {q.purchase} above ceiling {ceiling}", fail_after=True
@@ -304,7 +310,7 @@ def load_step(
     pipe = view.pipelines[spec.pipeline]
     if margin_below(view, pipe.spec.id, load, q.purchase, policy):
         return _fail(spec.pipeline, f"margin below {policy.min_margin:.0%} at price {q.purchase}")
-    lot = min(remaining, space, max(1, q.trade_volume))
+    lot = min(remaining, space, max(1, q.trade_volume), spec.next_lot(load.done_units))
     cap_room = policy.spend_cap_pipeline - pipe.spent
     if lot * q.purchase > cap_room:
         lot = max(0, cap_room // max(1, q.purchase))
@@ -387,15 +393,18 @@ def unload_step(
         return Action("COMPLETE_TASK", ship=ship.symbol, task=unload.id)
     if unload.status == "PENDING":
         return Action("START_TASK", ship=ship.symbol, task=unload.id)
-    step = docked_quote(view, ship, spec.market, spec.good, leg.via_to_unload, policy)
+    step = docked_quote(
+        view, ship, spec.market, spec.good, leg.via_to_unload, policy, leg.modes_to_unload
+    )
     if isinstance(step, Action):
         return step
     if step is None:
         return _stall(ship, unload, policy, f"{spec.market} does not buy {spec.good}", True)
-    floor = int(spec.unit_price * policy.sale_floor)
+    floor = spec.limit_price or int(spec.unit_price * policy.sale_floor)
     if step.sell < floor:
         return _stall(ship, unload, policy, f"bid {step.sell} below floor {floor}", True)
-    return _sell(ship, step, held, task=unload.id, pipeline=spec.pipeline)
+    lot = max(1, spec.next_lot(unload.done_units))
+    return _sell(ship, step, min(held, lot), task=unload.id, pipeline=spec.pipeline)
 
 
 def liquidation_step(view: View, ship: ShipState, liq: Liquidation, policy: RunnerPolicy) -> Step:
@@ -425,11 +434,17 @@ def liquidation_step(view: View, ship: ShipState, liq: Liquidation, policy: Runn
 
 
 def docked_quote(
-    view: View, ship: ShipState, market: str, good: str, via: tuple[str, ...], policy: RunnerPolicy
+    view: View,
+    ship: ShipState,
+    market: str,
+    good: str,
+    via: tuple[str, ...],
+    policy: RunnerPolicy,
+    modes: tuple[str, ...] = (),
 ) -> Action | Quote | None:
     """The steps to be docked at ``market`` with a fresh price of ``good``: the next of them,
     or the quote once there (None: the market does not list the good)."""
-    travel = go_to(view, ship, market, via, policy)
+    travel = go_to(view, ship, market, via, policy, modes)
     if travel is not None:
         return travel
     if ship.status_at(view.now) != "DOCKED":
@@ -469,9 +484,17 @@ def _sell(
 
 
 def go_to(
-    view: View, ship: ShipState, dest: str, via: tuple[str, ...], policy: RunnerPolicy
+    view: View,
+    ship: ShipState,
+    dest: str,
+    via: tuple[str, ...],
+    policy: RunnerPolicy,
+    modes: tuple[str, ...] = (),
 ) -> Action | None:
-    """The next step towards ``dest`` through the refuel stops ``via``; None when there."""
+    """The next step towards ``dest`` through the refuel stops ``via``; None when there.
+
+    ``modes`` gives the plan's flight mode for each hop (else the policy's); a ship that ran
+    short of fuel drifts regardless."""
     if ship.waypoint == dest:
         return None
     hops = (*via, dest)
@@ -496,7 +519,8 @@ def go_to(
             reason=f"cannot reach {nxt}: not enough fuel even drifting",
             until=view.now + policy.backoff_cap_s,
         )
-    mode = "DRIFT" if ship.fuel_fails >= 1 else policy.flight_mode
+    planned = modes[here + 1] if here + 1 < len(modes) else policy.flight_mode
+    mode = "DRIFT" if ship.fuel_fails >= 1 else planned
     if ship.flight_mode != mode:
         return Action("FLIGHT_MODE", ship=ship.symbol, mode=mode)
     if status == "DOCKED":

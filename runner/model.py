@@ -32,6 +32,7 @@ class ShipState:
     quote_ok: bool = False  # the market here was read since the last trade or move
     fuel_fails: int = 0  # 4203 answers since the last successful navigate
     pending: str = ""  # an API call sent whose outcome is not yet recorded (JSON)
+    read_at: float | None = None  # when the whole ship was last read from the server
 
     @property
     def cargo_units(self) -> int:

@@ -1,6 +1,6 @@
 """The plan as the runner sees it: the one module that reads the plan file format.
 
-``read_plan(path)`` turns a plan file (today's format, ``plancc.planfile``) into frozen
+``read_plan(path)`` turns a plan file (format 2, ``docs/plan-format.md``) into frozen
 dataclasses the runner owns; when the plan format changes, only this module changes. The view
 is stored in the state database as JSON (``to_json``/``from_json``) so a tick never parses
 YAML nor imports the compiler.
@@ -38,10 +38,21 @@ class TaskSpec:
     unit_price: int  # expected per-unit price paid (loads) or received (unloads)
     depends_on: tuple[str, ...] = ()
     lag_s: int = 0
+    lots: tuple[int, ...] = ()  # the plan's transactions (units each), in order; () none given
+    limit_price: int = 0  # the plan's ceiling (loads) or floor (unloads) per unit; 0 none given
 
     @property
     def is_load(self) -> bool:
         return self.type in ("ACQUIRE", "COLLECT")
+
+    def next_lot(self, done_units: int) -> int:
+        """Units of the plan's next transaction once ``done_units`` are done (no lots: all)."""
+        reach = 0
+        for units in self.lots:
+            reach += units
+            if reach > done_units:
+                return reach - done_units
+        return max(0, self.quantity - done_units)
 
 
 @dataclass(frozen=True)
@@ -58,6 +69,8 @@ class LegSpec:
     quantity: int
     via_to_load: tuple[str, ...] = ()
     via_to_unload: tuple[str, ...] = ()
+    modes_to_load: tuple[str, ...] = ()  # flight mode per hop (via stops, then the market)
+    modes_to_unload: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +91,7 @@ class PlanView:
 
 def read_plan(path: str | Path) -> PlanView:
     """The plan file at ``path`` (validated by plancc.planfile; InputError on a bad file)."""
+    from plancc.errors import InputError
     from plancc.planfile import load_plan
 
     plan = load_plan(path)
@@ -86,6 +100,11 @@ def read_plan(path: str | Path) -> PlanView:
     for ship in plan.ships:
         for seq, sl in enumerate(ship.legs):
             leg = by_leg[sl.leg]
+            if leg.also:
+                raise InputError(
+                    f"leg {leg.id} carries several goods; this runner flies one good per leg",
+                    field="legs.also",
+                )
             legs.append(
                 LegSpec(
                     id=leg.id,
@@ -98,6 +117,8 @@ def read_plan(path: str | Path) -> PlanView:
                     quantity=leg.quantity,
                     via_to_load=tuple(sl.refuel_to_load),
                     via_to_unload=tuple(sl.refuel_to_unload),
+                    modes_to_load=tuple(sl.modes_to_load),
+                    modes_to_unload=tuple(sl.modes_to_unload),
                 )
             )
     return _with_id(
@@ -120,6 +141,8 @@ def read_plan(path: str | Path) -> PlanView:
                 unit_price=t.unit_price,
                 depends_on=tuple(t.depends_on),
                 lag_s=t.lag_s,
+                lots=tuple(lot.units for lot in t.lots),
+                limit_price=t.limit_price,
             )
             for t in plan.tasks
         ),
@@ -153,13 +176,20 @@ def from_json(text: str) -> PlanView:
         system=d["system"],
         snapshot_time=d["snapshot_time"],
         pipelines=tuple(PipelineSpec(**p) for p in d["pipelines"]),
-        tasks=tuple(TaskSpec(**{**t, "depends_on": tuple(t["depends_on"])}) for t in d["tasks"]),
+        tasks=tuple(
+            TaskSpec(
+                **{**t, "depends_on": tuple(t["depends_on"]), "lots": tuple(t.get("lots", ()))}
+            )
+            for t in d["tasks"]
+        ),
         legs=tuple(
             LegSpec(
                 **{
                     **leg,
                     "via_to_load": tuple(leg["via_to_load"]),
                     "via_to_unload": tuple(leg["via_to_unload"]),
+                    "modes_to_load": tuple(leg.get("modes_to_load", ())),
+                    "modes_to_unload": tuple(leg.get("modes_to_unload", ())),
                 }
             )
             for leg in d["legs"]

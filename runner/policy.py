@@ -23,6 +23,7 @@ class RunnerPolicy:
     arrival_margin_s: float = 120.0  # a transit past ETA + this is re-read from the server
     refuel_below: float = 0.7  # refuel when docked at a fuel market below this fraction
     credits_max_age_s: float = 300.0  # live credits older than this are re-read before buying
+    view_max_age_s: float = 6 * 3600.0  # a working ship read longer ago is read again first
     flight_mode: str = "CRUISE"
     status_check_every_s: float = 3600.0  # how often a working tick checks the server's resetDate
 

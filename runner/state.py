@@ -310,6 +310,7 @@ class Store:
                 quote_ok=bool(r["quote_ok"]),
                 fuel_fails=r["fuel_fails"],
                 pending=r["pending"],
+                read_at=r["read_at"],
             )
         return out
 

@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from plancc.canonical import FORMAT_VERSION
 from plancc.model import (
     ChainNode,
     Leg,
@@ -87,7 +88,7 @@ def legs_for(tasks: tuple[Task, ...]) -> tuple[Leg, ...]:
         if t.type in ("DELIVER", "SELL"):
             load = t.depends_on[0]
             lid = t.id.replace("/deliver/", "/leg/").replace("/sell/", "/leg/")
-            legs.append(Leg(lid, load, t.id, t.good, t.quantity, t.pipeline))
+            legs.append(Leg(lid, load, t.id, t.good, t.quantity, t.pipeline, hold=40))
     return tuple(legs)
 
 
@@ -146,9 +147,14 @@ def make_plan(
     ships: dict[str, list[ScheduledLeg]] = {"SHIP-1": [], "SHIP-2": [], "SHIP-3": []}
     for lid in ids:
         ship, start, load, unload, end = sched[lid]
-        ships.setdefault(ship, []).append(ScheduledLeg(lid, ship, start, load, unload, end))
+        ships.setdefault(ship, []).append(
+            ScheduledLeg(
+                lid, ship, start, load, unload, end,
+                modes_to_load=("CRUISE",), modes_to_unload=("CRUISE",),
+            )
+        )  # fmt: skip
     return Plan(
-        format_version=1,
+        format_version=FORMAT_VERSION,
         provenance=Provenance(
             "0.1.0",
             snapshot_time,

@@ -31,6 +31,11 @@ CORE_NAMES = (
     "canonical",
     "compile",
     "render/fmt",
+    "loop/records",
+    "loop/learn",
+    "loop/verdict",
+    "loop/pause",
+    "loop/scout",
 )
 
 # Modules (or their packages) whose import means I/O: files, HTTP, SQLite, templates, the CLI.

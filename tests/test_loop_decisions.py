@@ -64,16 +64,16 @@ def test_results_older_than_the_window_do_not_count() -> None:
     assert pause_changes(outs, {}, {}, 6 * H, RULE) == []
 
 
-def test_a_paused_product_resumes_when_a_fresh_snapshot_shows_it_healthy() -> None:
+def test_a_paused_product_resumes_when_prices_read_since_show_it_healthy() -> None:
     paused = {"FAB": Paused("FAB", 2 * H, "low")}
-    [change] = pause_changes([], paused, {"FAB": 0.12}, 4 * H, RULE, snapshot_at=3 * H)
+    [change] = pause_changes([], paused, {"FAB": (0.12, 3 * H)}, 4 * H, RULE)
     assert change.action == "resume" and "12.0%" in change.reason
 
 
-def test_a_paused_product_stays_paused_while_its_margin_is_low_or_the_snapshot_old() -> None:
+def test_a_paused_product_stays_paused_while_its_margin_is_low_or_its_prices_old() -> None:
     paused = {"FAB": Paused("FAB", 2 * H, "low")}
-    assert pause_changes([], paused, {"FAB": 0.05}, 4 * H, RULE, snapshot_at=3 * H) == []
-    assert pause_changes([], paused, {"FAB": 0.30}, 4 * H, RULE, snapshot_at=1 * H) == []
+    assert pause_changes([], paused, {"FAB": (0.05, 3 * H)}, 4 * H, RULE) == []
+    assert pause_changes([], paused, {"FAB": (0.30, 1 * H)}, 4 * H, RULE) == []
     assert pause_changes([], paused, {}, 4 * H, RULE) == []
 
 

@@ -28,6 +28,7 @@ def test_production_delay_is_the_median_time_from_feeding_to_high_export() -> No
         obs(F, "FAB", 1800.0, "HIGH"),
         obs(F, "FAB", 10_000.0, "MODERATE"),
         obs(F, "FAB", 12_400.0, "HIGH"),
+        obs(F, "FAB", 19_000.0, "LIMITED"),
         obs(F, "FAB", 21_500.0, "ABUNDANT"),
     ]
     learned = learn(seen, [], feeds, min_count=3)
@@ -37,14 +38,25 @@ def test_production_delay_is_the_median_time_from_feeding_to_high_export() -> No
 
 def test_a_factory_seen_fewer_times_than_the_minimum_keeps_the_policy_default() -> None:
     feeds = [Feed(F, "FAB", 0.0), Feed(F, "FAB", 10_000.0)]
-    seen = [obs(F, "FAB", 1800.0, "HIGH"), obs(F, "FAB", 12_000.0, "HIGH")]
+    seen = [
+        obs(F, "FAB", 0.0, "LIMITED"),
+        obs(F, "FAB", 1800.0, "HIGH"),
+        obs(F, "FAB", 9_000.0, "LIMITED"),
+        obs(F, "FAB", 12_000.0, "HIGH"),
+    ]
     assert F not in learn(seen, [], feeds, min_count=3).production_lag_s
     assert learn(seen, [], feeds, min_count=2).production_lag_s[F].count == 2
 
 
+def test_an_export_already_high_when_fed_says_nothing_about_the_delay() -> None:
+    feeds = [Feed(F, "FAB", 100.0)]
+    seen = [obs(F, "FAB", 50.0, "HIGH"), obs(F, "FAB", 100.0, "HIGH")]
+    assert learn(seen, [], feeds, min_count=1).production_lag_s == {}
+
+
 def test_a_feed_never_seen_to_reach_high_teaches_nothing() -> None:
     feeds = [Feed(F, "FAB", 0.0)]
-    seen = [obs(F, "FAB", 600.0, "MODERATE")]
+    seen = [obs(F, "FAB", 0.0, "LIMITED"), obs(F, "FAB", 600.0, "MODERATE")]
     assert learn(seen, [], feeds, min_count=1).production_lag_s == {}
 
 
@@ -78,9 +90,19 @@ def test_trades_of_different_visits_are_not_compared() -> None:
     trades = [
         Trade(E, "IRON", 10.0, "PURCHASE", 20, 100, "S-1"),
         Trade(E, "IRON", 5000.0, "PURCHASE", 20, 140, "S-1"),  # a later visit
-        Trade(E, "IRON", 11.0, "PURCHASE", 20, 130, "S-2"),  # another ship
     ]
     assert learn(seen, trades, [], min_count=1).buy_impact == {}
+
+
+def test_back_to_back_trades_of_two_ships_are_compared_in_time_order() -> None:
+    seen = [obs(E, "IRON", 0.0, "HIGH")]
+    trades = [
+        Trade(E, "IRON", 10.0, "PURCHASE", 20, 100, "S-1"),
+        Trade(E, "IRON", 10.5, "PURCHASE", 20, 105, "S-2"),
+        Trade(E, "IRON", 11.0, "PURCHASE", 20, 110, "S-1"),
+    ]
+    fig = learn(seen, trades, [], min_count=1).buy_impact[(E, "HIGH")]
+    assert fig.count == 2 and 0.047 < fig.value < 0.051
 
 
 def test_recovery_is_the_time_until_a_read_shows_the_price_halfway_back() -> None:
@@ -98,6 +120,7 @@ def test_recovery_is_the_time_until_a_read_shows_the_price_halfway_back() -> Non
 
 def test_provenance_lists_each_learned_figure_with_its_observation_count() -> None:
     feeds = [Feed(F, "FAB", t0) for t0 in (0.0, 10_000.0, 20_000.0)]
-    seen = [obs(F, "FAB", t0 + 1500.0, "HIGH") for t0 in (0.0, 10_000.0, 20_000.0)]
+    seen = [obs(F, "FAB", t0, "MODERATE") for t0 in (0.0, 10_000.0, 20_000.0)]
+    seen += [obs(F, "FAB", t0 + 1500.0, "HIGH") for t0 in (0.0, 10_000.0, 20_000.0)]
     prov = learn(seen, [], feeds, min_count=3).provenance()
     assert prov == {"production_lag_s": {F: {"value": 1500.0, "observations": 3}}}

@@ -17,6 +17,8 @@ from plancc.errors import InputError
 from plancc.model import (
     ChainNode,
     Leg,
+    LegGood,
+    Lot,
     Objective,
     Pipeline,
     Plan,
@@ -64,7 +66,7 @@ def _sample_plan() -> Plan:
             ChainNode("MICROPROCESSORS", "BUY", "X1-AD75-H50", 20, 900, supply="HIGH"),
         ),
     )
-    pipe = Pipeline(P, "ADVANCED_CIRCUITRY", "X1-AD75-A2", 20, chain, 32_000, 80_000, 4000)
+    pipe = Pipeline(P, "ADVANCED_CIRCUITRY", "X1-AD75-A2", 20, chain, 32_000, 80_000, 4000, 1)
     a1 = Task(
         f"{P}/acquire/ELECTRONICS@X1-AD75-H50#1",
         "ACQUIRE",
@@ -73,6 +75,8 @@ def _sample_plan() -> Plan:
         20,
         "X1-AD75-H50",
         unit_price=700,
+        lots=(Lot(12, 690), Lot(8, 715)),
+        limit_price=875,
     )
     a2 = Task(
         f"{P}/acquire/MICROPROCESSORS@X1-AD75-H50#1",
@@ -125,9 +129,9 @@ def _sample_plan() -> Plan:
         unit_price=4000,
     )
     legs = (
-        Leg(f"{P}/leg/ELECTRONICS#1", a1.id, d1.id, "ELECTRONICS", 20, P),
-        Leg(f"{P}/leg/MICROPROCESSORS#1", a2.id, d2.id, "MICROPROCESSORS", 20, P),
-        Leg(f"{P}/leg/ADVANCED_CIRCUITRY#1", c.id, s.id, "ADVANCED_CIRCUITRY", 20, P),
+        Leg(f"{P}/leg/ELECTRONICS#1", a1.id, d1.id, "ELECTRONICS", 20, P, hold=40),
+        Leg(f"{P}/leg/MICROPROCESSORS#1", a2.id, d2.id, "MICROPROCESSORS", 20, P, hold=40),
+        Leg(f"{P}/leg/ADVANCED_CIRCUITRY#1", c.id, s.id, "ADVANCED_CIRCUITRY", 20, P, hold=40),
     )
     ships = (
         ShipPlan(
@@ -142,11 +146,22 @@ def _sample_plan() -> Plan:
                     205,
                     refuel_to_load=("X1-AD75-B6",),
                     refuel_to_unload=("X1-AD75-C9", "X1-AD75-B6"),
+                    modes_to_load=("CRUISE", "BURN"),
+                    modes_to_unload=("CRUISE", "CRUISE", "DRIFT"),
                 ),
-                ScheduledLeg(legs[2].id, "SHIP-1", 810, 900, 1000, 1005),
+                ScheduledLeg(
+                    legs[2].id, "SHIP-1", 810, 900, 1000, 1005, (), (), ("BURN",), ("BURN",)
+                ),
             ),
         ),
-        ShipPlan("SHIP-2", (ScheduledLeg(legs[1].id, "SHIP-2", 0, 120, 205, 210),)),
+        ShipPlan(
+            "SHIP-2",
+            (
+                ScheduledLeg(
+                    legs[1].id, "SHIP-2", 0, 120, 205, 210, (), (), ("CRUISE",), ("CRUISE",)
+                ),
+            ),
+        ),
     )
     return Plan(
         format_version=FORMAT_VERSION,
@@ -155,6 +170,7 @@ def _sample_plan() -> Plan:
             datetime(2025, 4, 9, 12, 46, 33, 179000, tzinfo=UTC),
             "X1-AD75",
             {"snapshot": SHA, "policy": SHA, "recipes/supply-chain.yaml": SHA},
+            {"production_lag_s": {"value": 1620, "observations": 4}},
         ),
         objective=Objective(
             "cpsat",
@@ -174,6 +190,8 @@ def _sample_plan() -> Plan:
                 7,
                 "time limit reached; best schedule so far",
             ),
+            horizon_s=7200,
+            utilisation=0.0432,
         ),
         pipelines=(pipe,),
         tasks=(s, c, d2, d1, a2, a1),  # deliberately not in file order
@@ -214,7 +232,7 @@ def test_every_field_of_the_plan_model_is_written():
         Pipeline: set(data["pipelines"][0]),
         ChainNode: set(data["pipelines"][0]["chain"]),
         Task: set(data["tasks"][0]),
-        Leg: set(data["legs"][0]),
+        Leg: set(data["legs"][0]) | {"also"},  # written only when there is a second good
         ShipPlan: set(data["ships"][0]),
         ScheduledLeg: set(data["ships"][0]["legs"][0]) | {"ship"},  # the ship is the parent's
         Rejection: set(data["rejected"][0]),
@@ -222,6 +240,14 @@ def test_every_field_of_the_plan_model_is_written():
     for cls, keys in written.items():
         missing = {f.name for f in dataclasses.fields(cls)} - keys
         assert missing == set(), f"{cls.__name__} fields not in the plan file: {missing}"
+
+
+def test_learned_figures_round_trip_and_are_left_out_when_there_are_none():
+    plan = _sample_plan()
+    back = parse_plan(dump_plan(plan), "p.yaml")
+    assert back.provenance.learned == {"production_lag_s": {"value": 1620, "observations": 4}}
+    plain = dataclasses.replace(plan, provenance=dataclasses.replace(plan.provenance, learned={}))
+    assert "learned" not in yaml.safe_load(dump_plan(plain))["provenance"]
 
 
 def test_file_starts_with_a_do_not_edit_header():
@@ -369,9 +395,50 @@ def test_dependency_cycle_is_rejected():
 
 
 def test_newer_format_version_asks_for_an_upgrade():
-    text = _bad(dump_plan(_sample_plan()), "format_version: 1", "format_version: 2")
+    text = _bad(dump_plan(_sample_plan()), "format_version: 2", "format_version: 3")
     with pytest.raises(InputError, match="upgrade plancc"):
         parse_plan(text, "p.yaml")
+
+
+def test_format_1_plan_is_refused_with_a_message_to_recompile():
+    text = _bad(dump_plan(_sample_plan()), "format_version: 2", "format_version: 1")
+    with pytest.raises(InputError, match=r"older than this plancc reads \(2\): recompile") as exc:
+        parse_plan(text, "p.yaml")
+    assert exc.value.where is not None and exc.value.where.line == 4
+
+
+def test_lots_that_do_not_add_up_to_the_task_are_rejected():
+    text = _bad(
+        dump_plan(_sample_plan()), "{units: 8, unit_price: 715}", "{units: 9, unit_price: 715}"
+    )
+    with pytest.raises(InputError, match="lots carry 21 units, the task 20"):
+        parse_plan(text, "p.yaml")
+
+
+def test_a_flight_mode_is_needed_for_every_hop():
+    text = _bad(dump_plan(_sample_plan()), "modes_to_load: [CRUISE, BURN]", "modes_to_load: [BURN]")
+    with pytest.raises(InputError, match=r"1 flight mode\(s\) for 2 hop\(s\)"):
+        parse_plan(text, "p.yaml")
+
+
+def test_an_unknown_flight_mode_is_rejected():
+    text = _bad(
+        dump_plan(_sample_plan()), "modes_to_load: [CRUISE, BURN]", "modes_to_load: [CRUISE, WARP]"
+    )
+    with pytest.raises(InputError, match="modes_to_load"):
+        parse_plan(text, "p.yaml")
+
+
+def test_a_leg_carrying_a_second_good_round_trips():
+    plan = canonical_plan(_sample_plan())
+    first, second = plan.legs[0], plan.legs[1]
+    shared = dataclasses.replace(
+        first, also=(LegGood(second.good, second.quantity, second.load, second.unload),)
+    )
+    plan = dataclasses.replace(plan, legs=(shared, *plan.legs[1:]))
+    text = dump_plan(plan)
+    assert "also:" in text
+    assert parse_plan(text, "p.yaml").legs[0].also == shared.also
 
 
 def test_load_plan_names_a_missing_file(tmp_path):
@@ -402,15 +469,19 @@ def test_ids_and_bytes_are_stable_under_reordering(goods, qty, seed_times):
     for i, g in enumerate(goods):
         a = Task(f"{pid}/acquire/{g}#1", "ACQUIRE", pid, g, qty, "X1-S-B1")
         s = Task(f"{pid}/sell/{g}#1", "SELL", pid, g, qty, "X1-S-A1", (a.id,))
-        leg = Leg(f"{pid}/leg/{g}#1", a.id, s.id, g, qty, pid)
+        leg = Leg(f"{pid}/leg/{g}#1", a.id, s.id, g, qty, pid, hold=qty)
         # each leg in its own window of time: one ship flies one leg at a time
         t0 = i * 5004 + seed_times[i % len(seed_times)]
         tasks += [a, s]
         legs.append(leg)
-        sched.append(ScheduledLeg(leg.id, "S-1", t0, t0 + 1, t0 + 2, t0 + 3))
+        sched.append(
+            ScheduledLeg(
+                leg.id, "S-1", t0, t0 + 1, t0 + 2, t0 + 3, (), (), ("CRUISE",), ("CRUISE",)
+            )
+        )
     chain = ChainNode(goods[0], "BUY", "X1-S-B1", qty, 10)
     plan = Plan(
-        1,
+        FORMAT_VERSION,
         Provenance("0.1.0", datetime(2025, 1, 1, tzinfo=UTC), "X1-S", {"snapshot": SHA}),
         Objective("greedy", "HEURISTIC", 10, 5, 0.5, 10, 20),
         (Pipeline(pid, goods[0], "X1-S-A1", qty, chain, 10, 20, 2),),

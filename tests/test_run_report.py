@@ -66,3 +66,19 @@ def test_an_empty_run_still_renders() -> None:
 
     html = render_run_report(RunData("empty", T0, T0, (), (), ()))
     assert 'data-points="0"' in html
+
+
+def test_bars_past_the_end_of_the_run_are_clipped_to_it() -> None:
+    from dataclasses import replace
+
+    from plancc.render.run_report import ShipRun, Span
+
+    run = make_run()
+    late = ShipRun("AGENT-9", (Span(run.end - 600, run.end + 3600, "SELL"),), ())
+    html = render_run_report(replace(run, ships=(*run.ships, late)))
+    m = re.search(
+        r'data-ship="AGENT-9" data-lane="planned" data-kind="SELL" '
+        r'data-start="([\d.]+)" data-end="([\d.]+)"',
+        html,
+    )
+    assert m and float(m.group(2)) == run.end - run.start

@@ -81,6 +81,20 @@ def test_a_transit_without_a_known_eta_is_read_not_waited_on_forever() -> None:
     assert only(world(ship=ship)).kind == "READ_SHIP"
 
 
+def test_a_working_ship_read_long_ago_is_read_again_before_resuming() -> None:
+    old = ShipState(
+        "S-1",
+        "MKT-A",
+        "DOCKED",
+        cargo_capacity=40,
+        quote_ok=True,
+        read_at=NOW - POLICY.view_max_age_s - 1,
+    )
+    assert only(world(ship=old, quotes=(quote("MKT-A"),))).kind == "READ_SHIP"
+    fresh = replace(old, read_at=NOW - 60)
+    assert only(world(ship=fresh, quotes=(quote("MKT-A"),))).kind == "BUY"
+
+
 def test_a_ship_whose_view_is_not_trusted_is_read_before_anything_else() -> None:
     ship = ShipState("S-1", "MKT-A", "DOCKED", cargo_capacity=40, verified=False)
     assert only(world(ship=ship)).kind == "READ_SHIP"

@@ -10,7 +10,7 @@ import textwrap
 
 from hypothesis import given, settings
 from test_schedule import EPOCH, ship, wp
-from test_schedule_properties import independent_violations, instances
+from test_schedule_properties import independent_violations, instances, run
 
 from plancc.model import Leg, Policy, Task
 from plancc.schedule import MAKESPAN, WEIGHTED, build_problem, check, schedule_with_info, solve
@@ -69,16 +69,7 @@ def test_labelled_bound_never_exceeds_a_complete_schedules_makespan(inst):
 @given(instances())
 def test_minimising_makespan_is_never_worse_than_the_list_scheduler(inst):
     result, _ = optimised(inst, MAKESPAN)
-    listed, _ = schedule_with_info(
-        inst["tasks"],
-        inst["legs"],
-        inst["ships"],
-        inst["waypoints"],
-        inst["policy"],
-        method="list",
-        markets=inst["markets"],
-        epoch=EPOCH,
-    )
+    listed = run(inst, "list")
     if not listed.unscheduled:
         assert result.makespan_s <= listed.makespan_s
 

@@ -34,6 +34,8 @@ COMMANDS: dict[str, str] = {
     "status": "plancc.cli.status:status_cmd",
     "tasks": "plancc.cli.tasks:tasks_cmd",
     "cron": "plancc.cli.cron:cron_cmd",
+    "loop": "plancc.cli.loop:loop_cmd",
+    "demo": "plancc.cli.demo:demo_cmd",
 }
 
 

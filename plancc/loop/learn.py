@@ -112,11 +112,17 @@ def production_delays(
     feeds: Iterable[Feed], series: Series, collect_level: str = "HIGH"
 ) -> dict[str, list[float]]:
     """Factory market -> seconds from its last input delivered to its export first seen at
-    ``collect_level`` or above. A feed never seen to get there (not read since) teaches nothing."""
+    ``collect_level`` or above. Only a climb that was seen counts: the export's last read at or
+    before the feed was below the level (an export already there says nothing about the
+    factory's delay), and it was read at the level afterwards."""
     need = SUPPLY_RANK.get(collect_level, 3)
     out: dict[str, list[float]] = defaultdict(list)
     for f in feeds:
-        for o in series.get((f.market, f.good), ()):
+        seq = series.get((f.market, f.good), ())
+        before = _before(seq, f.fed_at)
+        if before is None or SUPPLY_RANK.get(before.supply, -1) >= need:
+            continue
+        for o in seq:
             if o.at >= f.fed_at and SUPPLY_RANK.get(o.supply, -1) >= need:
                 out[f.market].append(o.at - f.fed_at)
                 break
@@ -127,15 +133,16 @@ def price_impacts(
     trades: Sequence[Trade], series: Series, kind: str
 ) -> dict[tuple[str, str], list[float]]:
     """(market, supply level) -> how much the price moved against us per tradeVolume lot:
-    two back-to-back ``kind`` trades of one ship at one market, the second's price against the
-    first's, divided by the lots the first one moved. Supply and tradeVolume are the market's
-    as last read before the first trade (a trade with no earlier read teaches nothing)."""
+    two back-to-back ``kind`` trades of ours in one good at one market (any of our ships, no
+    more than SAME_VISIT_S apart), the second's price against the first's, divided by the lots
+    the first one moved. Supply and tradeVolume are the market's as last read before the first
+    trade (a trade with no earlier read teaches nothing)."""
     out: dict[tuple[str, str], list[float]] = defaultdict(list)
-    last: dict[tuple[str, str, str], Trade] = {}
+    last: dict[tuple[str, str], Trade] = {}
     for t in trades:
         if t.kind != kind:
             continue
-        key = (t.ship, t.market, t.good)
+        key = (t.market, t.good)
         prev = last.get(key)
         last[key] = t
         if prev is None or t.at - prev.at > SAME_VISIT_S or prev.price <= 0:
@@ -192,3 +199,27 @@ def _split(trades: Sequence[Trade]) -> list[list[Trade]]:
         else:
             runs.append([t])
     return runs
+
+
+def _pooled(figures: Mapping[Any, Figure]) -> Figure | None:
+    """One figure for all keys: the observation-weighted mean of their medians."""
+    n = sum(f.count for f in figures.values())
+    if not n:
+        return None
+    return Figure(sum(f.value * f.count for f in figures.values()) / n, n)
+
+
+def policy_figures(learned: Learned) -> dict[str, Figure]:
+    """The compiler's policy knobs that ``learned`` can replace, pooled over markets (the
+    compiler takes one production lag and one impact per lot for the whole system):
+    ``production_lag_s``, ``buy_impact_per_lot``, ``sell_impact_per_lot``."""
+    out: dict[str, Figure] = {}
+    for name, figures in (
+        ("production_lag_s", learned.production_lag_s),
+        ("buy_impact_per_lot", learned.buy_impact),
+        ("sell_impact_per_lot", learned.sell_impact),
+    ):
+        pooled = _pooled(figures)
+        if pooled is not None:
+            out[name] = pooled
+    return out

@@ -4,8 +4,8 @@
 
 A product whose pipelines, finished within the last ``window_s``, realised on average a margin
 below ``min_margin`` (at least ``min_pipelines`` of them) is paused: the compiler plans none of
-it. A paused product resumes when a snapshot taken after the pause shows a planned margin of at
-least ``min_margin`` again. Only pipelines finished after a product's last resume count, so a
+it. A paused product resumes when prices read after the pause (every market its fresh pipeline
+uses) give it a planned margin of at least ``min_margin`` again. Only pipelines finished after a product's last resume count, so a
 product is not paused again for the results that paused it the first time.
 """
 
@@ -42,20 +42,18 @@ class Change:
 def pause_changes(
     outcomes: Iterable[Outcome],
     paused: Mapping[str, Paused],
-    fresh_margins: Mapping[str, float],
+    fresh_margins: Mapping[str, tuple[float, float]],
     now: float,
     rule: PauseRule,
     *,
     resumed_at: Mapping[str, float] | None = None,
-    snapshot_at: float | None = None,
 ) -> list[Change]:
     """The pauses and resumes to make now, sorted by product.
 
-    ``fresh_margins``: product -> margin the compiler would plan it at on the latest snapshot
-    (taken at ``snapshot_at``; ``now`` when not given). ``resumed_at``: product -> last resume.
+    ``fresh_margins``: product -> (margin the compiler would plan it at now, when the oldest
+    price that margin rests on was read). ``resumed_at``: product -> its last resume.
     """
     resumed_at = resumed_at or {}
-    snapshot_at = now if snapshot_at is None else snapshot_at
     recent: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         if now - o.ended_at <= rule.window_s and o.ended_at > resumed_at.get(o.product, -1e18):
@@ -63,17 +61,16 @@ def pause_changes(
     changes: list[Change] = []
     for product in sorted(set(recent) | set(paused)):
         if product in paused:
-            margin = fresh_margins.get(product)
-            if (
-                margin is not None
-                and margin >= rule.min_margin
-                and snapshot_at > paused[product].since
-            ):
+            fresh = fresh_margins.get(product)
+            if fresh is None:
+                continue
+            margin, read_at = fresh
+            if margin >= rule.min_margin and read_at > paused[product].since:
                 changes.append(
                     Change(
                         product,
                         "resume",
-                        f"a fresh snapshot plans {product} at {margin:.1%} margin "
+                        f"prices read since the pause plan {product} at {margin:.1%} margin "
                         f"(policy minimum {rule.min_margin:.0%})",
                     )
                 )

@@ -37,7 +37,7 @@ def verdict(active: Score | None, candidate: Score, threshold: float) -> Verdict
     if candidate.pipelines == 0 or candidate.expected_profit <= 0:
         return Verdict(False, f"the new plan has no profitable work ({candidate.describe()})")
     if active is None or active.pipelines == 0:
-        return Verdict(True, f"no work in flight; new plan: {candidate.describe()}")
+        return Verdict(True, f"no work waiting to start; new plan: {candidate.describe()}")
     bar = active.profit_per_hour * (1.0 + threshold) if active.profit_per_hour > 0 else 0.0
     if candidate.profit_per_hour > bar:
         gain = (

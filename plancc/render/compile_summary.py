@@ -31,6 +31,8 @@ def summary(
         "expected_revenue": obj.expected_revenue,
         "expected_profit": obj.expected_profit,
         "profit_per_hour": round(obj.profit_per_hour, 1),
+        "horizon_s": obj.horizon_s,
+        "utilisation": round(obj.utilisation, 4),
         "rejected": len(plan.rejected),
         "left_out": list(left_out),
     }
@@ -52,6 +54,7 @@ def render_summary(plan: Plan, s: dict[str, Any]) -> str:
         f"  {s['pipelines']} pipelines, {s['tasks']} tasks, {s['legs']} legs, "
         f"{s['ships_used']} of {s['ships']} ships used",
         f"  makespan {_hms(s['makespan_s'])}, bound {_hms(s['bound_s'])}, gap {s['gap']:.1%}",
+        f"  haulers {s['utilisation']:.0%} busy over the {_hms(s['horizon_s'])} horizon",
         f"  expected cost {s['expected_cost']:,} cr, revenue {s['expected_revenue']:,} cr, "
         f"profit {s['expected_profit']:,} cr ({s['profit_per_hour']:,.0f} cr/h)",
     ]

@@ -150,18 +150,26 @@ def _credits_chart(data: RunData, scale: float) -> dict[str, Any]:
         "points": " ".join(f"{x},{yy}" for x, yy in points),
         "count": len(points),
         "height": LINE_H,
-        "levels": [{"y": y(v), "label": fmt_credits(v)} for v in levels],
+        "levels": [{"y": y(v), "label": f"{v:,.0f}"} for v in levels],
         "first": values[0] if data.credits else 0,
         "last": values[-1] if data.credits else 0,
     }
 
 
 def _bars(
-    spans: Sequence[Span], start: float, scale: float, y: float, lane: str, ship: str
+    spans: Sequence[Span],
+    start: float,
+    end: float,
+    scale: float,
+    y: float,
+    lane: str,
+    ship: str,
 ) -> list[dict[str, Any]]:
     out = []
     for s in sorted(spans, key=lambda s: (s.start, s.end)):
-        a, b = s.start - start, max(s.end, s.start) - start
+        if s.end < start or s.start > end:
+            continue  # outside the run (a plan's tail past its end)
+        a, b = max(s.start, start) - start, min(max(s.end, s.start), end) - start
         out.append(
             {
                 "x": round(LABEL_W + a * scale, 2),
@@ -190,9 +198,17 @@ def _gantt(data: RunData, scale: float) -> dict[str, Any]:
                 "index": i,
                 "y": y0,
                 "busy": busy,
-                "planned": _bars(ship.planned, data.start, scale, y0 + 3, "planned", ship.ship),
+                "planned": _bars(
+                    ship.planned, data.start, data.end, scale, y0 + 3, "planned", ship.ship
+                ),
                 "realised": _bars(
-                    ship.realised, data.start, scale, y0 + 5 + LANE_H, "realised", ship.ship
+                    ship.realised,
+                    data.start,
+                    data.end,
+                    scale,
+                    y0 + 5 + LANE_H,
+                    "realised",
+                    ship.ship,
                 ),
             }
         )

@@ -28,7 +28,7 @@ from plancc.schedule.bounds import labelled_bound
 from plancc.schedule.list_schedule import run_list, tails
 from plancc.schedule.objective import MAKESPAN, Target
 from plancc.schedule.problem import Problem, ScheduleResult
-from plancc.schedule.search import critical_chain, grasp, local_search
+from plancc.schedule.search import critical_chain, decisive_leg, grasp, local_search
 from plancc.schedule.sequence import Timed, decode, seqs_of, ships_of, to_result
 from plancc.schedule.state import State
 from plancc.schedule.verify import check
@@ -37,7 +37,7 @@ from plancc.schedule.verify import check
 # only; they are sized so a 2-core machine finishes inside the limit, and the wall clock is a
 # guard that stops early (the plan's note then says so).
 EXACT_LEGS = 60  # one model over everything up to here (proves X1-AD75-sized plans in < 1 s)
-EXACT_DET_SHARE = 0.3  # of the time limit, in CP-SAT deterministic seconds
+EXACT_DET_SHARE = 0.15  # of the time limit, in CP-SAT deterministic seconds
 WINDOW_SHIPS = 3
 LNS_DET_TIME = 0.25  # deterministic seconds per sub-solve
 LNS_PER_SECOND = 0.5  # sub-solves per second of time limit
@@ -127,6 +127,8 @@ def optimise(
         bound, label = labelled_bound(problem)
         return listed, Info(listed.status, 0, 0, bound, label, "", params, ("list",))
 
+    # the bounds do not depend on the schedule: computed before the search, inside the limit
+    bound, label = labelled_bound(problem)
     phases = [best_from]
     status = "HEURISTIC"
     primary_bound = 0
@@ -195,7 +197,8 @@ def optimise(
         status = "HEURISTIC"
     # CP-SAT's optimum bounds the makespan only when the makespan is what it minimised
     proven = status == "OPTIMAL" and target.kind == MAKESPAN and not target.move_cost
-    bound, label = labelled_bound(problem, result.makespan_s if proven else 0)
+    if proven and result.makespan_s > bound:
+        bound, label = result.makespan_s, "cpsat"
     if stop() and not note:
         note = "time limit reached; best schedule so far"
     result = ScheduleResult(
@@ -343,7 +346,7 @@ def _lns(
             horizon=horizon,
             k_nearest=K_NEAREST,
             det_time=LNS_DET_TIME,
-            wall_guard=max(0.05, min(left(), LNS_DET_TIME * 4)),
+            wall_guard=max(0.05, left()),  # a guard only: the deterministic limit decides
             seed=seed + it,
         )
         used += 1
@@ -364,7 +367,7 @@ def _window(
     """The ship of the leg that decides the objective (the last one, or for profit weighting a
     heavy late pipeline's last SELL), up to one more ship on its critical chain, and one lightly
     loaded (even turns) or random ship; filled up at random."""
-    last = _decisive_leg(target, best, rng)
+    last = decisive_leg(target, best, rng)
     chain = critical_ships(problem, best, last)
     pick = [chain[0]]
     others = [k for k in chain[1:] if k in usable and k not in pick]
@@ -380,17 +383,6 @@ def _window(
         pick.append(k)
         rest.remove(k)
     return sorted(pick)
-
-
-def _decisive_leg(target: Target, best: Timed, rng: random.Random) -> int:
-    if target.kind == MAKESPAN or not target.groups:
-        return max(range(len(best.ends)), key=lambda i: (best.ends[i][1], -i))
-    late = sorted(
-        ((w * max(best.ends[i][1] for i in legs), max(legs, key=lambda i: best.ends[i][1]))
-         for w, legs in target.groups),
-        reverse=True,
-    )  # fmt: skip
-    return late[rng.randrange(min(3, len(late)))][1]
 
 
 def critical_ships(problem: Problem, timed: Timed, leg: int) -> list[int]:

@@ -7,7 +7,8 @@ Moves (one per iteration, chosen by the seeded generator):
 * tail re-insertion: take the leg that ends last on the latest ship and try it on every ship, at
   the position matching its current time, keeping the best;
 * critical re-insertion: the same for a random leg of the critical chain (the binding precedence
-  edges and ship orders that end at the last leg); drawn twice as often as the others, as it
+  edges and ship orders) that ends at the decisive leg (the last one, or under profit
+  weighting the last SELL of a heavy, late pipeline); drawn twice as often as the others, as it
   is the move that shortened plans most on generated instances.
 A move is kept when the decoded (left-shifted) schedule is no worse under the target; every
 candidate is timed by ``sequence.decode``, so the rules hold. ``stop`` is a guard the caller may
@@ -21,7 +22,7 @@ import random
 from collections.abc import Callable, Sequence
 
 from plancc.schedule.list_schedule import run_list, tails
-from plancc.schedule.objective import Target
+from plancc.schedule.objective import MAKESPAN, Target
 from plancc.schedule.problem import LOAD, Problem
 from plancc.schedule.sequence import Seqs, Timed, decode, seqs_of, ships_of
 from plancc.schedule.state import State
@@ -85,8 +86,7 @@ def local_search(
         if move == 3:
             cands = _tail_reinsertions(cur, usable, capable)
         elif move >= 4:
-            last = max(range(len(cur.ends)), key=lambda i: (cur.ends[i][1], -i))
-            chain = critical_chain(problem, cur, last)
+            chain = critical_chain(problem, cur, decisive_leg(target, cur, rng))
             cands = _reinsertions(cur, rng.choice(chain), usable, capable)
         else:
             cand = (_relocate, _swap, _two_opt)[move](cur.seqs, rng, usable, capable)
@@ -219,3 +219,16 @@ def critical_chain(problem: Problem, timed: Timed, leg: int) -> list[int]:
             )
         leg = binding
     return chain
+
+
+def decisive_leg(target: Target, timed: Timed, rng: random.Random) -> int:
+    """The leg whose end decides most of the objective: the last to end (makespan), or the last
+    SELL of one of the three pipelines with the largest weight x completion."""
+    if target.kind == MAKESPAN or not target.groups:
+        return max(range(len(timed.ends)), key=lambda i: (timed.ends[i][1], -i))
+    late = sorted(
+        ((w * max(timed.ends[i][1] for i in legs), max(legs, key=lambda i: timed.ends[i][1]))
+         for w, legs in target.groups),
+        reverse=True,
+    )  # fmt: skip
+    return late[rng.randrange(min(3, len(late)))][1]

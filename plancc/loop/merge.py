@@ -1,0 +1,99 @@
+"""Shaping a freshly compiled plan before it replaces the active one (pure, on runner views).
+
+- ``pinned``: pipelines of the active plan that have started (something bought, delivered or
+  fed) are kept as they are, their legs first on the ships that fly them: a ship mid-leg keeps
+  its leg and a factory already fed keeps its COLLECT;
+- the candidate's pipelines that would work the same product at the same market as a pinned
+  one are left out (two pipelines feeding one factory would each see half its output);
+- ``without_products``: paused products are not planned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import replace
+
+from runner.planview import LegSpec, PlanView, _with_id
+
+
+def without_products(view: PlanView, products: Collection[str]) -> PlanView:
+    drop = {p.id for p in view.pipelines if p.product in products}
+    if not drop:
+        return view
+    return _with_id(
+        system=view.system,
+        snapshot_time=view.snapshot_time,
+        pipelines=tuple(p for p in view.pipelines if p.id not in drop),
+        tasks=tuple(t for t in view.tasks if t.pipeline not in drop),
+        legs=tuple(leg for leg in view.legs if leg.pipeline not in drop),
+    )
+
+
+def _clashing(active: PlanView, started: Collection[str], candidate: PlanView) -> set[str]:
+    """Candidate pipelines that would work a product at a market a started one works."""
+    keep_ids = set(started)
+    busy = {(p.product, p.sell_market) for p in active.pipelines if p.id in keep_ids}
+    busy_markets = {t.market for t in active.tasks if t.pipeline in keep_ids}
+    return {
+        p.id
+        for p in candidate.pipelines
+        if p.id in keep_ids
+        or (p.product, p.sell_market) in busy
+        or any(
+            t.market in busy_markets and t.type == "COLLECT"
+            for t in candidate.tasks
+            if t.pipeline == p.id
+        )
+    }
+
+
+def fresh_only(
+    active: PlanView, started: Collection[str], candidate: PlanView, limit: int
+) -> PlanView:
+    """The candidate's pipelines that do not clash with started work, at most ``limit`` of
+    them, the most profitable first (ties by id)."""
+    clash = _clashing(active, started, candidate)
+    fresh = sorted(
+        (p for p in candidate.pipelines if p.id not in clash),
+        key=lambda p: (-(p.expected_revenue - p.expected_cost), p.id),
+    )[: max(0, limit)]
+    ids = {p.id for p in fresh}
+    return _with_id(
+        system=candidate.system,
+        snapshot_time=candidate.snapshot_time,
+        pipelines=tuple(p for p in candidate.pipelines if p.id in ids),
+        tasks=tuple(t for t in candidate.tasks if t.pipeline in ids),
+        legs=tuple(leg for leg in candidate.legs if leg.pipeline in ids),
+    )
+
+
+def pinned(active: PlanView, started: Collection[str], candidate: PlanView) -> PlanView:
+    """``candidate`` with the ``started`` pipelines of ``active`` kept, their legs first."""
+    keep = [p for p in active.pipelines if p.id in started]
+    if not keep:
+        return candidate
+    keep_ids = {p.id for p in keep}
+    clash = _clashing(active, keep_ids, candidate)
+    fresh = [p for p in candidate.pipelines if p.id not in keep_ids and p.id not in clash]
+    fresh_ids = {p.id for p in fresh}
+    legs: list[LegSpec] = []
+    for leg in active.legs:
+        if leg.pipeline in keep_ids:
+            legs.append(replace(leg, seq=leg.seq - 10_000))  # before anything new on the ship
+    legs.extend(leg for leg in candidate.legs if leg.pipeline in fresh_ids)
+    by_ship: dict[str, list[LegSpec]] = {}
+    for leg in legs:
+        by_ship.setdefault(leg.ship, []).append(leg)
+    ordered = [
+        replace(leg, seq=i)
+        for ship in sorted(by_ship)
+        for i, leg in enumerate(sorted(by_ship[ship], key=lambda g: (g.seq, g.id)))
+    ]
+    return _with_id(
+        system=candidate.system,
+        snapshot_time=candidate.snapshot_time,
+        pipelines=tuple(keep) + tuple(fresh),
+        tasks=tuple(t for t in active.tasks if t.pipeline in keep_ids)
+        + tuple(t for t in candidate.tasks if t.pipeline in fresh_ids),
+        legs=tuple(ordered),
+    )

@@ -1,0 +1,340 @@
+"""One pass of the closed loop (``plancc loop``, every ~15 minutes from cron).
+
+    result = loop_once(state_path, client, clock_now, settings)
+
+Under the runner's lock (a tick that starts meanwhile exits at once and the next one goes on):
+1. probes read the stale markets they reached and fly to the next stale ones (scouting);
+2. a snapshot from state (latest prices seen) and the API (fleet, credits);
+3. figures learned from the state's history replace the policy defaults where there are enough
+   observations; the plan's provenance lists them with their counts;
+4. paused products come out of the plan; products whose realised margin stayed low are paused,
+   paused ones whose fresh margin is healthy resume (each change is an event saying why);
+5. compile with the active plan as hint; pipelines already under way are pinned (their legs
+   stay first on their ships, a fed factory keeps its COLLECT);
+6. apply only when the new plan beats the active one by ``threshold``; the changes applied, or
+   why not, go to the events table (kind ``loop``) and to the result.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from plancc.loop import history
+from plancc.loop.learn import Learned, learn, policy_figures
+from plancc.loop.merge import fresh_only, pinned, without_products
+from plancc.loop.pause import Change, Paused, PauseRule, pause_changes
+from plancc.loop.scout import assign_scouts, stale_markets
+from plancc.loop.statesnap import snapshot_from_state
+from plancc.loop.verdict import Score, verdict
+from runner import lock
+from runner.planview import PlanView
+from runner.state import Store
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    out_dir: Path  # where the loop writes its snapshot and candidate plans
+    # None: the policy's loop_apply_threshold / (min_margin, pause_window_s) / max_snapshot_age_s
+    threshold: float | None = None  # a new plan must earn this much more per hour to replace
+    pause: PauseRule | None = None
+    max_snapshot_age_s: float | None = None
+    min_observations: int = 3  # a learned figure needs this many observations
+    recipes: tuple[str, ...] = ()
+    policy: str | None = None
+    scheduler: str = "cpsat"
+    time_limit_s: float = 5.0
+    scout: bool = True
+    learn: bool = True  # replace policy defaults by learned figures
+    auto_pause: bool = True
+    policy_overrides: tuple[tuple[str, Any], ...] = ()  # (policy field, value), e.g. benchmarks
+    # reshape the compiled plan before apply (the benchmark's serial strategy); gets the Plan
+    shape: Callable[[Any, PlanView], PlanView] | None = None
+
+
+@dataclass
+class LoopResult:
+    outcome: str  # applied, kept, locked
+    reason: str = ""
+    changes: list[str] = field(default_factory=list)
+    pauses: list[Change] = field(default_factory=list)
+    learned: dict[str, dict[str, float | int]] = field(default_factory=dict)
+    scouted: dict[str, str] = field(default_factory=dict)
+    plan_path: Path | None = None
+    requests: int = 0
+
+
+def loop_once(state_path: Path, client: Any, now: float, settings: LoopSettings) -> LoopResult:
+    try:
+        with lock.exclusive(state_path):
+            store = Store.open(state_path, create=False)
+            try:
+                before = client.total_requests
+                result = _loop(store, client, now, settings)
+                result.requests = client.total_requests - before
+                return result
+            finally:
+                store.close()
+    except lock.LockHeld as exc:
+        return LoopResult("locked", f"{exc}: this loop exits")
+
+
+def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> LoopResult:
+    from plancc.compile import compile_plan
+    from plancc.inputs import POLICY_NAME, bundled_recipes_dir, input_hashes, recipe_files
+    from plancc.load import load_policy, load_recipes, load_snapshot
+    from plancc.planfile import dump_plan, load_plan
+    from plancc.snapshot import write_snapshot
+    from runner.apply import apply_plan, server_view
+    from runner.planview import read_plan
+
+    out = settings.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    recipes = recipe_files(settings.recipes or (str(bundled_recipes_dir()),))
+    policy_path = Path(settings.policy) if settings.policy else bundled_recipes_dir() / POLICY_NAME
+    policy = load_policy(policy_path)
+    if settings.policy_overrides:
+        policy = replace(policy, **dict(settings.policy_overrides))
+    threshold = policy.loop_apply_threshold if settings.threshold is None else settings.threshold
+    rule = settings.pause or PauseRule(policy.min_margin, float(policy.pause_window_s))
+    max_age = settings.max_snapshot_age_s or float(policy.max_snapshot_age_s)
+    scouted = scout(store, client, now, max_age) if settings.scout else {}
+
+    snap = snapshot_from_state(store, client, now)
+    # work in flight is pinned: its ships (and ships with cargo aboard) are not re-planned,
+    # and its pipelines count against the policy's limit
+    active = store.active_plan()
+    started = history.started_pipelines(store)
+    busy = history.busy_ships(store, started)
+    snap["ships"] = [
+        s for s in snap["ships"] if s["symbol"] not in busy and s["cargo"]["units"] == 0
+    ]
+    snap_path = out / "loop-snapshot.json"
+    write_snapshot(snap, snap_path)
+    free = [s["symbol"] for s in snap["ships"] if s["cargo"]["capacity"] > 0]
+
+    learned = (
+        learn(
+            history.observations(store),
+            history.trades(store),
+            history.feeds(store),
+            min_count=settings.min_observations,
+        )
+        if settings.learn
+        else Learned()
+    )
+    slots = policy.max_pipelines - len(started)
+    if not free or slots <= 0:
+        reason = (
+            f"all haulers are busy with work in flight ({len(started)} pipelines under way)"
+            if not free
+            else f"{len(started)} pipelines under way fill the policy's {policy.max_pipelines}"
+        )
+        store.log(now, "loop", f"kept the active plan: {reason}")
+        return LoopResult("kept", reason, [], [], {}, scouted, None)
+    # room for the candidates that will clash with work in flight (same product and market)
+    policy = replace(policy, max_pipelines=slots + len(started))
+    figures = policy_figures(learned)
+    if figures:
+        values: dict[str, Any] = {k: f.value for k, f in figures.items()}
+        if "production_lag_s" in values:
+            values["production_lag_s"] = round(values["production_lag_s"])
+        policy = replace(policy, **values)
+    provenance = {
+        k: {"value": round(f.value, 4), "observations": f.count} for k, f in figures.items()
+    }
+
+    hint_path = store.get("loop_plan_path")
+    hint = load_plan(hint_path) if hint_path and Path(hint_path).exists() else None
+    plan = compile_plan(
+        load_recipes(recipes),
+        policy,
+        load_snapshot(snap_path),
+        inputs=input_hashes(recipes, policy_path, snap_path),
+        scheduler=settings.scheduler,
+        time_limit_s=settings.time_limit_s,
+        hint=hint,
+    )
+    plan = replace(plan, provenance=replace(plan.provenance, learned=provenance))
+    seq = int(store.get("loop_count") or 0) + 1
+    plan_path = out / f"loop-{seq:04d}.yaml"
+    plan_path.write_text(dump_plan(plan), encoding="utf-8")
+    store.put(loop_count=seq)
+
+    # pause / resume
+    paused = _paused(store)
+    resumed_at = json.loads(store.get("loop_resumed_at") or "{}")
+    read_at = store.market_read_at()
+    margins = {
+        p.product: (
+            (p.expected_revenue - p.expected_cost) / p.expected_cost,
+            min(
+                (read_at.get(t.market, -1e18) for t in plan.tasks if t.pipeline == p.id),
+                default=-1e18,
+            ),
+        )
+        for p in plan.pipelines
+        if p.expected_cost > 0
+    }
+    pauses = (
+        pause_changes(history.outcomes(store), paused, margins, now, rule, resumed_at=resumed_at)
+        if settings.auto_pause
+        else []
+    )
+    for ch in pauses:
+        if ch.action == "pause":
+            paused[ch.product] = Paused(ch.product, now, ch.reason)
+        else:
+            paused.pop(ch.product, None)
+            resumed_at[ch.product] = now
+        store.log(now, f"product-{ch.action}", f"{ch.product}: {ch.reason}")
+    store.put(
+        loop_paused=json.dumps({k: [v.since, v.reason] for k, v in sorted(paused.items())}),
+        loop_resumed_at=json.dumps(resumed_at, sort_keys=True),
+    )
+
+    candidate = without_products(read_plan(plan_path), set(paused))
+    if active is not None:
+        candidate = fresh_only(active, started, candidate, slots)
+    if settings.shape is not None:
+        candidate = settings.shape(plan, candidate)
+    fresh_profit = sum(p.expected_revenue - p.expected_cost for p in candidate.pipelines)
+    full = max(1, plan.objective.expected_profit)
+    cand_score = Score(
+        plan.objective.profit_per_hour * max(0, fresh_profit) / full,
+        fresh_profit,
+        len(candidate.pipelines),
+    )
+    v = verdict(_active_score(store, active, started), cand_score, threshold)
+    learned_note = _describe(learned) if not learned.empty else "no learned figures yet"
+    if not v.apply:
+        store.log(now, "loop", f"kept the active plan: {v.reason}; {learned_note}")
+        return LoopResult("kept", v.reason, [], pauses, provenance, scouted, plan_path)
+
+    merged = pinned(active, started, candidate) if active is not None else candidate
+    changes = apply_plan(store, merged, server_view(client), now, source=str(plan_path))
+    store.put(
+        loop_plan_path=str(plan_path),
+        loop_score=json.dumps(
+            [cand_score.profit_per_hour, cand_score.expected_profit, cand_score.pipelines]
+        ),
+    )
+    store.put(**{f"planned:{merged.plan_id}": json.dumps(planned_spans(plan, merged))})
+    store.log(
+        now, "loop", f"applied {plan_path.name}: {v.reason}; {learned_note}\n" + "\n".join(changes)
+    )
+    return LoopResult("applied", v.reason, changes, pauses, provenance, scouted, plan_path)
+
+
+def _paused(store: Store) -> dict[str, Paused]:
+    raw = json.loads(store.get("loop_paused") or "{}")
+    return {k: Paused(k, float(v[0]), str(v[1])) for k, v in raw.items()}
+
+
+def paused_products(store: Store) -> dict[str, Paused]:
+    return _paused(store)
+
+
+def _active_score(store: Store, active: Any, started: set[str]) -> Score | None:
+    """What the active plan still has to earn: its applied rate, scaled to the expected profit
+    of its pipelines not yet started."""
+    if active is None:
+        return None
+    statuses = {r[0]: r[1] for r in store.conn.execute("SELECT id, status FROM pipelines")}
+    todo = [p for p in active.pipelines if statuses.get(p.id) == "ACTIVE" and p.id not in started]
+    profit = sum(p.expected_revenue - p.expected_cost for p in todo)
+    raw = store.get("loop_score")
+    rate, total, _ = json.loads(raw) if raw else (0.0, 0, 0)
+    if not raw:  # applied by hand: take the plan at face value
+        total = sum(p.expected_revenue - p.expected_cost for p in active.pipelines)
+        rate = float(total)
+    return Score(rate * profit / total if total > 0 else 0.0, profit, len(todo))
+
+
+def _describe(learned: Learned) -> str:
+    parts = []
+    for kind, table in learned.provenance().items():
+        n = sum(int(v["observations"]) for v in table.values())
+        parts.append(f"{kind}: {len(table)} learned from {n} observations")
+    return "learned " + "; ".join(parts)
+
+
+def planned_spans(plan: Any, view: Any) -> list[dict[str, Any]]:
+    """The plan's schedule as spans (epoch seconds), for the run report's plan lane."""
+    epoch = plan.provenance.snapshot_time.timestamp()
+    legs = {leg.id: leg for leg in plan.legs}
+    tasks = {t.id: t for t in plan.tasks}
+    kept = {leg.id for leg in view.legs}
+    out = []
+    for sp in plan.ships:
+        for sl in sp.legs:
+            if sl.leg not in kept:
+                continue
+            leg = legs[sl.leg]
+            mid = sl.load_s + (sl.end_s - sl.unload_s)
+            for task_id, a, b in ((leg.load, sl.start_s, mid), (leg.unload, mid, sl.end_s)):
+                t = tasks[task_id]
+                out.append(
+                    {
+                        "ship": sp.ship,
+                        "start": epoch + a,
+                        "end": epoch + b,
+                        "kind": t.type,
+                        "label": t.good,
+                    }
+                )
+    return out
+
+
+def scout(store: Store, client: Any, now: float, max_age_s: float) -> dict[str, str]:
+    """Probes at a market read it; idle probes fly to the stalest markets. Returns orders."""
+    from runner.observe import quotes_of
+
+    ships = client.ships_json()
+    probes = {
+        s["symbol"]: s
+        for s in ships
+        if s.get("registration", {}).get("role") == "SATELLITE" or s["cargo"]["capacity"] == 0
+    }
+    if not probes:
+        return {}
+    from plancc.loop.statesnap import static_from_api
+
+    hq = str(client.agent_json().get("headquarters", ""))
+    static = static_from_api(store, client, hq.rsplit("-", 1)[0])
+    coords = {w["symbol"]: (float(w["x"]), float(w["y"])) for w in static["waypoints"]}
+    markets = [m["symbol"] for m in static["markets"]]
+    system = static["system"]
+    read = store.market_read_at()
+    idle, position, heading = [], {}, []
+    for sym, s in sorted(probes.items()):
+        nav = s["nav"]
+        at = nav["waypointSymbol"]
+        arrival = nav.get("route", {}).get("arrival", "")
+        if nav["status"] == "IN_TRANSIT" and arrival and _epoch(arrival) > now:
+            heading.append(at)
+            continue
+        position[sym] = at
+        idle.append(sym)
+        if at in markets and now - read.get(at, -1e18) > max_age_s / 2:
+            market = client.market(system, at)
+            with store.tx() as c:
+                store.observe_market(c, at, now, quotes_of(market, now))
+            read[at] = now
+    stale = stale_markets(markets, read, now, max_age_s)
+    orders = assign_scouts(idle, stale, position, coords, taken=heading)
+    for probe, target in orders.items():
+        if probes[probe]["nav"]["status"] == "DOCKED":
+            client.orbit(probe)
+        client.navigate(probe, target)
+        store.log(now, "scout", f"{probe} flies to {target} (prices stale)", ship=probe)
+    return orders
+
+
+def _epoch(text: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()

@@ -1,0 +1,98 @@
+"""A snapshot for the loop, from runner state and a few API reads.
+
+Fleet and agent come from the API (2 requests); waypoints and each market's import/export lists
+never change within a reset, so they are kept in state (``meta`` key ``loop_static``) after the
+first read; prices are the runner's latest observations, each with the time it was read.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from plancc.parse import format_time
+from runner.state import Store
+
+STATIC_KEY = "loop_static"
+
+
+def _iso(epoch: float) -> str:
+    return format_time(datetime.fromtimestamp(epoch, UTC))
+
+
+def remember_static(store: Store, snapshot: dict[str, Any]) -> None:
+    """Keep the snapshot's waypoints and market lists (without prices) in state."""
+    static = {
+        "system": snapshot["system"],
+        "waypoints": snapshot["waypoints"],
+        "markets": [
+            {k: m[k] for k in ("symbol", "exports", "imports", "exchange") if k in m}
+            for m in snapshot["markets"]
+        ],
+    }
+    store.put(**{STATIC_KEY: json.dumps(static, sort_keys=True)})
+
+
+def remember_prices(store: Store, snapshot: dict[str, Any]) -> None:
+    """The snapshot's visible trade goods as observations, at the time each was read."""
+    from plancc.parse import parse_market, parse_time
+    from runner.observe import quotes_of
+
+    for m in snapshot["markets"]:
+        at = snapshot.get("observedAt", {}).get(m["symbol"])
+        if not m.get("tradeGoods") or not at:
+            continue
+        when = parse_time(at).timestamp()
+        with store.tx() as c:
+            store.observe_market(c, m["symbol"], when, quotes_of(parse_market(m), when))
+
+
+def static_from_api(store: Store, client: Any, system: str) -> dict[str, Any]:
+    raw = store.get(STATIC_KEY)
+    if raw:
+        return dict(json.loads(raw))
+    from plancc.snapshot import take_snapshot
+
+    snap = take_snapshot(client, system)
+    remember_static(store, snap)
+    remember_prices(store, snap)
+    return dict(json.loads(store.get(STATIC_KEY) or "{}"))
+
+
+def snapshot_from_state(store: Store, client: Any, now: float) -> dict[str, Any]:
+    agent = client.agent_json()
+    system = str(agent.get("headquarters", "")).rsplit("-", 1)[0]
+    ships = client.ships_json()
+    static = static_from_api(store, client, system)
+    quotes = store.latest_quotes()
+    goods: dict[str, list[dict[str, Any]]] = {}
+    seen: dict[str, float] = {}
+    for (market, good), q in sorted(quotes.items()):
+        item = {
+            "symbol": good,
+            "type": q.type,
+            "tradeVolume": q.trade_volume,
+            "supply": q.supply,
+            "purchasePrice": q.purchase,
+            "sellPrice": q.sell,
+        }
+        if q.activity:
+            item["activity"] = q.activity
+        goods.setdefault(market, []).append(item)
+        seen[market] = max(seen.get(market, 0.0), q.at)
+    markets = []
+    for m in static["markets"]:
+        m = dict(m)
+        if m["symbol"] in goods:
+            m["tradeGoods"] = goods[m["symbol"]]
+        markets.append(m)
+    return {
+        "system": static["system"],
+        "capturedAt": _iso(now),
+        "agent": agent,
+        "ships": sorted(ships, key=lambda s: s["symbol"]),
+        "waypoints": static["waypoints"],
+        "markets": markets,
+        "observedAt": {m: _iso(t) for m, t in sorted(seen.items())},
+    }

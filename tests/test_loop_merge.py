@@ -1,0 +1,52 @@
+"""Shaping a new plan around work in flight: clashes dropped, the most profitable kept, legs
+of started pipelines first on their ships."""
+
+from __future__ import annotations
+
+from runner.planview import LegSpec, PipelineSpec, PlanView, TaskSpec, _with_id
+
+
+def view(*pipes: tuple[str, str, str, int, str]) -> PlanView:
+    """(id, product, sell market, profit, ship) per pipeline; one COLLECT+SELL leg each."""
+    pipelines, tasks, legs = [], [], []
+    for pid, product, market, profit, ship in pipes:
+        pipelines.append(PipelineSpec(pid, product, market, 10, 1000, 1000 + profit))
+        c, s = f"{pid}/collect", f"{pid}/sell"
+        tasks += [
+            TaskSpec(c, "COLLECT", pid, product, 10, f"F-{product}", 100),
+            TaskSpec(s, "SELL", pid, product, 10, market, 200, (c,)),
+        ]
+        legs.append(LegSpec(f"{pid}/leg", pid, ship, 0, c, s, product, 10))
+    return _with_id(
+        system="X1",
+        snapshot_time="t",
+        pipelines=tuple(pipelines),
+        tasks=tuple(tasks),
+        legs=tuple(legs),
+    )
+
+
+def test_fresh_only_drops_what_clashes_with_started_work_and_keeps_the_best() -> None:
+    from plancc.loop.merge import fresh_only
+
+    active = view(("A@M1", "A", "M1", 500, "S-1"))
+    candidate = view(
+        ("A@M1", "A", "M1", 900, "S-2"),  # the same pipeline again
+        ("B@M2", "B", "M2", 300, "S-3"),
+        ("C@M3", "C", "M3", 700, "S-4"),
+        ("D@M4", "D", "M4", 100, "S-5"),
+    )
+    fresh = fresh_only(active, {"A@M1"}, candidate, limit=2)
+    assert [p.id for p in fresh.pipelines] == ["B@M2", "C@M3"]
+    assert {leg.pipeline for leg in fresh.legs} == {"B@M2", "C@M3"}
+
+
+def test_pinned_keeps_started_pipelines_with_their_legs_first() -> None:
+    from plancc.loop.merge import pinned
+
+    active = view(("A@M1", "A", "M1", 500, "S-1"))
+    candidate = view(("B@M2", "B", "M2", 300, "S-1"))
+    merged = pinned(active, {"A@M1"}, candidate)
+    assert [p.id for p in merged.pipelines] == ["A@M1", "B@M2"]
+    order = [leg.pipeline for leg in sorted(merged.legs, key=lambda g: g.seq) if leg.ship == "S-1"]
+    assert order == ["A@M1", "B@M2"]
