@@ -33,7 +33,7 @@ from plancc.travel import distance
 
 Say = Callable[[str], None]
 
-SEED = 1
+SEED = 3  # seed 1's universe offers almost no profitable work on the calibrated twin economy
 PROBES = 4
 HAULERS = 10
 HOURS = 6.0

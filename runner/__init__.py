@@ -11,6 +11,10 @@
     tick.py      one tick: lock, recover, decide/execute until nothing is due or the budget ends
     apply.py     makes a plan the active one, carrying work in flight over
     status.py    status, tasks and the ledger/cargo check
+    observe.py   API objects -> quotes and ship states; snapshot merged with observations
+    fly.py       cron's rhythm on a virtual clock (the next useful tick)
+    crontab.py   the crontab line, from cron/crontab.j2
+    killpoint.py kill points for the SIGKILL test (off unless PLANCC_KILL_AT is set)
 
 The idle tick imports neither httpx nor the compiler: the API client is imported only when a
 request is due.

@@ -117,7 +117,8 @@ class Flight:
 
     def run(self, hours: float, progress: Callable[[Flight], None] | None = None) -> None:
         end = self.start + hours * 3600.0
-        next_loop = self.twin.now()
+        # a loop pass that just ran (the first apply) is not repeated at once
+        next_loop = self.twin.now() + (LOOP_S if self.loops else 0.0)
         clock = TwinClock(self.twin.now, self.twin.advance)
         made: list[Any] = []
 
