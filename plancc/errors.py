@@ -17,6 +17,7 @@
     │       ├── InsufficientCredits   4600: the purchase costs more than the agent has
     │       └── TradeVolumeExceeded   4604: more units than the good's ``tradeVolume`` per trade
     ├── StateError                    runner state is inconsistent or locked
+    ├── RunnerStopped                 a tick stopped the runner: exit 3 universe reset, 4 broken state
     ├── OutputError                   an output file could not be written (disk full, permission);
     │                                 exit 1, the previous file is left as it was
     ├── Unresolvable                  no way to obtain a good (the compiler's chain resolver)
@@ -184,6 +185,21 @@ def game_error_class(code: int) -> type[ApiError]:
 
 class StateError(PlanccError):
     """The runner's state cannot be used as it is (locked, corrupt, from another plan)."""
+
+
+class RunnerStopped(PlanccError):
+    """A tick stopped all work; cron keeps starting ticks, so the exit code says why.
+
+    ``exit_code`` 3: the universe was reset (the runner never acts on the old plan);
+    4: the state file is broken (a person must look before anything is flown).
+    """
+
+    RESET = 3
+    BROKEN_STATE = 4
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 class OutputError(PlanccError):

@@ -61,3 +61,24 @@ def test_nothing_outside_the_cli_package_imports_it():
         and any(m == "plancc.cli" or m.startswith("plancc.cli.") for m in _imports(p))
     ]
     assert offenders == []
+
+
+def test_a_stopped_runner_exits_with_the_code_its_error_carries():
+    from plancc.errors import RunnerStopped
+
+    assert failure(RunnerStopped("universe reset", RunnerStopped.RESET)) == (
+        "error: universe reset",
+        3,
+    )
+    assert failure(RunnerStopped("state broken", RunnerStopped.BROKEN_STATE))[1] == 4
+
+
+def test_no_command_module_prints_errors_and_exits_by_itself():
+    """Errors reach the user only through ``exits.failure``: no command has its own fail()."""
+    offenders = []
+    for path in sorted((REPO / "plancc" / "cli").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.name in {"fail", "_fail", "run_guarded"}:
+                offenders.append(f"{path.name}:{node.lineno} {node.name}")
+    assert offenders == []

@@ -9,7 +9,6 @@ import click
 from plancc.cli.runner_options import (
     api_url_option,
     client_factory,
-    fail,
     state_option,
     token_file_option,
 )
@@ -51,7 +50,9 @@ def apply_cmd(
                     store.put(time_offset=now + 0.5 - time.time())
                 store.close()
         except lock.LockHeld as exc:
-            fail(f"{exc}: try again after the tick", 1)
+            from plancc.errors import StateError
+
+            raise StateError(f"{exc}: try again after the tick") from exc
         for line in changes:
             click.echo(line)
         click.echo(

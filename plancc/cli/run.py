@@ -8,7 +8,6 @@ from plancc.cli.runner_options import (
     api_url_option,
     client_factory,
     clock_for,
-    fail,
     state_option,
     token_file_option,
 )
@@ -55,7 +54,9 @@ def run_cmd(
             )
             return
         if r.outcome in ("reset", "broken"):
-            fail(r.message, r.exit_code)
+            from plancc.errors import RunnerStopped
+
+            raise RunnerStopped(r.message, r.exit_code)
         if r.message:
             click.echo(r.message, err=True)
         elif r.outcome != "idle":

@@ -1,14 +1,13 @@
 """Options and helpers the runner's commands share (apply, run, status, tasks, cron).
 
-Exit codes beyond the group's: ``run`` exits 3 on a universe reset and 4 on a broken state
-file; ``status --check`` exits 1 when the ledger or the cargo do not reconcile. ``run``
+Exit codes come from the error classes through ``plancc.cli.exits`` (``run`` raises
+``RunnerStopped``: 3 on a universe reset, 4 on a broken state file); ``status --check`` exits 1 when the ledger or the cargo do not reconcile. ``run``
 imports neither the compiler nor httpx unless a request is due.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from typing import Any
 
 import click
@@ -30,11 +29,6 @@ api_url_option = click.option(
 token_file_option = click.option(
     "--token-file", type=click.Path(dir_okay=False), help="File holding the agent token."
 )
-
-
-def fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 def client_factory(
