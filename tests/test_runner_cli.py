@@ -55,6 +55,17 @@ def test_apply_dry_run_prints_the_changes_and_writes_nothing(served) -> None:
     assert not world.state.exists() or world.store().active_plan() is None
 
 
+def test_apply_dry_run_on_a_new_state_creates_no_state_or_lock_file(served) -> None:
+    world, loop = served
+    assert not world.state.exists()
+    p = plancc(
+        loop, world.twin.token, "apply", str(world.plan), "--state", str(world.state), "--dry-run"
+    )
+    assert p.returncode == 0, p.stderr
+    assert "would apply" in p.stderr
+    assert sorted(f.name for f in world.state.parent.glob(world.state.name + "*")) == []
+
+
 def test_apply_then_ticks_fly_the_plan_and_status_check_reconciles(served, tmp_path) -> None:
     world, loop = served
     token = world.twin.token

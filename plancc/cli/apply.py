@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import click
 
@@ -39,16 +40,24 @@ def apply_cmd(
         from runner.state import Store
 
         view = read_plan(plan)
+
+        def against(store_path: str) -> list[str]:
+            store = Store.open(store_path)
+            with client_factory(api_url, token_file)() as client:
+                server = server_view(client)
+                now = client.server_time.timestamp() if client.server_time else 0.0
+            changes = apply_plan(store, view, server, now, source=plan, dry_run=dry_run)
+            if not dry_run and now:  # the first tick knows the server's time already
+                store.put(time_offset=now + 0.5 - time.time())
+            store.close()
+            return changes
+
         try:
-            with lock.exclusive(state):
-                store = Store.open(state)
-                with client_factory(api_url, token_file)() as client:
-                    server = server_view(client)
-                    now = client.server_time.timestamp() if client.server_time else 0.0
-                changes = apply_plan(store, view, server, now, source=plan, dry_run=dry_run)
-                if not dry_run and now:  # the first tick knows the server's time already
-                    store.put(time_offset=now + 0.5 - time.time())
-                store.close()
+            if dry_run and not Path(state).exists():
+                changes = against(":memory:")  # a preview never creates the state file
+            else:
+                with lock.exclusive(state):
+                    changes = against(state)
         except lock.LockHeld as exc:
             from plancc.errors import StateError
 
