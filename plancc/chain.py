@@ -17,18 +17,25 @@ priced under the plan's own impact: every unit bought before a lot raises that l
 Recipe balance: recipes carry no ratios (a factory imports a good or not), so a factory gets one
 unit of each input per unit of product, and every node of a chain moves the same quantity.
 
-Quantity: a pipeline makes at most one load of the typical hauler (the design's "collect 40
-LASER_RIFLES -> sell"); within that, the quantity with the highest expected profit that keeps
-the margin, the price ceiling and the spend caps. Every purchase is cut into lots of
-``trade_size`` units, so no single purchase exceeds tradeVolume. A product's factory output is
-sized at ``policy.collect_supply_level`` (COLLECT waits for it).
+Batches: a pipeline is one batch of a product, at most one load of the typical hauler (the
+design's "collect 40 LASER_RIFLES -> sell"); within that, the quantity with the highest expected
+profit that keeps the margin (overall and of the product's own step), the price ceiling and the
+spend caps. Every purchase is cut into lots of ``trade_size`` units, so no single purchase exceeds
+tradeVolume. A product's factory output is sized at ``policy.collect_supply_level``.
 
-Budget: min(spend_cap_total, agent credits), split evenly over the pipeline slots still free
-(so the first product cannot starve the rest), each share capped by spend_cap_pipeline.
+Filling the horizon (``plan_pipelines``): batches are added one at a time, the best next batch
+of any product first, each priced after every earlier batch's trades (decayed by the markets'
+recovery, ``recovery_half_life_s``, over the time between them), until the haulers' time over
+``horizon_s`` is spoken for, no batch earns ``min_profit_per_hour`` per hauler-hour, or the
+budget runs out. Budget: min(spend_cap_total, agent credits - reserve_credits), given batch by
+batch to the best marginal return (never split evenly), each batch capped by spend_cap_pipeline.
 
-Ranking: profit per hour of hauler time, i.e. for every load the flight from where it is
-bought to where it is unloaded (the game's travel formula, the typical hauler's engine) plus
-docking at both ends; production waits and repositioning flights are the scheduler's business.
+Ranking: profit per hour of the batch's hauler time (for every load the flight from where it is
+bought to where it is unloaded, the typical hauler's engine, plus docking) plus its production
+wait, estimated from the factory's supply (``production_level_s`` per level short of
+``collect_supply_level``, ``restricted_extra_s`` more when RESTRICTED). Sales into an import
+whose activity has a drift in ``activity_discount`` (GROWING, STRONG) are discounted by it.
+Market data older than ``max_snapshot_age_s`` is not used; each such market is a rejection.
 """
 
 from __future__ import annotations
@@ -63,7 +70,8 @@ class Candidate:
     activity: str
     supply: str
     score: float  # sell_score of the chosen market
-    est_profit_per_hour: float  # expected profit per hour of ship time (typical hauler)
+    est_profit_per_hour: float  # expected profit per hour of ship time plus production wait
+    make: bool = True  # manufacture the product (False: buy it where its supply is high)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -146,12 +154,20 @@ class MarketIndex:
     imports: dict[str, frozenset[str]] = field(default_factory=dict)
     coords: dict[str, tuple[int, int]] = field(default_factory=dict)
     system: str = ""
+    stale: dict[str, int] = field(default_factory=dict)  # market -> age (s) of its data
 
     @classmethod
-    def of(cls, snapshot: Snapshot) -> MarketIndex:
+    def of(cls, snapshot: Snapshot, policy: Policy | None = None) -> MarketIndex:
+        """The snapshot's markets; with ``policy``, markets whose data is older than
+        ``max_snapshot_age_s`` at the snapshot's time are left out (listed in ``stale``)."""
         ix = cls(system=snapshot.system)
         ix.coords = {w.symbol: (w.x, w.y) for w in snapshot.waypoints}
         for m in sorted(snapshot.markets, key=lambda m: m.symbol):
+            if policy is not None and m.observed_at is not None and m.trade_goods:
+                age = round((snapshot.captured_at - m.observed_at).total_seconds())
+                if age > policy.max_snapshot_age_s:
+                    ix.stale[m.symbol] = age
+                    continue
             imported = set(m.imports)
             for g in m.trade_goods:
                 ix.rows[(m.symbol, g.symbol)] = g
@@ -198,7 +214,7 @@ def resolve(
     the point is to create the HIGH supply we then buy). Unit prices are snapshot prices.
     Raises Unresolvable with the reason and the path from ``good``.
     """
-    return _resolve(good, quantity, MarketIndex.of(snapshot), book, policy, (), manufacture)
+    return _resolve(good, quantity, MarketIndex.of(snapshot, policy), book, policy, (), manufacture)
 
 
 def _cheapest(rows: Iterable[tuple[str, TradeGood]]) -> tuple[str, TradeGood] | None:
@@ -357,8 +373,9 @@ Ledger = Mapping[tuple[str, str, str], int]  # (market, good, "buy"|"sell") -> u
 
 
 class _Infeasible(Exception):
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, money: bool = False) -> None:
         self.reason = reason
+        self.money = money  # only the budget stood in the way: more credits would do
         super().__init__(reason)
 
 
@@ -408,7 +425,9 @@ class _Pricing:
         paid = sum(n * p for n, p in lots)
         if bought < units:
             if paid + (lots[-1][1] if lots else row.purchase_price) > left:
-                raise _Infeasible(f"spend cap reached: {self.budget:,} cr budget for this pipeline")
+                raise _Infeasible(
+                    f"spend cap reached: {self.budget:,} cr budget for this pipeline", money=True
+                )
             raise _Infeasible(
                 f"no lot of {good} at {market}: {supply} supply, tradeVolume {row.trade_volume}"
             )
@@ -430,6 +449,9 @@ class _Pricing:
             policy=self.policy,
         )
         got = sum(n * p for n, p in lots)
+        # an import that is GROWING/STRONG consumes less as its own supply builds: its price
+        # drifts down over the trade's life by about this much (policy, from live data)
+        got = round(got * (1 - self.policy.activity_discount.get(row.activity or "", 0.0)))
         self.trades[key] = self.trades.get(key, 0) + units
         self.revenue += got
         return got
@@ -439,6 +461,12 @@ class _Pricing:
         loads = -(-units // self.cargo)
         fly = travel_seconds(self.ix.distance(src, dst), self.speed, self.policy.flight_mode)
         self.ship_s += loads * (fly + 2 * self.policy.dock_seconds)
+
+    def reposition(self, src: str, dst: str) -> None:
+        """The empty flight back from the batch's last stop to where its first load waits."""
+        self.ship_s += travel_seconds(
+            self.ix.distance(src, dst), self.speed, self.policy.flight_mode
+        )
 
     def price(self, node: ChainNode, q: int) -> ChainNode:
         """``node`` (quantities per product unit) priced for ``q`` product units."""
@@ -454,6 +482,11 @@ class _Pricing:
         return replace(
             node, quantity=units, unit_price=round(paid / units), children=tuple(children)
         )
+
+
+def _first_load(node: ChainNode) -> str:
+    """Where a chain's first load is taken: its deepest first BUY leaf."""
+    return _first_load(node.children[0]) if node.children else node.market
 
 
 @dataclass(frozen=True)
@@ -486,15 +519,18 @@ def _size(
     cargo, speed = hauler
     best: _Sized | None = None
     first_reason = ""
+    money = False  # the first reason was the budget
     for q in range(1, cargo + 1):
         pr = _Pricing(ix, policy, ledger, budget, cargo, speed)
         try:
             chain = pr.price(struct, q)
         except _Infeasible as e:
-            first_reason = first_reason or e.reason
+            if not first_reason:
+                first_reason, money = e.reason, e.money
             break  # more units only mean more lots, higher prices, more spend
         got = pr.sell(sell_market, struct.good, chain.quantity)
         pr.haul(chain.market, sell_market, chain.quantity)
+        pr.reposition(sell_market, _first_load(chain))
         chain = replace(chain, unload_price=round(got / chain.quantity))
         margin = _margin(pr.cost, pr.revenue)
         if margin + 1e-12 < policy.min_margin:
@@ -502,10 +538,19 @@ def _size(
                 f"margin {margin:.0%} under impact < {policy.min_margin:.0%} minimum"
             )
             continue
+        own = _margin(chain.unit_price, chain.unload_price)
+        if chain.method == "MANUFACTURE" and own + 1e-12 < policy.min_margin:
+            # the product must stand on its own: profit made only on its inputs' deliveries
+            # is a delivery business, not this pipeline's
+            first_reason = first_reason or (
+                f"product step margin {own:.0%} (collect {chain.unit_price}/u, sell "
+                f"{chain.unload_price}/u) < {policy.min_margin:.0%} minimum"
+            )
+            continue
         if best is None or pr.revenue - pr.cost > best.revenue - best.cost:
             best = _Sized(chain, chain.quantity, pr.cost, pr.revenue, pr.ship_s, dict(pr.trades))
     if best is None:
-        raise _Infeasible(first_reason or "nothing to trade")
+        raise _Infeasible(first_reason or "nothing to trade", money=money)
     return best
 
 
@@ -519,27 +564,64 @@ class _Found:
     struct: ChainNode  # resolved chain, quantities per product unit
 
 
+def production_wait_s(node: ChainNode, ix: MarketIndex, policy: Policy) -> int:
+    """Expected wait before ``node``'s product can be collected, along its slowest path.
+
+    A factory short of ``collect_supply_level`` climbs one level per ``production_level_s``
+    (``restricted_extra_s`` more when its export is RESTRICTED); never less than
+    ``production_lag_s``. A BUY node waits for nothing.
+    """
+    if node.method != "MANUFACTURE":
+        return 0
+    row = ix.rows.get((node.market, node.good))
+    short = supply_rank(policy.collect_supply_level) - supply_rank(row.supply if row else None)
+    own = max(0, short) * policy.production_level_s
+    if row is not None and row.activity == "RESTRICTED":
+        own += policy.restricted_extra_s
+    inputs = max((production_wait_s(c, ix, policy) for c in node.children), default=0)
+    return inputs + max(policy.production_lag_s, own)
+
+
 def _total_budget(snapshot: Snapshot, policy: Policy) -> int:
-    return max(0, min(policy.spend_cap_total, snapshot.agent.credits))
-
-
-def _share(policy: Policy, total: int, spent: int, taken: int) -> int:
-    """Spend one more pipeline may commit: the budget left split evenly over the pipeline slots
-    left (so the first product cannot starve the others), capped by spend_cap_pipeline."""
-    slots = max(1, policy.max_pipelines - taken)
-    return max(0, min(policy.spend_cap_pipeline, (total - spent) // slots))
+    """What the plan may commit: the spend cap, or the credits above the reserve if fewer."""
+    return max(0, min(policy.spend_cap_total, snapshot.agent.credits - policy.reserve_credits))
 
 
 def _allowed(policy: Policy) -> str:
     return "/".join(policy.sell_activities)
 
 
+def _rate(sized: _Sized, wait_s: int) -> float:
+    return (sized.revenue - sized.cost) * 3600 / max(1, sized.ship_s + wait_s)
+
+
+def _options(good: str, ix: MarketIndex, book: RecipeBook, policy: Policy) -> list[ChainNode]:
+    """The ways to obtain a product: made at its factory, and, when a market already sells it
+    at ``buy_supply_level`` or above, bought there (the adaptive rule at the product's level)."""
+    level = supply_rank(policy.buy_supply_level)
+    if any(supply_rank(r[1].supply) >= level for r in ix.sellers.get(good, [])):
+        bought = _resolve(good, 1, ix, book, policy, (), False)
+        try:
+            return [_resolve(good, 1, ix, book, policy, (), True), bought]
+        except Unresolvable:
+            return [bought]
+    return [_resolve(good, 1, ix, book, policy, (), True)]
+
+
 def _find(
     ix: MarketIndex, snapshot: Snapshot, book: RecipeBook, policy: Policy, hauler: tuple[int, int]
 ) -> tuple[list[_Found], list[Rejection]]:
     found: list[_Found] = []
-    rejected: list[Rejection] = []
-    budget = _share(policy, _total_budget(snapshot, policy), 0, 0)
+    rejected: list[Rejection] = [
+        Rejection(
+            "*",
+            market,
+            f"market data {age / 3600:.1f} h old > max_snapshot_age_s "
+            f"{policy.max_snapshot_age_s} s: not used",
+        )
+        for market, age in sorted(ix.stale.items())
+    ]
+    budget = min(policy.spend_cap_pipeline, _total_budget(snapshot, policy))
     for good in sorted(ix.importers):
         if not book.is_manufactured(good):
             continue
@@ -550,16 +632,25 @@ def _find(
         max_price = max(r[1].sell_price for r in allowed)
         market, row = max(allowed, key=lambda r: (sell_score(r[1], 0, policy, max_price), r[0]))
         try:
-            struct = _resolve(good, 1, ix, book, policy, (), True)
-            sized = _size(struct, market, ix, policy, {}, budget, hauler)
+            options = _options(good, ix, book, policy)
         except Unresolvable as e:
             rejected.append(Rejection(good, market, str(e)))
             continue
-        except _Infeasible as e:
-            rejected.append(Rejection(good, market, e.reason))
+        best: tuple[float, ChainNode] | None = None
+        reason = ""
+        for struct in options:
+            try:
+                sized = _size(struct, market, ix, policy, {}, budget, hauler)
+            except _Infeasible as e:
+                reason = reason or e.reason
+                continue
+            rate = _rate(sized, production_wait_s(struct, ix, policy))
+            if best is None or rate > best[0]:
+                best = (rate, struct)
+        if best is None:
+            rejected.append(Rejection(good, market, reason))
             continue
-        profit = sized.revenue - sized.cost
-        per_hour = profit * 3600 / max(1, sized.ship_s)
+        per_hour, struct = best
         cand = Candidate(
             good,
             market,
@@ -568,6 +659,7 @@ def _find(
             row.supply,
             round(sell_score(row, chain_depth(struct), policy, max_price), 6),
             round(per_hour, 3),
+            make=struct.method == "MANUFACTURE",
         )
         found.append(_Found(cand, struct))
     found.sort(key=lambda f: (-f.candidate.est_profit_per_hour, f.candidate.good))
@@ -580,15 +672,61 @@ def find_demand(
     """Import markets for manufacturable goods, best first by expected profit per hour.
 
     One candidate per product: its sell market is the best-scored importer whose activity the
-    policy allows (sell_score); products rank by the profit of their best feasible quantity
-    (under impact, alone in the plan) per hour of hauler time (travel + docking, no waiting).
-    Products with no allowed importer, no way to be made, or no profitable quantity come back
-    as Rejections with the reason.
+    policy allows (sell_score); it is made, or bought where a market already sells it at
+    ``buy_supply_level`` or above when that pays more per hour. Products rank by the profit of
+    their best feasible batch (under impact, alone in the plan) per hour of hauler time plus
+    production wait. Products with no allowed importer, no way to be made, or no profitable
+    quantity, and markets with stale data, come back as Rejections with the reason.
     """
     found, rejected = _find(
-        MarketIndex.of(snapshot), snapshot, book, policy, typical_hauler(snapshot)
+        MarketIndex.of(snapshot, policy), snapshot, book, policy, typical_hauler(snapshot)
     )
     return [f.candidate for f in found], rejected
+
+
+Event = tuple[tuple[str, str, str], int, float]  # (market, good, side), units, time (s)
+
+
+def recovered(
+    events: Sequence[Event], at_s: float, half_life_s: float
+) -> dict[tuple[str, str, str], int]:
+    """The plan's earlier trades as the markets still feel them at ``at_s``: each trade's
+    units halve every ``half_life_s`` after it (markets recover between visits)."""
+    out: dict[tuple[str, str, str], float] = {}
+    for key, units, t in events:
+        left = units * 0.5 ** (max(0.0, at_s - t) / half_life_s) if half_life_s > 0 else units
+        out[key] = out.get(key, 0.0) + left
+    return {k: round(v) for k, v in out.items() if round(v) > 0}
+
+
+def haulers_of(snapshot: Snapshot) -> int:
+    """Ships that can carry cargo (at least one, so a plan is sized for someone)."""
+    return max(1, sum(1 for s in snapshot.ships if s.cargo_capacity > 0))
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A planned batch with its place in time: started at ``start_s`` (the fleet's work front),
+    expected back with its revenue by ``finish_s`` (its hauler time plus production wait)."""
+
+    pipeline: Pipeline
+    start_s: float
+    finish_s: float
+    hauler_s: int
+
+
+def cash_at(batches: Sequence[Batch], t: float, credits: int) -> tuple[int, int]:
+    """(credits on hand, credits committed to batches still running) at time ``t``: a batch
+    pays its cost when it starts and brings its revenue when it finishes."""
+    cash, running = credits, 0
+    for b in batches:
+        if b.start_s <= t:
+            cash -= b.pipeline.expected_cost
+            if b.finish_s <= t:
+                cash += b.pipeline.expected_revenue
+            else:
+                running += b.pipeline.expected_cost
+    return cash, running
 
 
 def plan_pipelines(
@@ -598,23 +736,47 @@ def plan_pipelines(
     *,
     candidates: Sequence[Candidate] | None = None,
     exclude: Collection[str] = (),
+    haulers: int | None = None,
 ) -> tuple[tuple[Pipeline, ...], tuple[Rejection, ...]]:
-    """Take candidates best first, one pipeline per product, at most policy.max_pipelines.
-
-    Each is re-sized against the trades of the pipelines already taken (their price impact) and
-    its share of the spend left: (min(spend_cap_total, agent credits) - spent) / slots left,
-    capped by spend_cap_pipeline. Revenue from deliveries is not counted as spendable (it
-    arrives later), so the total spend never exceeds the credits the agent has.
+    """Batches that fill the fleet's haulers over ``policy.horizon_s`` (see ``fill_horizon``).
 
     ``candidates``: the ranked list ``find_demand`` returned for this snapshot, so the demand
     finder does not run twice; the rejections returned are then only this step's (the caller
-    keeps find_demand's). ``exclude``: products not to plan (the caller has its own reason,
-    e.g. no ship can fly a leg); the next-ranked candidates take their slots.
+    keeps find_demand's). ``exclude``: products not to plan (the caller has its own reason).
 
         candidates, rejected = find_demand(snapshot, book, policy)
         pipelines, more = plan_pipelines(snapshot, book, policy, candidates=candidates)
     """
-    ix = MarketIndex.of(snapshot)
+    batches, rejected = fill_horizon(
+        snapshot, book, policy, candidates=candidates, exclude=exclude, haulers=haulers
+    )
+    return tuple(b.pipeline for b in batches), rejected
+
+
+def fill_horizon(
+    snapshot: Snapshot,
+    book: RecipeBook,
+    policy: Policy,
+    *,
+    candidates: Sequence[Candidate] | None = None,
+    exclude: Collection[str] = (),
+    haulers: int | None = None,
+) -> tuple[tuple[Batch, ...], tuple[Rejection, ...]]:
+    """Batches that fill ``haulers`` (default: the fleet's cargo ships) over ``policy.horizon_s``.
+
+    Round by round, every product's next batch is sized against the plan's earlier trades as
+    the markets feel them at that batch's time (the fleet's work front: hauler time committed
+    so far / haulers; earlier trades recover with ``recovery_half_life_s``), and the one with
+    the highest profit per hour (hauler time plus production wait) is added, given
+    min(spend_cap_pipeline, what may be committed then). What may be committed at a time is
+    min(spend_cap_total - running batches' cost, credits on hand - reserve_credits), the credits
+    on hand counting the revenue of batches finished by then: when only money is short, the
+    work front waits for the next batch to finish. A product drops out when its next batch is
+    infeasible or earns less than ``min_profit_per_hour`` per hauler-hour. Planning stops when
+    the horizon is reached or nothing pays. ``max_pipelines`` and ``max_batches`` (when set)
+    cap the distinct products and the batches of one product.
+    """
+    ix = MarketIndex.of(snapshot, policy)
     hauler = typical_hauler(snapshot)
     if candidates is None:
         found, rejected = _find(ix, snapshot, book, policy, hauler)
@@ -622,45 +784,122 @@ def plan_pipelines(
         found, rejected = [], []
         for c in candidates:
             try:
-                found.append(_Found(c, _resolve(c.good, 1, ix, book, policy, (), True)))
+                found.append(_Found(c, _resolve(c.good, 1, ix, book, policy, (), c.make)))
             except Unresolvable as e:  # a candidate from another snapshot or recipe book
                 rejected.append(Rejection(c.good, c.sell_market, str(e)))
-    total_budget = _total_budget(snapshot, policy)
-    ledger: dict[tuple[str, str, str], int] = {}
-    spent = 0
-    pipelines: list[Pipeline] = []
-    for rank, f in enumerate(found, 1):
+    fleet = haulers or haulers_of(snapshot)
+    credits = snapshot.agent.credits
+    events: list[Event] = []
+    used_s = 0
+    clock = 0.0  # the work front when it waits for money
+    counts: dict[str, int] = {}
+    waits = {f.candidate.good: production_wait_s(f.struct, ix, policy) for f in found}
+    active = [f for f in found if f.candidate.good not in exclude]
+    cache: dict[tuple[str, tuple[int, ...], int], _Sized | _Infeasible] = {}
+    keys: dict[str, tuple[tuple[str, str, str], ...]] = {}
+    batches: list[Batch] = []
+    while active:
+        at_s = max(used_s / fleet, clock)
+        if at_s >= policy.horizon_s:
+            break
+        felt = recovered(events, at_s, policy.recovery_half_life_s)
+        cash, running = cash_at(batches, at_s, credits)
+        may = max(0, min(policy.spend_cap_total - running, cash - policy.reserve_credits))
+        budget = min(policy.spend_cap_pipeline, may)
+        best: tuple[float, _Found, _Sized] | None = None
+        short_of_money = False
+        for f in list(active):
+            c = f.candidate
+            seen = keys.get(c.good, ())
+            memo = (c.good, tuple(felt.get(k, 0) for k in seen), budget)
+            sized = cache.get(memo) if seen else None
+            if sized is None:
+                try:
+                    sized = _size(f.struct, c.sell_market, ix, policy, felt, budget, hauler)
+                except _Infeasible as e:
+                    sized = e
+                if isinstance(sized, _Sized):
+                    keys[c.good] = tuple(sorted(sized.trades))
+                    memo = (c.good, tuple(felt.get(k, 0) for k in keys[c.good]), budget)
+                cache[memo] = sized
+            n = counts.get(c.good, 0) + 1
+            if isinstance(sized, _Infeasible):
+                if sized.money or budget <= 0:
+                    short_of_money = True
+                    continue
+                active.remove(f)
+                rejected.append(Rejection(c.good, c.sell_market, _why(n, sized.reason)))
+                continue
+            hauler_rate = (sized.revenue - sized.cost) * 3600 / max(1, sized.ship_s)
+            if hauler_rate < policy.min_profit_per_hour:
+                active.remove(f)
+                rejected.append(
+                    Rejection(
+                        c.good,
+                        c.sell_market,
+                        _why(
+                            n,
+                            f"{hauler_rate:,.0f} cr per hauler-hour < min_profit_per_hour "
+                            f"{policy.min_profit_per_hour:,}",
+                        ),
+                    )
+                )
+                continue
+            rate = _rate(sized, waits[c.good])
+            if best is None or (rate, best[1].candidate.good) > (best[0], c.good):
+                best = (rate, f, sized)
+        if best is None:
+            later = sorted(b.finish_s for b in batches if b.finish_s > at_s)
+            if short_of_money and later:
+                clock = later[0]  # wait for the next batch's revenue
+                continue
+            if short_of_money:
+                for f in active:
+                    c = f.candidate
+                    why = f"budget spent: {may:,} cr may be committed (reserve_credits kept)"
+                    rejected.append(
+                        Rejection(c.good, c.sell_market, _why(counts.get(c.good, 0) + 1, why))
+                    )
+            break
+        _, f, sized = best
         c = f.candidate
-        if c.good in exclude:
-            continue
-        if len(pipelines) >= policy.max_pipelines:
+        products = {b.pipeline.product for b in batches}
+        if (
+            policy.max_pipelines
+            and c.good not in products
+            and len(products) >= policy.max_pipelines
+        ):
+            active.remove(f)
+            rank = found.index(f) + 1
             rejected.append(
                 Rejection(
                     c.good,
                     c.sell_market,
-                    f"ranked #{rank} by profit per hour; policy allows {policy.max_pipelines} pipelines",
+                    f"ranked #{rank} by profit per hour; policy allows "
+                    f"{policy.max_pipelines} pipelines",
                 )
             )
             continue
-        budget = _share(policy, total_budget, spent, len(pipelines))
-        try:
-            sized = _size(f.struct, c.sell_market, ix, policy, ledger, budget, hauler)
-        except _Infeasible as e:
-            rejected.append(Rejection(c.good, c.sell_market, e.reason))
-            continue
-        for k, v in sized.trades.items():
-            ledger[k] = ledger.get(k, 0) + v
-        spent += sized.cost
-        pipelines.append(
-            Pipeline(
-                id=f"{c.good}@{c.sell_market}",
-                product=c.good,
-                sell_market=c.sell_market,
-                quantity=sized.quantity,
-                chain=sized.chain,
-                expected_cost=sized.cost,
-                expected_revenue=sized.revenue,
-                sell_price=c.sell_price,
-            )
+        n = counts[c.good] = counts.get(c.good, 0) + 1
+        if policy.max_batches and n >= policy.max_batches:
+            active.remove(f)
+        events += [(k, v, at_s) for k, v in sorted(sized.trades.items())]
+        used_s += sized.ship_s
+        pipe = Pipeline(
+            id=f"{c.good}@{c.sell_market}" + (f"+{n}" if n > 1 else ""),
+            product=c.good,
+            sell_market=c.sell_market,
+            quantity=sized.quantity,
+            chain=sized.chain,
+            expected_cost=sized.cost,
+            expected_revenue=sized.revenue,
+            sell_price=c.sell_price,
+            batch=n,
         )
-    return tuple(pipelines), tuple(rejected)
+        finish = at_s + sized.ship_s + waits[c.good]
+        batches.append(Batch(pipe, at_s, finish, sized.ship_s))
+    return tuple(batches), tuple(dict.fromkeys(rejected))
+
+
+def _why(batch: int, reason: str) -> str:
+    return reason if batch == 1 else f"batch {batch}: {reason}"

@@ -42,6 +42,15 @@ def _quiet(phase: str, detail: str) -> None:
     return None
 
 
+def budget_clock() -> float:
+    """The optimiser's clock in a compile: it never advances, so the optimiser stops on its
+    iteration and deterministic-time budgets (sized from ``time_limit_s``) and never on the
+    machine's load: the same inputs give the same plan file, byte for byte, on any machine.
+    (A horizon of batches is more legs than the optimiser proves inside a wall-clock limit on
+    a loaded machine, and the wall clock then cut each run at a different point.)"""
+    return 0.0
+
+
 def compile_plan(
     book: RecipeBook,
     policy: Policy,
@@ -57,8 +66,8 @@ def compile_plan(
 ) -> Plan:
     """Compile one plan. ``inputs`` maps logical input names to ``sha256:`` of their bytes.
 
-    ``time_limit_s`` bounds the optimising scheduler ("cpsat", minimising ``objective`` with
-    ``seed``); the list and greedy schedulers are constructive and finish well inside it. ``hint`` (the previous plan) lets the scheduler
+    ``time_limit_s`` sizes the optimising scheduler's budgets ("cpsat", minimising ``objective``
+    with ``seed``; see ``budget_clock``); the list and greedy schedulers are constructive and finish well inside it. ``hint`` (the previous plan) lets the scheduler
     keep legs where they were, so a recompile moves as little as it can.
     """
     if scheduler not in SCHEDULERS:
@@ -166,6 +175,7 @@ def compile_plan(
             profits={p.id: p.expected_profit for p in active},
             seed=seed,
             time_limit_s=time_limit_s,
+            clock=budget_clock,
         )
         assert info is not None
         search = Search(

@@ -209,7 +209,8 @@ class Policy:
     buy_supply_level: str = "HIGH"  # an intermediate is bought, not made, at this supply or above
     collect_supply_level: str = "HIGH"  # a factory must reach this before COLLECT
     min_margin: float = 0.08  # (revenue - cost) / cost under price impact
-    max_pipelines: int = 3
+    max_pipelines: int = 0  # optional cap on the products planned at once; 0: no cap
+    max_batches: int = 0  # optional cap on the batches of one product; 0: no cap
     spend_cap_pipeline: int = 500_000
     spend_cap_total: int = 1_500_000
     price_ceiling: float = 1.25  # never pay more than this times the snapshot price
@@ -227,6 +228,15 @@ class Policy:
     loop_apply_threshold: float = 0.10  # plancc loop applies a plan only this much better per hour
     pause_window_s: int = 10800  # a product realising below min_margin over this window pauses
     horizon_s: int = 7200  # the compiler plans work to keep every hauler busy this long
+    reserve_credits: int = 10_000  # working capital no plan ever commits
+    min_profit_per_hour: int = 10_000  # a batch is added only above this per hauler-hour
+    recovery_half_life_s: int = 5400  # a market recovers half of our trades' impact in this
+    # expected revenue lost to drift while selling into an import of this activity (live)
+    activity_discount: Mapping[str, float] = field(
+        default_factory=lambda: {"GROWING": 0.336, "STRONG": 0.203}
+    )
+    production_level_s: int = 1500  # feeding a factory lifts its export one supply level
+    restricted_extra_s: int = 720  # ... and this much longer when the export is RESTRICTED
     sale_floor: float = 0.8  # never sell below this times the plan's expected unit price
 
 

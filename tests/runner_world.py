@@ -31,13 +31,15 @@ from tests.twin_fixtures import BELT, HAULER, HQ, mini_twin
 
 def compiled_plan(tmp: Path, seed: int, haulers: int, pipelines: int | None = None) -> Path:
     """Compile a plan for the generated universe ``seed`` as if every market had been seen;
-    ``pipelines``: keep only the first N pipelines (by id) and the legs that serve them."""
+    ``pipelines``: keep only the first N pipelines and the legs that serve them, those made at
+    a factory first (a whole chain: deliveries, production, collect), then by id."""
     u = generate_universe(seed, start=DEFAULT_START, haulers=haulers, probes=0)
     snap = tmp / "snapshot.json"
     snap.write_text(json.dumps(seen_from_everywhere(u, DEFAULT_START)))
     plan, _ = compile_files((str(bundled_recipes_dir()),), None, str(snap))
     if pipelines is not None:
-        keep = {p.id for p in sorted(plan.pipelines, key=lambda p: p.id)[:pipelines]}
+        first = sorted(plan.pipelines, key=lambda p: (p.chain.method != "MANUFACTURE", p.id))
+        keep = {p.id for p in first[:pipelines]}
         legs = {leg.id for leg in plan.legs if leg.pipeline in keep}
         plan = replace(
             plan,

@@ -6,10 +6,16 @@ from chainworld import World, book, wp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from plancc.chain import buy_lots, plan_pipelines, sell_lots
+from plancc.chain import buy_lots, cash_at, fill_horizon, plan_pipelines, sell_lots
 from plancc.model import SUPPLY_LEVELS, Policy
 
-POLICY = Policy()
+
+def one_batch(**knobs: object) -> Policy:
+    """One batch per product, made even where its factory is HIGH: these rules size a batch."""
+    return Policy(**{"max_batches": 1, "buy_supply_level": "ABUNDANT", **knobs})  # type: ignore[arg-type]
+
+
+POLICY = one_batch()
 
 
 def test_each_lot_bought_raises_the_next_lots_price():
@@ -52,7 +58,7 @@ def test_purchases_stop_where_the_credits_end():
     fraction=st.floats(0.05, 2.0),
 )
 def test_no_single_purchase_or_sale_exceeds_trade_volume(units, volume, supply, fraction):
-    policy = Policy(purchase_fraction={supply: fraction})
+    policy = one_batch(purchase_fraction={supply: fraction})
     bought = buy_lots(
         units, unit_price=100, trade_volume=volume, supply=supply, cargo_capacity=1000,
         credits=10**9, policy=policy,
@@ -91,12 +97,12 @@ def test_impact_limits_the_quantity_to_what_keeps_the_margin():
     # collect lots of 6 (tradeVolume 10 x 0.6), each +3%: 40 units would average ~8.4% dearer
     w = one_product(x_seller(World()), "P", collect=1000, sell=1150, tv=10)
     bk = book({"P": ["X"]}, {"X"})
-    roomy = Policy(price_ceiling=10.0)
+    roomy = one_batch(price_ceiling=10.0)
     (planned,), _ = plan_pipelines(w.snapshot(), bk, roomy)
     assert planned.quantity < 40
     assert (planned.expected_revenue - planned.expected_cost) / planned.expected_cost >= 0.08
     (no_impact,), _ = plan_pipelines(
-        w.snapshot(), bk, Policy(price_ceiling=10.0, buy_impact_per_lot=0)
+        w.snapshot(), bk, one_batch(price_ceiling=10.0, buy_impact_per_lot=0)
     )
     assert no_impact.quantity == 40
 
@@ -106,7 +112,7 @@ def test_price_ceiling_limits_purchases_and_rejects_what_the_plan_already_drove_
     w = x_seller(World(), tv=10)
     one_product(w, "P1", collect=1000, sell=3000)
     one_product(w, "P2", collect=1000, sell=2000)
-    policy = Policy(price_ceiling=1.10)
+    policy = one_batch(price_ceiling=1.10)
     pipelines, rejected = plan_pipelines(
         w.snapshot(), book({"P1": ["X"], "P2": ["X"]}, {"X"}), policy
     )
@@ -131,14 +137,23 @@ def test_spend_caps_and_credits_hold():
     for p in ("P1", "P2", "P3"):
         one_product(w, p, collect=1000, sell=2000)
     bk = book({"P1": ["X"], "P2": ["X"], "P3": ["X"]}, {"X"})
-    policy = Policy(spend_cap_pipeline=20_000, spend_cap_total=45_000)
+    policy = one_batch(spend_cap_pipeline=20_000, spend_cap_total=45_000)
     pipelines, _ = plan_pipelines(w.snapshot(), bk, policy)
     assert len(pipelines) == 3
     assert all(p.expected_cost <= 20_000 for p in pipelines)
-    assert sum(p.expected_cost for p in pipelines) <= 45_000
+    _committed_at_once_within(w.snapshot(), bk, policy)  # spend_cap_total: at any one time
     w.credits = 30_000
-    poorer, _ = plan_pipelines(w.snapshot(), bk, policy)
-    assert sum(p.expected_cost for p in poorer) <= 30_000
+    _committed_at_once_within(w.snapshot(), bk, policy)
+
+
+def _committed_at_once_within(snap, bk, policy) -> None:
+    """At every batch's start: credits on hand keep the reserve and the batches still running
+    commit at most spend_cap_total (finished batches' revenue pays for later ones)."""
+    batches, _ = fill_horizon(snap, bk, policy)
+    for b in batches:
+        cash, running = cash_at(batches, b.start_s, snap.agent.credits)
+        assert cash >= policy.reserve_credits
+        assert running <= policy.spend_cap_total
 
 
 def test_at_most_max_pipelines_and_the_rest_are_rejected_with_their_rank():
@@ -146,7 +161,7 @@ def test_at_most_max_pipelines_and_the_rest_are_rejected_with_their_rank():
     for p, price in (("P1", 4000), ("P2", 3000), ("P3", 2000)):
         one_product(w, p, collect=1000, sell=price)
     bk = book({"P1": ["X"], "P2": ["X"], "P3": ["X"]}, {"X"})
-    pipelines, rejected = plan_pipelines(w.snapshot(), bk, Policy(max_pipelines=2))
+    pipelines, rejected = plan_pipelines(w.snapshot(), bk, one_batch(max_pipelines=2))
     assert [p.id for p in pipelines] == [f"P1@{wp('SP1')}", f"P2@{wp('SP2')}"]
     assert [(r.good, r.reason) for r in rejected] == [
         ("P3", "ranked #3 by profit per hour; policy allows 2 pipelines")
@@ -206,11 +221,13 @@ def worlds(draw):
 @given(worlds(), st.integers(1, 3))
 def test_every_plan_keeps_margin_caps_and_one_pipeline_per_product(world, max_pipelines):
     w, bk = world
-    policy = Policy(max_pipelines=max_pipelines, spend_cap_pipeline=60_000, spend_cap_total=150_000)
+    policy = one_batch(
+        max_pipelines=max_pipelines, spend_cap_pipeline=60_000, spend_cap_total=150_000
+    )
     snap = w.snapshot()
     pipelines, rejected = plan_pipelines(snap, bk, policy)
     assert len(pipelines) <= max_pipelines
-    assert sum(p.expected_cost for p in pipelines) <= min(150_000, snap.agent.credits)
+    _committed_at_once_within(snap, bk, policy)
     for p in pipelines:
         assert 0 < p.expected_cost <= 60_000
         assert (p.expected_revenue - p.expected_cost) / p.expected_cost >= policy.min_margin

@@ -9,7 +9,13 @@ from chainworld import World, book
 from plancc.chain import plan_pipelines, trade_size
 from plancc.model import Policy
 
-POLICY = Policy()
+
+def one_batch(**knobs: object) -> Policy:
+    """One batch per product, made even where its factory is HIGH: these rules size a batch."""
+    return Policy(**{"max_batches": 1, "buy_supply_level": "ABUNDANT", **knobs})  # type: ignore[arg-type]
+
+
+POLICY = one_batch()
 
 
 @pytest.mark.parametrize(
@@ -41,7 +47,7 @@ def test_trade_size_follows_the_design(
 
 
 def test_supply_fractions_come_from_the_policy_and_survive_float_rounding():
-    policy = Policy(purchase_fraction={"HIGH": 0.7})
+    policy = one_batch(purchase_fraction={"HIGH": 0.7})
     # 10 x 0.7 is 7.000000000000001 and 100 x 0.29 is 28.999999999999996 in floats
     assert (
         trade_size(
@@ -54,7 +60,7 @@ def test_supply_fractions_come_from_the_policy_and_survive_float_rounding():
         )
         == 7
     )
-    policy = Policy(purchase_fraction={"HIGH": 0.29})
+    policy = one_batch(purchase_fraction={"HIGH": 0.29})
     assert (
         trade_size(
             cargo_capacity=40,
@@ -69,7 +75,7 @@ def test_supply_fractions_come_from_the_policy_and_survive_float_rounding():
 
 
 def test_trade_size_never_exceeds_trade_volume_even_with_a_generous_policy():
-    policy = Policy(purchase_fraction={"HIGH": 1.5})
+    policy = one_batch(purchase_fraction={"HIGH": 1.5})
     assert (
         trade_size(
             cargo_capacity=400,

@@ -34,12 +34,14 @@ BOOK = book({"P1": ["RAW1"], "P2": ["RAW2"]}, {"RAW1", "RAW2"})
 
 
 def test_the_unreachable_product_ranks_first_in_this_world():
-    candidates, _ = find_demand(_world().snapshot(), BOOK, Policy(max_pipelines=1))
+    candidates, _ = find_demand(_world().snapshot(), BOOK, Policy(max_pipelines=1, max_batches=1))
     assert [c.good for c in candidates] == ["P1", "P2"]
 
 
 def test_a_pipeline_no_ship_can_fly_is_replaced_by_the_next_ranked_candidate():
-    plan = compile_plan(BOOK, Policy(max_pipelines=1), _world().snapshot(), inputs=INPUTS)
+    plan = compile_plan(
+        BOOK, Policy(max_pipelines=1, max_batches=1), _world().snapshot(), inputs=INPUTS
+    )
     assert [p.product for p in plan.pipelines] == ["P2"]
     assert plan.objective.status == "OPTIMAL"
     assert any(r.good == "P1" and "no ship can fly leg" in r.reason for r in plan.rejected)
@@ -49,7 +51,7 @@ def test_a_pipeline_no_ship_can_fly_is_replaced_by_the_next_ranked_candidate():
 def test_when_every_candidate_is_unflyable_the_plan_is_empty_with_each_reason():
     w = _world()
     w.at("X", 6000).at("F2", 6010).at("D2", 6020)
-    plan = compile_plan(BOOK, Policy(max_pipelines=1), w.snapshot(), inputs=INPUTS)
+    plan = compile_plan(BOOK, Policy(max_pipelines=1, max_batches=1), w.snapshot(), inputs=INPUTS)
     assert plan.objective.status == "EMPTY"
     assert {r.good for r in plan.rejected if "no ship can fly" in r.reason} == {"P1", "P2"}
 
@@ -57,7 +59,7 @@ def test_when_every_candidate_is_unflyable_the_plan_is_empty_with_each_reason():
 def test_plan_pipelines_takes_the_demand_finders_candidates_as_they_are():
     from plancc.chain import plan_pipelines
 
-    snap, policy = _world().snapshot(), Policy(max_pipelines=2)
+    snap, policy = _world().snapshot(), Policy(max_pipelines=2, max_batches=1)
     candidates, _ = find_demand(snap, BOOK, policy)
     given, own = plan_pipelines(snap, BOOK, policy, candidates=candidates)
     alone, _ = plan_pipelines(snap, BOOK, policy)
@@ -68,7 +70,7 @@ def test_plan_pipelines_takes_the_demand_finders_candidates_as_they_are():
 def test_plan_pipelines_skips_excluded_products_and_fills_the_slot():
     from plancc.chain import plan_pipelines
 
-    snap, policy = _world().snapshot(), Policy(max_pipelines=1)
+    snap, policy = _world().snapshot(), Policy(max_pipelines=1, max_batches=1)
     candidates, _ = find_demand(snap, BOOK, policy)
     pipelines, _ = plan_pipelines(snap, BOOK, policy, candidates=candidates, exclude={"P1"})
     assert [p.product for p in pipelines] == ["P2"]

@@ -311,4 +311,4 @@ def test_schemas_and_recipes_are_found_outside_the_checkout(tmp_path: Path) -> N
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split()[:3] == ["145", "25", "3"]
+    assert out.stdout.split()[:3] == ["145", "25", "0"]  # policy.yaml: max_pipelines 0 (no cap)

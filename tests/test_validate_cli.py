@@ -146,7 +146,7 @@ def test_a_file_nested_past_pythons_recursion_is_one_problem_of_any_kind(
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("  quantity: 8\n", "  quantity: -8\n"), ("  depends_on: []\n", "  depends_on: [NOPE]\n")],
+    [("  quantity: 40\n", "  quantity: -40\n"), ("  depends_on: []\n", "  depends_on: [NOPE]\n")],
     ids=["negative-quantity", "unknown-task"],
 )
 def test_a_broken_plan_is_reported_at_the_line_and_column_of_the_problem(

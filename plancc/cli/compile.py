@@ -32,9 +32,10 @@ from plancc.cli.options import Finite
     type=Finite(0.0, 3600.0),  # 0 is refused by the compiler, which says why
     default=10.0,
     show_default=True,
-    help="Seconds the cpsat scheduler may search (wall time; it stops sooner when it proves "
-    "the plan optimal). Its work is counted in iterations sized from this limit, so the same "
-    "inputs give the same plan; on a slow machine the clock cuts it short and the plan says so. "
+    help="Seconds the cpsat scheduler may search, as a budget: iterations and CP-SAT "
+    "deterministic time sized for a 2-core machine (it stops sooner when it proves the plan "
+    "optimal), never cut by the clock, so the same inputs give the same plan on any machine; "
+    "a loaded machine just takes longer. "
     "The list and greedy schedulers finish in well under a second.",
 )
 @click.option(

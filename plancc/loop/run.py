@@ -18,6 +18,7 @@ Under the runner's lock (a tick that starts meanwhile exits at once and the next
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -126,7 +127,8 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
         if settings.learn
         else Learned()
     )
-    slots = policy.max_pipelines - len(started)
+    # max_pipelines is an optional cap (0: none); the horizon and the budget size the plan
+    slots = policy.max_pipelines - len(started) if policy.max_pipelines else sys.maxsize
     if not free or slots <= 0:
         reason = (
             f"all haulers are busy with work in flight ({len(started)} pipelines under way)"
@@ -136,7 +138,8 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
         store.log(now, "loop", f"kept the active plan: {reason}")
         return LoopResult("kept", reason, [], [], {}, scouted, None)
     # room for the candidates that will clash with work in flight (same product and market)
-    policy = replace(policy, max_pipelines=slots + len(started))
+    if policy.max_pipelines:
+        policy = replace(policy, max_pipelines=slots + len(started))
     figures = policy_figures(learned)
     if figures:
         values: dict[str, Any] = {k: f.value for k, f in figures.items()}

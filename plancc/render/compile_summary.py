@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from plancc.model import Plan, Rejection
+from plancc.model import Pipeline, Plan, Rejection
 
 
 def summary(
@@ -59,12 +59,21 @@ def render_summary(plan: Plan, s: dict[str, Any]) -> str:
         f"profit {s['expected_profit']:,} cr ({s['profit_per_hour']:,.0f} cr/h)",
     ]
     lines += [f"  ! {note}" for note in s.get("left_out", ())]
-    for p in plan.pipelines:
-        lines.append(
-            f"  + {p.id}: {p.quantity} {p.product} -> {p.sell_market}, "
-            f"cost {p.expected_cost:,}, revenue {p.expected_revenue:,}, profit {p.expected_profit:,}"
-        )
     shown = 8
+    # one line per product and sell market, its batches summed: a horizon holds many batches
+    products: dict[tuple[str, str], list[Pipeline]] = {}
+    for p in plan.pipelines:
+        products.setdefault((p.product, p.sell_market), []).append(p)
+    for (product, market), batches in list(products.items())[:shown]:
+        cost = sum(p.expected_cost for p in batches)
+        revenue = sum(p.expected_revenue for p in batches)
+        name = batches[0].id if len(batches) == 1 else f"{product}@{market} x{len(batches)} batches"
+        lines.append(
+            f"  + {name}: {sum(p.quantity for p in batches)} {product} -> {market}, "
+            f"cost {cost:,}, revenue {revenue:,}, profit {revenue - cost:,}"
+        )
+    if len(products) > shown:
+        lines.append(f"  ... and {len(products) - shown} more products (see the plan file)")
 
     # reasons a player can act on first; "ranked #n ... policy allows k" only says the slots
     # were full, so those come last, best-ranked first

@@ -29,7 +29,8 @@ it moves only when moving gains more than that. The greedy baseline ignores the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from plancc.errors import ScheduleError
@@ -116,9 +117,12 @@ def schedule_with_info(
     profits: Mapping[str, int] | None = None,
     seed: int = 0,
     time_limit_s: float = 10.0,
+    clock: Callable[[], float] = time.monotonic,
 ) -> tuple[ScheduleResult, Info | None]:
     """``schedule``, plus the optimiser's record when ``method="cpsat"`` (else None).
-    ``profits``: pipeline id -> expected profit, the weights of the profit-weighted objective."""
+    ``profits``: pipeline id -> expected profit, the weights of the profit-weighted objective.
+    ``clock``: the optimiser's wall-time guard (a clock that never advances leaves only its
+    iteration and deterministic-time budgets, sized from ``time_limit_s``)."""
     problem = build_problem(tasks, legs, ships, waypoints, policy, markets=markets, epoch=epoch)
     if method != "cpsat":
         return solve(
@@ -137,6 +141,7 @@ def schedule_with_info(
         pins=hint_pins(hint),
         pinned_start=starts,
         move_penalty_s=policy.move_penalty_s,
+        clock=clock,
     )
 
 

@@ -1,0 +1,138 @@
+"""Fleet-scale planning (issue 8): does the plan grow with the fleet?
+
+    python -m bench.bench_fleet [--short]
+
+On the real X1-AD75 snapshot (plans/example.snapshot.json) and on systems from the twin's
+generator, with 1, 5, 10 and 20 haulers cloned from the recorded frigate (docked where it is),
+compile with the list scheduler (everything but the optimising solver) and print, per fleet
+size: planned utilisation over the horizon (target >= 85% at 10 haulers), planned profit per
+hour of horizon and its ratio to 1 hauler (target >= 4x at 10), the visits that buy past the
+supply-aware cap and the transactions past tradeVolume (target 0 and 0), the compile time
+(target < 5 s at 20 haulers), and the greedy scheduler's utilisation and profit on the same
+pipelines. When the ratio misses, the market whose depth binds first is named: the market
+where the plan's batches stopped (price ceiling, margin or profit floor reached).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+SNAPSHOT = REPO / "plans" / "example.snapshot.json"
+FLEETS = (1, 5, 10, 20)
+
+
+def _frigate(snap: Any) -> Any:
+    """The recorded cargo ship with the largest hold (the frigate in X1-AD75)."""
+    return max((s for s in snap.ships if s.cargo_capacity > 0), key=lambda s: s.cargo_capacity)
+
+
+def with_haulers(snap: Any, n: int) -> Any:
+    """``snap`` with its fleet replaced by ``n`` clones of its frigate, empty holds."""
+    base = dataclasses.replace(_frigate(snap), cargo=())
+    ships = tuple(dataclasses.replace(base, symbol=f"{base.symbol}-{k + 1}") for k in range(n))
+    agent = dataclasses.replace(snap.agent, ship_count=n)
+    return dataclasses.replace(snap, ships=ships, agent=agent)
+
+
+def _generated(seed: int, waypoints: int) -> Any:
+    from plancc.parse import parse_snapshot
+    from plancc.sim.universe import generate_universe, seen_from_everywhere
+
+    start = 1_750_000_000.0
+    u = generate_universe(seed, start=start, waypoint_count=waypoints, haulers=1)
+    return parse_snapshot(seen_from_everywhere(u, start))
+
+
+def cap_breaches(plan: Any, snap: Any, policy: Any) -> tuple[int, int]:
+    """(visits buying more than the supply-aware share of tradeVolume, lots past tradeVolume)."""
+    visits = lots = 0
+    for t in plan.tasks:
+        market = snap.market(t.market)
+        row = market.good(t.good) if market else None
+        if row is None or row.trade_volume <= 0:
+            continue
+        lots += sum(1 for lot in t.lots if lot.units > row.trade_volume)
+        if t.type in ("ACQUIRE", "COLLECT"):
+            share = policy.purchase_fraction.get(row.supply, 0.4)
+            if t.type == "COLLECT":
+                share = policy.purchase_fraction.get(policy.collect_supply_level, 0.4)
+            if t.quantity > max(1, int(row.trade_volume * share + 1e-9)):
+                visits += 1
+    return visits, lots
+
+
+def binding_market(plan: Any) -> str:
+    """Where batches stopped: the market named most often in the 'batch n:' rejections."""
+    seen: Counter[str] = Counter()
+    for r in plan.rejected:
+        if r.reason.startswith("batch "):
+            words = [w for w in r.reason.replace(":", " ").split() if w.count("-") >= 2]
+            seen[words[0] if words else r.market] += 1
+    return seen.most_common(1)[0][0] if seen else "-"
+
+
+def _figures(plan: Any, horizon_s: int) -> tuple[float, float]:
+    """(utilisation, profit per hour of horizon, counting batches that end within it)."""
+    return plan.objective.utilisation, plan.objective.expected_profit * 3600 / horizon_s
+
+
+def run_case(label: str, snap: Any, book: Any, policy: Any, fleets: tuple[int, ...]) -> None:
+    from plancc.compile import compile_plan
+
+    print(f"-- {label}: horizon {policy.horizon_s} s, haulers cloned from {_frigate(snap).symbol}")
+    print(
+        f"{'haulers':>7} {'batches':>7} {'util':>6} {'cr/h':>10} {'ratio':>6} "
+        f"{'over-cap':>8} {'>tv':>4} {'compile s':>9} | {'greedy util':>11} {'greedy cr/h':>11}"
+    )
+    base = 0.0
+    for n in fleets:
+        fleet = with_haulers(snap, n)
+        t0 = time.perf_counter()
+        plan = compile_plan(book, policy, fleet, inputs={}, scheduler="list")
+        took = time.perf_counter() - t0
+        greedy = compile_plan(book, policy, fleet, inputs={}, scheduler="greedy")
+        util, per_h = _figures(plan, policy.horizon_s)
+        g_util, g_per_h = _figures(greedy, policy.horizon_s)
+        base = base or per_h
+        visits, lots = cap_breaches(plan, fleet, policy)
+        print(
+            f"{n:>7} {len(plan.pipelines):>7} {util:>6.0%} {per_h:>10,.0f} "
+            f"{(per_h / base if base else 0):>5.1f}x {visits:>8} {lots:>4} {took:>9.2f} | "
+            f"{g_util:>11.0%} {g_per_h:>11,.0f}",
+            flush=True,
+        )
+        if n == fleets[-1]:
+            print(f"   batches stopped first at: {binding_market(plan)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from plancc.load import (
+        default_policy_path,
+        default_recipe_path,
+        load_policy,
+        load_recipes,
+        load_snapshot,
+    )
+
+    ap = argparse.ArgumentParser(prog="bench.bench_fleet")
+    ap.add_argument("--short", action="store_true", help="1 and 5 haulers on X1-AD75 only")
+    args = ap.parse_args(argv)
+    book = load_recipes([default_recipe_path()])
+    policy = load_policy(default_policy_path())
+    real = load_snapshot(SNAPSHOT)
+    fleets = (1, 5) if args.short else FLEETS
+    run_case("X1-AD75 (recorded)", real, book, policy, fleets)
+    if not args.short:
+        for seed in (7, 11):
+            run_case(f"generated seed {seed}", _generated(seed, 40), book, policy, fleets)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
