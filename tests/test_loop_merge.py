@@ -78,3 +78,19 @@ def test_apart_from_never_reuses_a_taken_name() -> None:
     candidate = view(("A@M1", "A", "M1", 500, "S-1"))
     out = apart_from(candidate, {"A@M1", "A@M1~7"}, "7")
     assert [p.id for p in out.pipelines] == ["A@M1~7.2"]
+
+
+def test_a_factory_a_started_pipeline_only_sells_to_still_takes_new_collects() -> None:
+    from plancc.loop.merge import fresh_only
+
+    active = view(("A@F-B", "A", "F-B", 500, "S-1"))  # sells A at the factory that makes B
+    candidate = view(("B@M2", "B", "M2", 300, "S-2"))  # collects B at F-B
+    assert [p.id for p in fresh_only(active, {"A@F-B"}, candidate, 5).pipelines] == ["B@M2"]
+
+
+def test_a_factory_a_started_pipeline_collects_from_takes_no_second_collect_of_that_good() -> None:
+    from plancc.loop.merge import fresh_only
+
+    active = view(("A@M1", "A", "M1", 500, "S-1"))  # collects A at F-A
+    candidate = view(("A@M3", "A", "M3", 900, "S-2"), ("B@M2", "B", "M2", 300, "S-3"))
+    assert [p.id for p in fresh_only(active, {"A@M1"}, candidate, 5).pipelines] == ["B@M2"]

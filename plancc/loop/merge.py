@@ -3,8 +3,9 @@
 - ``pinned``: pipelines of the active plan that have started (something bought, delivered or
   fed) are kept as they are, their legs first on the ships that fly them: a ship mid-leg keeps
   its leg and a factory already fed keeps its COLLECT;
-- the candidate's pipelines that would work the same product at the same market as a pinned
-  one are left out (two pipelines feeding one factory would each see half its output);
+- the candidate's pipelines that would sell the same product at the same market as a pinned
+  one, or collect the same good from the same factory, are left out (two pipelines collecting
+  from one factory would each see half its output);
 - ``without_products``: paused products are not planned;
 - ``apart_from``: a candidate pipeline whose id an ended pipeline already used gets a fresh id
   (the compiler names pipelines after product and market, so the same trade planned again
@@ -34,17 +35,22 @@ def without_products(view: PlanView, products: Collection[str]) -> PlanView:
 
 
 def _clashing(active: PlanView, started: Collection[str], candidate: PlanView) -> set[str]:
-    """Candidate pipelines that would work a product at a market a started one works."""
+    """Candidate pipelines that would sell a product at a market a started one sells it at, or
+    collect a good at a factory a started one collects it from (each would see half the
+    factory's output). A started pipeline that only buys or sells other goods at a factory
+    does not keep new work from it."""
     keep_ids = set(started)
     busy = {(p.product, p.sell_market) for p in active.pipelines if p.id in keep_ids}
-    busy_markets = {t.market for t in active.tasks if t.pipeline in keep_ids}
+    collecting = {
+        (t.market, t.good) for t in active.tasks if t.pipeline in keep_ids and t.type == "COLLECT"
+    }
     return {
         p.id
         for p in candidate.pipelines
         if p.id in keep_ids
         or (p.product, p.sell_market) in busy
         or any(
-            t.market in busy_markets and t.type == "COLLECT"
+            (t.market, t.good) in collecting and t.type == "COLLECT"
             for t in candidate.tasks
             if t.pipeline == p.id
         )
