@@ -23,6 +23,11 @@ def test_a_new_plan_better_by_less_than_the_threshold_keeps_the_active_one() -> 
     assert not v.apply and "kept the active plan" in v.reason
 
 
+def test_a_new_plan_faster_but_earning_less_in_all_keeps_the_active_one() -> None:
+    v = verdict(Score(10_000, 50_000, 5), Score(20_000, 30_000, 3), threshold=0.10)
+    assert not v.apply and "less in all" in v.reason
+
+
 def test_with_no_work_in_flight_any_profitable_plan_is_applied() -> None:
     assert verdict(None, Score(100, 500, 1), threshold=0.10).apply
     assert verdict(Score(0, 0, 0), Score(100, 500, 1), threshold=0.10).apply
