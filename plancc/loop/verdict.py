@@ -40,7 +40,11 @@ def verdict(active: Score | None, candidate: Score, threshold: float) -> Verdict
     if active is None or active.pipelines == 0:
         return Verdict(True, f"no work waiting to start; new plan: {candidate.describe()}")
     bar = active.profit_per_hour * (1.0 + threshold) if active.profit_per_hour > 0 else 0.0
-    if candidate.profit_per_hour > bar and candidate.expected_profit < active.expected_profit:
+    if (
+        threshold >= 0  # a negative threshold takes any profitable plan (tests, by hand)
+        and candidate.profit_per_hour > bar
+        and candidate.expected_profit < active.expected_profit
+    ):
         # a faster plan that earns less in all would drop work the fleet has time for: on
         # the twin the haulers are idle most of the time, so the total is what is lost
         return Verdict(
