@@ -84,10 +84,14 @@ def compile_plan(
         raise InputError("the time limit must be positive", field="--time-limit")
     report = progress or _quiet
 
-    candidates, demand_rejections = chain.find_demand(snapshot, book, policy)
+    # where to buy weighs hauler time at the plan's own profit rate: measured once, used by both
+    value = chain.hauler_time_value(snapshot, book, policy)
+    candidates, demand_rejections = chain.find_demand(snapshot, book, policy, time_value=value)
     report("demand", f"{len(candidates)} candidates, {len(demand_rejections)} products rejected")
 
-    pipelines, rejections = chain.plan_pipelines(snapshot, book, policy, candidates=candidates)
+    pipelines, rejections = chain.plan_pipelines(
+        snapshot, book, policy, candidates=candidates, time_value=value
+    )
     rejected = tuple(dict.fromkeys((*demand_rejections, *rejections)))
     report("pipelines", f"{len(pipelines)} planned, {len(rejected)} candidates rejected")
 
@@ -150,6 +154,7 @@ def compile_plan(
             policy,
             candidates=candidates,
             exclude={r.good for r in unflyable},
+            time_value=value,
         )
         active = tuple(replanned)
         rejected = tuple(dict.fromkeys((*demand_rejections, *rejections, *unflyable)))
