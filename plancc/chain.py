@@ -934,6 +934,7 @@ def fill_horizon(
     cache: dict[tuple[str, tuple[int, ...], int], _Sized | _Infeasible] = {}
     batches: list[Batch] = []
     waiting: dict[str, str] = {}  # product -> why its next batch waits for recovery
+    collects: dict[tuple[str, str], int] = {}  # (factory, good) -> collects planned there
     while active:
         at_s = max(used_s / fleet, clock)
         if at_s >= policy.horizon_s:
@@ -947,6 +948,12 @@ def fill_horizon(
         waiting.clear()
         for f in list(active):
             c = f.candidate
+            spent = _collected_down(f.struct, collects, ix, policy)
+            if spent:
+                active.remove(f)
+                n = counts.get(c.good, 0) + 1
+                rejected.append(Rejection(c.good, c.sell_market, _why(n, spent)))
+                continue
             wear = tuple(felt.get(k, 0) for k in keys[c.good])
             memo = (c.good, wear, budget)
             sized = cache.get(memo)
@@ -1035,6 +1042,8 @@ def fill_horizon(
         )
         finish = at_s + sized.ship_s + waits[c.good]
         batches.append(Batch(pipe, at_s, finish, sized.ship_s))
+        for node in _made(sized.chain):
+            collects[(node.market, node.good)] = collects.get((node.market, node.good), 0) + 1
     # products still waiting for their markets when the horizon came: say what bound them
     for f in active:
         c = f.candidate
@@ -1042,6 +1051,32 @@ def fill_horizon(
             why = f"{waiting[c.good]} (markets still recovering from the plan's trades)"
             rejected.append(Rejection(c.good, c.sell_market, why))
     return tuple(batches), tuple(dict.fromkeys(rejected))
+
+
+def _made(node: ChainNode) -> list[ChainNode]:
+    """The chain's MANUFACTURE nodes (each a COLLECT at its factory)."""
+    own = [node] if node.method == "MANUFACTURE" else []
+    return own + [m for c in node.children for m in _made(c)]
+
+
+def _collected_down(
+    struct: ChainNode, collects: Mapping[tuple[str, str], int], ix: MarketIndex, policy: Policy
+) -> str:
+    """Why a factory in ``struct`` cannot be collected again in this plan, or "".
+
+    A collect takes a factory's export down about one supply level, and feeding it back takes
+    hours (live: multi-level climbs 4-6 h; a bought-down export stayed below ABUNDANT for a day),
+    longer than a plan's horizon. So a factory is collected once per level it stands above
+    ``collect_supply_level`` in the snapshot, plus once at that level."""
+    for node in _made(struct):
+        row = ix.rows.get((node.market, node.good))
+        above = supply_rank(row.supply if row else None) - supply_rank(policy.collect_supply_level)
+        if collects.get((node.market, node.good), 0) > max(0, above):
+            return (
+                f"{node.good} at {node.market}: already collected down from "
+                f"{row.supply if row else '?'} by this plan; it climbs back over hours"
+            )
+    return ""
 
 
 def _trade_keys(node: ChainNode, dest: str) -> tuple[tuple[str, str, str], ...]:

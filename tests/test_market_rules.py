@@ -211,3 +211,20 @@ def test_every_planned_transaction_is_within_trade_volume_and_every_visit_within
         if t.type in ("ACQUIRE", "COLLECT"):
             level = POLICY.collect_supply_level if t.type == "COLLECT" else row.supply
             assert t.quantity <= visit_cap(row.trade_volume, level, POLICY)
+
+
+def test_a_repeat_visit_is_scheduled_no_sooner_than_the_plan_let_its_market_recover():
+    from plancc.compile import compile_plan
+
+    w = resale_world()
+    w.ships = [(40, 30)] * 4  # idle haulers would fly every batch at once if allowed
+    snap = w.snapshot()
+    batches, _ = fill_horizon(snap, RESALE, POLICY)
+    planned = {b.pipeline.id: b.start_s for b in batches}
+    plan = compile_plan(RESALE, POLICY, snap, inputs={}, scheduler="list")
+    loaded = {leg.load: sl.load_s for leg in plan.legs for s in plan.ships for sl in s.legs
+              if sl.leg == leg.id}  # fmt: skip
+    visits = [t for t in plan.tasks if t.type == "ACQUIRE" and t.market == wp("MINE")]
+    assert len(visits) > 2
+    for t in visits:
+        assert loaded[t.id] >= planned[t.pipeline]
