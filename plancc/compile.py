@@ -184,6 +184,9 @@ def compile_plan(
             seed=seed,
             time_limit_s=time_limit_s,
             clock=budget_clock,
+            # CP-SAT's own guard per solve, far past its deterministic limit (a fraction of
+            # time_limit_s): only a pathological solve on a crawling machine meets it
+            wall_guard_s=max(60.0, 10 * time_limit_s),
         )
         assert info is not None
         search = Search(
