@@ -37,6 +37,9 @@ SEED = 3  # seed 1's universe offers almost no profitable work on the calibrated
 PROBES = 4
 HAULERS = 10
 HOURS = 6.0
+DRAIN_HOURS = (
+    8.0  # after --hours: no new work, fly on until the pipelines end (runner patience 6 h)
+)
 SUMMARY_KEYS = (
     "credits_per_hour",
     "utilisation",
@@ -149,6 +152,7 @@ def run(
     faults: str | None = None,
     as_json: bool = False,
     time_limit_s: float = 5.0,
+    drain_hours: float = DRAIN_HOURS,
     say: Say = _say,
 ) -> int:
     from contextlib import ExitStack
@@ -221,19 +225,45 @@ def run(
         bar = ProgressBar(flight.start, hours)
         flight.run(hours, bar.update)
         bar.done()
+        if drain_hours > 0:
+            say(
+                f"    no new work from here: flying on until every pipeline has ended "
+                f"(at most {drain_hours:g} more game-hours)"
+            )
+            ended = flight.drain(drain_hours)
+            flown = (twin.now() - flight.start) / 3600.0
+            say(
+                f"    {'every pipeline ended' if ended else 'work still open'} after "
+                f"{flown:.1f} game-hours"
+            )
         twin.faults.enabled = False
 
         say("6/6 summary")
         summary = flight.summary()
-        data = flight.report_data(f"{snap['system']}: {ships} haulers, {hours:g} game-hours")
+        title = f"{snap['system']}: {ships} haulers, {summary['game_hours']:g} game-hours"
+        data = flight.report_data(title)
         write_atomically(out / "run.html", render_run_report(data))
+        status = _status_text(flight)
     shown = {k: summary[k] for k in SUMMARY_KEYS}
     if as_json:
         click.echo(json.dumps(shown, sort_keys=False))
     else:
+        click.echo(status)
         click.echo(summary_table(shown))
     say(f"    run report: {out / 'run.html'}; state: {out / 'state.db'}")
     return 0 if summary["ledger_reconciled"] else 1
+
+
+def _status_text(flight: Any) -> str:
+    """What ``plancc status --state demo-out/state.db`` shows at the end of the flight."""
+    from runner.state import Store
+    from runner.status import render_status, status_data
+
+    store = Store.open(flight.state, create=False)
+    try:
+        return render_status(status_data(store, flight.twin.now()))
+    finally:
+        store.close()
 
 
 def _empty(plan: Any) -> Any:
@@ -350,6 +380,13 @@ def summary_table(summary: dict[str, Any]) -> str:
 @click.option("--faults", help="Inject faults while flying, e.g. '503=0.05,lost=0.01'.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--time-limit", default=5.0, show_default=True, help="Compile time limit (s).")
+@click.option(
+    "--drain-hours",
+    default=DRAIN_HOURS,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="After --hours, no new work: fly on until every pipeline has ended, at most this long.",
+)
 def demo_cmd(
     out: Path,
     ships: int,
@@ -361,6 +398,7 @@ def demo_cmd(
     faults: str | None,
     as_json: bool,
     time_limit: float,
+    drain_hours: float,
 ) -> None:
     """Start the twin, scout, compile, apply, and fly a fleet for some game-hours.
 
@@ -368,7 +406,7 @@ def demo_cmd(
 
     \b
     Example:
-      plancc demo                          # 10 haulers, 6 game-hours, seed 1
+      plancc demo                          # 10 haulers, 6 game-hours, seed 3
       plancc demo --hours 2 --ships 4 --json
       plancc demo --from ../shared/realdata/X1-AD75-universe-snapshot.json --serve
     """
@@ -383,6 +421,7 @@ def demo_cmd(
         faults=faults,
         as_json=as_json,
         time_limit_s=time_limit,
+        drain_hours=drain_hours,
     )
     sys.exit(code)
 

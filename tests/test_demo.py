@@ -76,3 +76,18 @@ def test_demo_is_deterministic_up_to_the_first_plan(tmp_path: Path) -> None:
         assert demo.main([str(out), *SHORT, "--hours", "0.25", "--json"]) == 0
     for name in ("snapshot.json", "plan.yaml", "plan.html"):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_demo_flies_on_until_every_pipeline_has_ended_and_shows_the_status(ran) -> None:
+    from runner.state import Store
+
+    out, _, stdout, stderr = ran
+    assert "no new work from here" in stderr and "every pipeline ended" in stderr
+    s = Store.open(out / "state.db", create=False)
+    try:
+        assert not s.has_open_work()
+        ended = s.conn.execute("SELECT COUNT(*) FROM pipelines WHERE status!='ACTIVE'")
+        assert ended.fetchone()[0] > 0
+    finally:
+        s.close()
+    assert "pipelines:" in stdout and "game time" in stdout  # plancc status's view

@@ -171,3 +171,21 @@ def test_learned_figures_replace_the_defaults_and_the_plan_says_from_how_many(
         load_plan(plain.plan_path).objective.expected_cost
         != load_plan(result.plan_path).objective.expected_cost
     )
+
+
+def test_a_trade_planned_again_after_its_pipeline_ended_is_flown_again(tmp_path: Path) -> None:
+    """The compiler names a pipeline after its product and market: planned again once the
+    first one ended, it gets a new id rather than the ended one's tasks (never flown again)."""
+    flight = new_flight(tmp_path, seed=3, haulers=10, probes=2)
+    flight.run(hours=2)
+    applied = [line for r in flight.loops if r.outcome == "applied" for line in r.changes]
+    assert not [line for line in applied if "kept (COMPLETED)" in line or "kept (FAILED)" in line]
+    s = _store(flight)
+    again = [r["id"] for r in s.conn.execute("SELECT id FROM pipelines") if "~" in r["id"]]
+    assert again, "no trade was planned twice in this run: the test shows nothing"
+    flown = s.conn.execute(
+        f"SELECT COUNT(*) FROM tasks WHERE done_units > 0 AND pipeline IN "
+        f"({','.join('?' * len(again))})",
+        again,
+    ).fetchone()[0]
+    assert flown > 0

@@ -50,3 +50,31 @@ def test_pinned_keeps_started_pipelines_with_their_legs_first() -> None:
     assert [p.id for p in merged.pipelines] == ["A@M1", "B@M2"]
     order = [leg.pipeline for leg in sorted(merged.legs, key=lambda g: g.seq) if leg.ship == "S-1"]
     assert order == ["A@M1", "B@M2"]
+
+
+def test_apart_from_renames_pipelines_whose_id_an_ended_one_used_with_their_tasks_and_legs() -> (
+    None
+):
+    from plancc.loop.merge import apart_from
+
+    candidate = view(("A@M1", "A", "M1", 500, "S-1"), ("B@M2", "B", "M2", 300, "S-2"))
+    out = apart_from(candidate, {"A@M1", "Z@M9"}, "7")
+    assert [p.id for p in out.pipelines] == ["A@M1~7", "B@M2"]
+    sell = out.task("A@M1~7/sell")
+    assert sell.pipeline == "A@M1~7" and sell.depends_on == ("A@M1~7/collect",)
+    leg = next(g for g in out.legs if g.ship == "S-1")
+    assert (leg.id, leg.pipeline, leg.load, leg.unload) == (
+        "A@M1~7/leg",
+        "A@M1~7",
+        "A@M1~7/collect",
+        "A@M1~7/sell",
+    )
+    assert out.plan_id != candidate.plan_id
+
+
+def test_apart_from_never_reuses_a_taken_name() -> None:
+    from plancc.loop.merge import apart_from
+
+    candidate = view(("A@M1", "A", "M1", 500, "S-1"))
+    out = apart_from(candidate, {"A@M1", "A@M1~7"}, "7")
+    assert [p.id for p in out.pipelines] == ["A@M1~7.2"]

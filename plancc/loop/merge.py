@@ -5,7 +5,11 @@
   its leg and a factory already fed keeps its COLLECT;
 - the candidate's pipelines that would work the same product at the same market as a pinned
   one are left out (two pipelines feeding one factory would each see half its output);
-- ``without_products``: paused products are not planned.
+- ``without_products``: paused products are not planned;
+- ``apart_from``: a candidate pipeline whose id an ended pipeline already used gets a fresh id
+  (the compiler names pipelines after product and market, so the same trade planned again
+  later has the same id; applied as such, its tasks would carry the ended one's COMPLETED
+  status over and never be flown).
 """
 
 from __future__ import annotations
@@ -96,4 +100,64 @@ def pinned(active: PlanView, started: Collection[str], candidate: PlanView) -> P
         tasks=tuple(t for t in active.tasks if t.pipeline in keep_ids)
         + tuple(t for t in candidate.tasks if t.pipeline in fresh_ids),
         legs=tuple(ordered),
+    )
+
+
+def fresh_names(view: PlanView, taken: Collection[str], tag: str) -> dict[str, str]:
+    """``{pipeline id: fresh id}`` for the pipelines of ``view`` whose id is in ``taken``:
+    ``<id>~<tag>`` (then ``~<tag>.2``, ... if that too is taken)."""
+    used = set(taken) | {p.id for p in view.pipelines}
+    out: dict[str, str] = {}
+    for p in view.pipelines:
+        if p.id not in taken:
+            continue
+        name, n = f"{p.id}~{tag}", 1
+        while name in used:
+            n += 1
+            name = f"{p.id}~{tag}.{n}"
+        used.add(name)
+        out[p.id] = name
+    return out
+
+
+def renamed_id(item_id: str, names: dict[str, str]) -> str:
+    """A pipeline's, task's or leg's id after its pipeline was renamed (task and leg ids
+    start with their pipeline's id and a slash)."""
+    head, sep, tail = item_id.partition("/")
+    return names.get(head, head) + sep + tail
+
+
+def apart_from(view: PlanView, taken: Collection[str], tag: str) -> PlanView:
+    """``view`` with every pipeline whose id is in ``taken`` (and its tasks and legs) renamed
+    by ``fresh_names``."""
+    names = fresh_names(view, taken, tag)
+    if not names:
+        return view
+
+    def rn(item_id: str) -> str:
+        return renamed_id(item_id, names)
+
+    return _with_id(
+        system=view.system,
+        snapshot_time=view.snapshot_time,
+        pipelines=tuple(replace(p, id=rn(p.id)) for p in view.pipelines),
+        tasks=tuple(
+            replace(
+                t,
+                id=rn(t.id),
+                pipeline=rn(t.pipeline),
+                depends_on=tuple(rn(d) for d in t.depends_on),
+            )
+            for t in view.tasks
+        ),
+        legs=tuple(
+            replace(
+                leg,
+                id=rn(leg.id),
+                pipeline=rn(leg.pipeline),
+                load=rn(leg.load),
+                unload=rn(leg.unload),
+            )
+            for leg in view.legs
+        ),
     )

@@ -26,7 +26,14 @@ from typing import Any
 
 from plancc.loop import history
 from plancc.loop.learn import Learned, learn, policy_figures
-from plancc.loop.merge import fresh_only, pinned, without_products
+from plancc.loop.merge import (
+    apart_from,
+    fresh_names,
+    fresh_only,
+    pinned,
+    renamed_id,
+    without_products,
+)
 from plancc.loop.pause import Change, Paused, PauseRule, pause_changes
 from plancc.loop.scout import assign_scouts, stale_markets
 from plancc.loop.statesnap import snapshot_from_state
@@ -204,6 +211,11 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
         candidate = fresh_only(active, started, candidate, slots)
     if settings.shape is not None:
         candidate = settings.shape(plan, candidate)
+    # the same trade planned again after its pipeline ended gets a new id: under the old one
+    # apply would carry the ended tasks' status over and the runner would never fly it
+    ended = _ended(store)
+    names = fresh_names(candidate, ended, str(seq))
+    candidate = apart_from(candidate, ended, str(seq))
     fresh_profit = sum(p.expected_revenue - p.expected_cost for p in candidate.pipelines)
     full = max(1, plan.objective.expected_profit)
     cand_score = Score(
@@ -225,11 +237,17 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
             [cand_score.profit_per_hour, cand_score.expected_profit, cand_score.pipelines]
         ),
     )
-    store.put(**{f"planned:{merged.plan_id}": json.dumps(planned_spans(plan, merged))})
+    spans = planned_spans(plan, merged, names)
+    store.put(**{f"planned:{merged.plan_id}": json.dumps(spans)})
     store.log(
         now, "loop", f"applied {plan_path.name}: {v.reason}; {learned_note}\n" + "\n".join(changes)
     )
     return LoopResult("applied", v.reason, changes, pauses, provenance, scouted, plan_path)
+
+
+def _ended(store: Store) -> set[str]:
+    """Ids of the pipelines that completed or failed."""
+    return {r[0] for r in store.conn.execute("SELECT id FROM pipelines WHERE status != 'ACTIVE'")}
 
 
 def _paused(store: Store) -> dict[str, Paused]:
@@ -265,8 +283,11 @@ def _describe(learned: Learned) -> str:
     return "learned " + "; ".join(parts)
 
 
-def planned_spans(plan: Any, view: Any) -> list[dict[str, Any]]:
-    """The plan's schedule as spans (epoch seconds), for the run report's plan lane."""
+def planned_spans(
+    plan: Any, view: Any, names: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The plan's schedule as spans (epoch seconds), for the run report's plan lane;
+    ``names``: the plan's pipelines renamed in ``view`` (``merge.fresh_names``)."""
     epoch = plan.provenance.snapshot_time.timestamp()
     legs = {leg.id: leg for leg in plan.legs}
     tasks = {t.id: t for t in plan.tasks}
@@ -274,7 +295,7 @@ def planned_spans(plan: Any, view: Any) -> list[dict[str, Any]]:
     out = []
     for sp in plan.ships:
         for sl in sp.legs:
-            if sl.leg not in kept:
+            if renamed_id(sl.leg, names or {}) not in kept:
                 continue
             leg = legs[sl.leg]
             mid = sl.load_s + (sl.end_s - sl.unload_s)

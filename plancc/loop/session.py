@@ -116,7 +116,17 @@ class Flight:
             s.close()
 
     def run(self, hours: float, progress: Callable[[Flight], None] | None = None) -> None:
-        end = self.start + hours * 3600.0
+        """Fly until ``hours`` game-hours after the start: ticks and loop passes."""
+        self._fly(self.start + hours * 3600.0, progress, replan=True)
+
+    def drain(self, max_hours: float, progress: Callable[[Flight], None] | None = None) -> bool:
+        """Tick on without re-planning (no new work) until every pipeline has ended and no
+        cargo waits to be sold, or ``max_hours`` more game-hours passed (a factory that never
+        fills fails its pipeline after the runner's patience). True when all work ended."""
+        self._fly(self.twin.now() + max_hours * 3600.0, progress, replan=False)
+        return not self._open_work()
+
+    def _fly(self, end: float, progress: Callable[[Flight], None] | None, *, replan: bool) -> None:
         # a loop pass that just ran (the first apply) is not repeated at once
         next_loop = self.twin.now() + (LOOP_S if self.loops else 0.0)
         clock = TwinClock(self.twin.now, self.twin.advance)
@@ -129,8 +139,10 @@ class Flight:
 
         while self.twin.now() < end:
             tick_start = self.twin.now()
+            if not replan and not self._open_work():
+                break
             if tick_start >= next_loop:
-                if self.replan == "loop" or not self._open_work() or not self.loops:
+                if replan and (self.replan == "loop" or not self._open_work() or not self.loops):
                     self.loop()
                 next_loop += LOOP_S
             result = run_tick(self.state, factory, clock, self.runner_policy, budget_s=55.0)
