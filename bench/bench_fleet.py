@@ -7,10 +7,13 @@ generator, with 1, 5, 10 and 20 haulers cloned from the recorded frigate (docked
 compile with the list scheduler (everything but the optimising solver) and print, per fleet
 size: planned utilisation over the horizon (target >= 85% at 10 haulers), planned profit per
 hour of horizon and its ratio to 1 hauler (target >= 4x at 10), the visits that buy past the
-supply-aware cap and the transactions past tradeVolume (target 0 and 0), the compile time
-(target < 5 s at 20 haulers), and the greedy scheduler's utilisation and profit on the same
-pipelines. When the ratio misses, the market whose depth binds first is named: the market
-where the plan's batches stopped (price ceiling, margin or profit floor reached).
+supply-aware cap ("over-cap"; "worn": the same counting what earlier visits to that market
+still take at the SCHEDULED time, recovering with recovery_half_life_s) and the transactions
+past tradeVolume (target 0 and 0), the compile time (target < 5 s at 20 haulers), and the
+greedy scheduler's utilisation and profit on the same pipelines. Under each row, what bound
+the depth: for each rule that stopped products from taking another batch (per-visit cap with
+recovery, factory collected down, price ceiling, profit floor, margin) the products and the
+market each stopped at, the most valuable first.
 """
 
 from __future__ import annotations
@@ -49,32 +52,72 @@ def _generated(seed: int, waypoints: int) -> Any:
     return parse_snapshot(seen_from_everywhere(u, start))
 
 
-def cap_breaches(plan: Any, snap: Any, policy: Any) -> tuple[int, int]:
-    """(visits buying more than the supply-aware share of tradeVolume, lots past tradeVolume)."""
-    visits = lots = 0
-    for t in plan.tasks:
+def cap_breaches(plan: Any, snap: Any, policy: Any) -> tuple[int, int, int]:
+    """(visits buying more than their supply-aware cap, the same counting what the plan's
+    earlier visits to that market still take at the scheduled time (recovery_half_life_s),
+    lots past tradeVolume)."""
+    from plancc.chain import visit_cap
+
+    when = {}
+    legs = {leg.id: leg for leg in plan.legs}
+    for sp in plan.ships:
+        for sl in sp.legs:
+            when[legs[sl.leg].load] = sl.load_s
+    visits = worn = lots = 0
+    seen: dict[tuple[str, str], list[tuple[float, int]]] = {}
+    for t in sorted(plan.tasks, key=lambda t: (when.get(t.id, 0), t.id)):
         market = snap.market(t.market)
         row = market.good(t.good) if market else None
         if row is None or row.trade_volume <= 0:
             continue
         lots += sum(1 for lot in t.lots if lot.units > row.trade_volume)
-        if t.type in ("ACQUIRE", "COLLECT"):
-            share = policy.purchase_fraction.get(row.supply, 0.4)
-            if t.type == "COLLECT":
-                share = policy.purchase_fraction.get(policy.collect_supply_level, 0.4)
-            if t.quantity > max(1, int(row.trade_volume * share + 1e-9)):
-                visits += 1
-    return visits, lots
+        if t.type not in ("ACQUIRE", "COLLECT"):
+            continue
+        level = policy.collect_supply_level if t.type == "COLLECT" else row.supply
+        cap = visit_cap(row.trade_volume, level, policy)
+        visits += t.quantity > cap
+        at = when.get(t.id, 0)
+        earlier = seen.setdefault((t.market, t.good), [])
+        half = policy.recovery_half_life_s
+        taken = sum(u * 0.5 ** (max(0, at - t0) / half) for t0, u in earlier)
+        worn += round(taken) + t.quantity > cap
+        earlier.append((at, t.quantity))
+    return visits, worn, lots
+
+
+RULES = (
+    ("one visit", "per-visit cap"),
+    ("collected down", "factory collected down"),
+    ("price ceiling", "price ceiling"),
+    ("min_profit_per_hour", "profit floor"),
+    ("margin", "margin"),
+    ("budget", "budget"),
+)
 
 
 def binding_market(plan: Any) -> str:
-    """Where batches stopped: the market named most often in the 'batch n:' rejections."""
-    seen: Counter[str] = Counter()
+    """What stopped the plan's products from taking more batches: for each rule (per-visit cap,
+    price ceiling, ...), the products it stopped and the market each stopped at, the most
+    valuable product (its planned profit) first."""
+    profit: Counter[str] = Counter()
+    for p in plan.pipelines:
+        profit[p.product] += p.expected_profit
+    by_rule: dict[str, list[tuple[int, str]]] = {}
     for r in plan.rejected:
-        if r.reason.startswith("batch "):
-            words = [w for w in r.reason.replace(":", " ").split() if w.count("-") >= 2]
-            seen[words[0] if words else r.market] += 1
-    return seen.most_common(1)[0][0] if seen else "-"
+        if r.good not in profit:
+            continue  # never planned: not a depth question
+        words = [w.strip(",:()") for w in r.reason.split()]
+        market = next((w for w in words if w.count("-") >= 2), r.market)
+        rule = next((name for key, name in RULES if key in r.reason), "other")
+        by_rule.setdefault(rule, []).append((-profit[r.good], f"{r.good}@{market}"))
+    if not by_rule:
+        return "-"
+    parts = []
+    for rule, items in sorted(by_rule.items(), key=lambda kv: -len(kv[1])):
+        names = ", ".join(name for _, name in sorted(items)[:4])
+        more = f" +{len(items) - 4}" if len(items) > 4 else ""
+        parts.append(f"{rule} x{len(items)}: {names}{more}")
+    return "; ".join(parts)
 
 
 def _figures(plan: Any, horizon_s: int) -> tuple[float, float]:
@@ -85,10 +128,14 @@ def _figures(plan: Any, horizon_s: int) -> tuple[float, float]:
 def run_case(label: str, snap: Any, book: Any, policy: Any, fleets: tuple[int, ...]) -> None:
     from plancc.compile import compile_plan
 
-    print(f"-- {label}: horizon {policy.horizon_s} s, haulers cloned from {_frigate(snap).symbol}")
+    print(
+        f"-- {label}: horizon {policy.horizon_s} s, haulers cloned from {_frigate(snap).symbol}, "
+        f"{len(snap.markets)} markets"
+    )
     print(
         f"{'haulers':>7} {'batches':>7} {'util':>6} {'cr/h':>10} {'ratio':>6} "
-        f"{'over-cap':>8} {'>tv':>4} {'compile s':>9} | {'greedy util':>11} {'greedy cr/h':>11}"
+        f"{'over-cap':>8} {'worn':>4} {'>tv':>4} {'compile s':>9} | "
+        f"{'greedy util':>11} {'greedy cr/h':>11}"
     )
     base = 0.0
     for n in fleets:
@@ -100,15 +147,14 @@ def run_case(label: str, snap: Any, book: Any, policy: Any, fleets: tuple[int, .
         util, per_h = _figures(plan, policy.horizon_s)
         g_util, g_per_h = _figures(greedy, policy.horizon_s)
         base = base or per_h
-        visits, lots = cap_breaches(plan, fleet, policy)
+        visits, worn, lots = cap_breaches(plan, fleet, policy)
         print(
             f"{n:>7} {len(plan.pipelines):>7} {util:>6.0%} {per_h:>10,.0f} "
-            f"{(per_h / base if base else 0):>5.1f}x {visits:>8} {lots:>4} {took:>9.2f} | "
-            f"{g_util:>11.0%} {g_per_h:>11,.0f}",
+            f"{(per_h / base if base else 0):>5.1f}x {visits:>8} {worn:>4} {lots:>4} "
+            f"{took:>9.2f} | {g_util:>11.0%} {g_per_h:>11,.0f}",
             flush=True,
         )
-        if n == fleets[-1]:
-            print(f"   batches stopped first at: {binding_market(plan)}")
+        print(f"{'':>9}stopped by: {binding_market(plan)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,8 +175,15 @@ def main(argv: list[str] | None = None) -> int:
     fleets = (1, 5) if args.short else FLEETS
     run_case("X1-AD75 (recorded)", real, book, policy, fleets)
     if not args.short:
+        # the recording read 7 of its 25 markets 1.4-3.4 h before the snapshot: with them
+        # trusted, what depth would fresh data of every market give?
+        trusted = dataclasses.replace(policy, max_snapshot_age_s=4 * 3600)
+        run_case("X1-AD75, every market trusted (max_snapshot_age_s 4 h)", real, book, trusted,
+                 fleets)  # fmt: skip
         for seed in (7, 11):
-            run_case(f"generated seed {seed}", _generated(seed, 40), book, policy, fleets)
+            # real systems hold 82-93 waypoints (LIVE-FACTS): a generated one of that size
+            run_case(f"generated seed {seed}, 90 waypoints", _generated(seed, 90), book, policy,
+                     fleets)  # fmt: skip
     return 0
 
 

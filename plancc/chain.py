@@ -4,30 +4,41 @@ price impact and the pipeline planner. Pure: snapshot + recipes + policy in, dat
     find_demand(snapshot, book, policy)     -> ranked Candidates (+ Rejections)
     resolve(good, quantity, ...)            -> ChainNode tree (BUY leaves, MANUFACTURE nodes)
     trade_size(...)                         -> units in one purchase (the design's formula)
-    sell_score(good, depth, policy, max_p)  -> weighted sell-market score
+    sell_score(good, policy, max_p, max_v)  -> weighted sell-market score
     plan_pipelines(snapshot, book, policy)  -> Pipelines under margin, ceiling and caps
 
 Money follows the API: we PAY ``purchase_price`` when we buy (ACQUIRE, COLLECT) and RECEIVE
 ``sell_price`` when we sell (DELIVER into a factory's IMPORT market, SELL at the demand market).
 A pipeline's expected cost is all its purchases and its expected revenue all its sales, both
-priced under the plan's own impact: every unit bought before a lot raises that lot's price by
-``buy_impact_per_lot`` per tradeVolume, every unit sold before a lot lowers it by
-``sell_impact_per_lot`` per tradeVolume. Earlier pipelines of the same plan count too.
+priced under the plan's own impact, by the market's supply level (policy tables ``buy_impact``
+and ``sell_impact``, live defaults): every unit bought before a lot raises that lot's price by
+the level's rise per tradeVolume, every unit sold before a lot lowers it by the level's fall per
+tradeVolume. Earlier pipelines of the same plan count too, as the markets still feel them.
+
+Trades a market can take: one VISIT buys at most the supply-aware share of the market's
+tradeVolume (``visit_cap``: floor(tradeVolume x purchase_fraction[supply])), less what the
+plan's earlier visits still take from it (recovering with ``recovery_half_life_s``); no single
+transaction moves more than tradeVolume. Where to buy weighs price AND distance: a seller's
+landed cost is its price plus the hauler time to carry a visit's units to where they are
+unloaded, valued at the plan's profit rate (``hauler_time_value``).
 
 Recipe balance: recipes carry no ratios (a factory imports a good or not), so a factory gets one
 unit of each input per unit of product, and every node of a chain moves the same quantity.
 
 Batches: a pipeline is one batch of a product, at most one load of the typical hauler (the
 design's "collect 40 LASER_RIFLES -> sell"); within that, the quantity with the highest expected
-profit that keeps the margin (overall and of the product's own step), the price ceiling and the
-spend caps. Every purchase is cut into lots of ``trade_size`` units, so no single purchase exceeds
-tradeVolume. A product's factory output is sized at ``policy.collect_supply_level``.
+profit that keeps the margin (overall and of the product's own step), the price ceiling, the
+per-visit caps and the spend caps. Every purchase is cut into lots of ``trade_size`` units, so no
+single purchase exceeds tradeVolume. A product's factory output is sized at
+``policy.collect_supply_level``.
 
 Filling the horizon (``plan_pipelines``): batches are added one at a time, the best next batch
 of any product first, each priced after every earlier batch's trades (decayed by the markets'
 recovery, ``recovery_half_life_s``, over the time between them), until the haulers' time over
 ``horizon_s`` is spoken for, no batch earns ``min_profit_per_hour`` per hauler-hour, or the
-budget runs out. Budget: min(spend_cap_total, agent credits - reserve_credits), given batch by
+budget runs out. A product whose next batch only its markets' wear stands in the way of (per-visit
+cap, price ceiling, margin or floor reached on the plan's own earlier trades) waits for them to
+recover: when nothing else can start, the work front moves on by ``RECOVERY_STEP_S``. Budget: min(spend_cap_total, agent credits - reserve_credits), given batch by
 batch to the best marginal return (never split evenly), each batch capped by spend_cap_pipeline.
 
 Ranking: profit per hour of the batch's hauler time (for every load the flight from where it is
@@ -58,6 +69,9 @@ from plancc.model import (
 from plancc.travel import distance, travel_seconds
 
 DEFAULT_HAULER = (40, 30)  # (cargo capacity, engine speed) when the fleet has no cargo ship
+# How far the planner's work front moves when every product waits for its markets to recover
+# from the plan's own trades: the game updates supply and activity about every 15 minutes.
+RECOVERY_STEP_S = 600
 
 
 @dataclass(frozen=True)
@@ -109,19 +123,42 @@ def trade_size(
     return max(0, size)
 
 
-def sell_score(good: TradeGood, depth: int, policy: Policy, max_price: int) -> float:
+def visit_cap(trade_volume: int, supply: str, policy: Policy) -> int:
+    """Units ONE visit may buy at a market: floor(tradeVolume x purchase_fraction[supply]) (0.4
+    for an unknown level, as the design). A visit's lots together stay under it, not each lot:
+    ten back-to-back lots of 3 from a market trading 6 ran 22% above the snapshot price live."""
+    return math.floor(trade_volume * policy.purchase_fraction.get(supply, 0.4) + 1e-9)
+
+
+def buy_impact(policy: Policy, supply: str) -> float:
+    """Purchase-price rise per tradeVolume lot bought at ``supply`` (the policy's table, live
+    defaults; the largest for an unknown level), or the one figure ``buy_impact_per_lot``."""
+    if policy.buy_impact_per_lot is not None:
+        return policy.buy_impact_per_lot
+    return policy.buy_impact.get(supply, max(policy.buy_impact.values(), default=0.0))
+
+
+def sell_impact(policy: Policy, supply: str) -> float:
+    """Sell-price fall per tradeVolume lot sold into an import at ``supply`` (the policy's
+    table; the largest for an unknown level), or the one figure ``sell_impact_per_lot``."""
+    if policy.sell_impact_per_lot is not None:
+        return policy.sell_impact_per_lot
+    return policy.sell_impact.get(supply, max(policy.sell_impact.values(), default=0.0))
+
+
+def sell_score(good: TradeGood, policy: Policy, max_price: int, max_volume: int) -> float:
     """The design's weighted sell-market score (0-100) of an importer of ``good``.
 
     price: sellPrice (what we RECEIVE) as a share of ``max_price`` (the best eligible sellPrice),
     x100; activity and supply: policy's tables (supply inverted: scarce pays best);
-    depth: supply-chain depth (manufacturing levels) x25, capped at 100 — deeper chains have
-    less competition.
+    depth: the market's tradeVolume as a share of ``max_volume`` (the deepest eligible
+    importer's), x100 — a deep market takes our cargo in fewer lots, each moving its price less.
     """
     w = policy.sell_weights
     price = min(100.0, 100.0 * good.sell_price / max_price) if max_price > 0 else 0.0
     activity = policy.activity_scores.get(good.activity or "", 0.0)
     supply = policy.sell_supply_scores.get(good.supply, 0.0)
-    depth_score = min(100.0, 25.0 * max(0, depth))
+    depth_score = min(100.0, 100.0 * good.trade_volume / max_volume) if max_volume > 0 else 0.0
     return (
         w.get("price", 0.0) * price
         + w.get("activity", 0.0) * activity
@@ -193,6 +230,30 @@ class MarketIndex:
 # Adaptive resolver
 
 
+@dataclass(frozen=True)
+class Haul:
+    """What choosing a seller weighs besides its price: the typical hauler (hold, engine) and
+    what its time earns in this plan, ``value_per_s`` credits per hauler-second (0: price only)."""
+
+    cargo: int
+    speed: int
+    value_per_s: float = 0.0
+
+
+def landed_cost(
+    market: str, row: TradeGood, dest: str, ix: MarketIndex, policy: Policy, haul: Haul | None
+) -> float:
+    """What one unit bought at ``market`` costs unloaded at ``dest``: its price, plus the hauler
+    time of the trip (flight and two dockings) valued at ``haul.value_per_s`` and shared by the
+    units one visit there takes (``visit_cap``, at most a hold)."""
+    if haul is None or haul.value_per_s <= 0 or not dest:
+        return float(row.purchase_price)
+    units = max(1, min(haul.cargo, visit_cap(row.trade_volume, row.supply, policy)))
+    trip = travel_seconds(ix.distance(market, dest), haul.speed, policy.flight_mode)
+    trip += 2 * policy.dock_seconds
+    return row.purchase_price + haul.value_per_s * trip / units
+
+
 def resolve(
     good: str,
     quantity: int,
@@ -201,6 +262,8 @@ def resolve(
     policy: Policy,
     *,
     manufacture: bool = False,
+    dest: str = "",
+    haul: Haul | None = None,
 ) -> ChainNode:
     """How to obtain ``quantity`` units of ``good``: the design's adaptive rule, recursively.
 
@@ -210,15 +273,32 @@ def resolve(
     3. otherwise MANUFACTURE at a factory that exports it and imports all its inputs,
        resolving each input the same way (one unit of each input per unit made).
 
-    ``manufacture=True`` skips rule 1 for ``good`` itself (a pipeline's product is always made:
-    the point is to create the HIGH supply we then buy). Unit prices are snapshot prices.
+    ``manufacture=True`` skips rule 1 for ``good`` itself (make it even where it is bought
+    cheaply). Which seller: the lowest ``landed_cost`` at ``dest`` (where the good is unloaded)
+    with ``haul``; without them, the cheapest. Unit prices are snapshot prices.
     Raises Unresolvable with the reason and the path from ``good``.
     """
-    return _resolve(good, quantity, MarketIndex.of(snapshot, policy), book, policy, (), manufacture)
+    ix = MarketIndex.of(snapshot, policy)
+    return _resolve(good, quantity, ix, book, policy, (), manufacture, dest, haul)
 
 
 def _cheapest(rows: Iterable[tuple[str, TradeGood]]) -> tuple[str, TradeGood] | None:
     return min(rows, key=lambda r: (r[1].purchase_price, r[0]), default=None)
+
+
+def _nearest_cheap(
+    rows: Iterable[tuple[str, TradeGood]],
+    dest: str,
+    ix: MarketIndex,
+    policy: Policy,
+    haul: Haul | None,
+) -> tuple[str, TradeGood] | None:
+    """The seller with the lowest landed cost at ``dest`` (ties: cheaper, then by symbol)."""
+    return min(
+        rows,
+        key=lambda r: (landed_cost(r[0], r[1], dest, ix, policy, haul), r[1].purchase_price, r[0]),
+        default=None,
+    )
 
 
 def _resolve(
@@ -229,6 +309,8 @@ def _resolve(
     policy: Policy,
     path: tuple[str, ...],
     manufacture: bool,
+    dest: str = "",
+    haul: Haul | None = None,
 ) -> ChainNode:
     here = (*path, good)
     if good in path:
@@ -236,7 +318,9 @@ def _resolve(
     sellers = ix.sellers.get(good, [])
     if not manufacture:
         level = supply_rank(policy.buy_supply_level)
-        best = _cheapest(r for r in sellers if supply_rank(r[1].supply) >= level)
+        best = _nearest_cheap(
+            (r for r in sellers if supply_rank(r[1].supply) >= level), dest, ix, policy, haul
+        )
         if best is not None:
             market, row = best
             return ChainNode(
@@ -249,7 +333,7 @@ def _resolve(
                 reason=f"{row.supply} supply at {market}: bought, not made",
             )
         if book.is_raw(good):
-            best = _cheapest(sellers)
+            best = _nearest_cheap(sellers, dest, ix, policy, haul)
             if best is None:
                 raise Unresolvable(good, f"raw material {good}: no market sells it", here)
             market, row = best
@@ -260,7 +344,7 @@ def _resolve(
                 quantity,
                 row.purchase_price,
                 supply=row.supply,
-                reason=f"raw material: cheapest seller ({row.supply} supply)",
+                reason=f"raw material: lowest landed cost ({row.supply} supply)",
             )
     if book.is_raw(good):
         raise Unresolvable(good, f"{good} is a raw material: plancc buys it, never makes it", here)
@@ -289,7 +373,8 @@ def _resolve(
     for i in inputs:
         counts[i] = counts.get(i, 0) + 1
     children = tuple(
-        _resolve(i, quantity * n, ix, book, policy, here, False) for i, n in counts.items()
+        _resolve(i, quantity * n, ix, book, policy, here, False, market, haul)
+        for i, n in counts.items()
     )
     why = "product" if manufacture else f"no seller at {policy.buy_supply_level} or above"
     return ChainNode(
@@ -329,13 +414,15 @@ def buy_lots(
     """The purchases that buy ``units``: (units, price per unit) for each.
 
     Each lot is trade_size units (so never more than tradeVolume) and costs the snapshot price
-    raised by policy.buy_impact_per_lot for every tradeVolume bought before it (by this plan).
-    Stops early when no further lot fits the credits or the supply limit: compare the total.
+    raised by ``buy_impact(policy, supply)`` for every tradeVolume bought before it (by this
+    plan). Stops early when no further lot fits the credits or the supply limit: compare the
+    total.
     """
     lots: list[tuple[int, int]] = []
     before, left, money = bought_before, units, credits
+    per_lot = buy_impact(policy, supply)
     while left > 0:
-        rise = policy.buy_impact_per_lot * before / trade_volume if trade_volume > 0 else 0.0
+        rise = per_lot * before / trade_volume if trade_volume > 0 else 0.0
         price = round(unit_price * (1 + rise))
         lot = trade_size(
             cargo_capacity=cargo_capacity,
@@ -354,15 +441,23 @@ def buy_lots(
 
 
 def sell_lots(
-    units: int, *, unit_price: int, trade_volume: int, sold_before: int = 0, policy: Policy
+    units: int,
+    *,
+    unit_price: int,
+    trade_volume: int,
+    supply: str,
+    sold_before: int = 0,
+    policy: Policy,
 ) -> list[tuple[int, int]]:
     """The sales that sell ``units``: (units, price per unit), each at most tradeVolume units,
-    at the snapshot price lowered by policy.sell_impact_per_lot per tradeVolume sold before."""
+    at the snapshot price lowered by ``sell_impact(policy, supply)`` (``supply``: the import's
+    level) per tradeVolume sold before."""
     lots: list[tuple[int, int]] = []
     before, left = sold_before, units
     step = trade_volume if trade_volume > 0 else max(1, units)
+    per_lot = sell_impact(policy, supply)
     while left > 0:
-        fall = policy.sell_impact_per_lot * before / trade_volume if trade_volume > 0 else 0.0
+        fall = per_lot * before / trade_volume if trade_volume > 0 else 0.0
         lot = min(left, step)
         lots.append((lot, max(0, round(unit_price * (1 - fall)))))
         before, left = before + lot, left - lot
@@ -403,6 +498,15 @@ class _Pricing:
         if row is None or row.purchase_price <= 0:
             raise _Infeasible(f"no price for {good} at {market}")
         key = (market, good, "buy")
+        cap = visit_cap(row.trade_volume, supply, self.policy)
+        taken = self._before(key)
+        if units > cap - taken:
+            fraction = self.policy.purchase_fraction.get(supply, 0.4)
+            raise _Infeasible(
+                f"{good} at {market}: one visit buys at most {cap} (tradeVolume "
+                f"{row.trade_volume} x {fraction:g} at {supply})"
+                + (f", {taken} still taken by the plan's earlier visits" if taken else "")
+            )
         left = self.budget - self.cost
         lots = buy_lots(
             units,
@@ -445,6 +549,7 @@ class _Pricing:
             units,
             unit_price=row.sell_price,
             trade_volume=row.trade_volume,
+            supply=row.supply,
             sold_before=self._before(key),
             policy=self.policy,
         )
@@ -595,21 +700,28 @@ def _rate(sized: _Sized, wait_s: int) -> float:
     return (sized.revenue - sized.cost) * 3600 / max(1, sized.ship_s + wait_s)
 
 
-def _options(good: str, ix: MarketIndex, book: RecipeBook, policy: Policy) -> list[ChainNode]:
-    """The ways to obtain a product: made at its factory, and, when a market already sells it
-    at ``buy_supply_level`` or above, bought there (the adaptive rule at the product's level)."""
+def _options(
+    good: str, dest: str, ix: MarketIndex, book: RecipeBook, policy: Policy, haul: Haul
+) -> list[ChainNode]:
+    """The ways to obtain a product sold at ``dest``: made at its factory, and, when a market
+    already sells it at ``buy_supply_level`` or above, bought there (the adaptive rule at the
+    product's level)."""
     level = supply_rank(policy.buy_supply_level)
+
+    def made() -> ChainNode:
+        return _resolve(good, 1, ix, book, policy, (), True, dest, haul)
+
     if any(supply_rank(r[1].supply) >= level for r in ix.sellers.get(good, [])):
-        bought = _resolve(good, 1, ix, book, policy, (), False)
+        bought = _resolve(good, 1, ix, book, policy, (), False, dest, haul)
         try:
-            return [_resolve(good, 1, ix, book, policy, (), True), bought]
+            return [made(), bought]
         except Unresolvable:
             return [bought]
-    return [_resolve(good, 1, ix, book, policy, (), True)]
+    return [made()]
 
 
 def _find(
-    ix: MarketIndex, snapshot: Snapshot, book: RecipeBook, policy: Policy, hauler: tuple[int, int]
+    ix: MarketIndex, snapshot: Snapshot, book: RecipeBook, policy: Policy, haul: Haul
 ) -> tuple[list[_Found], list[Rejection]]:
     found: list[_Found] = []
     rejected: list[Rejection] = [
@@ -629,10 +741,11 @@ def _find(
         if not allowed:
             rejected.append(Rejection(good, "", f"no {_allowed(policy)} importer of {good}"))
             continue
-        max_price = max(r[1].sell_price for r in allowed)
-        market, row = max(allowed, key=lambda r: (sell_score(r[1], 0, policy, max_price), r[0]))
+        tops = (max(r[1].sell_price for r in allowed), max(r[1].trade_volume for r in allowed))
+        scores = {m: sell_score(g, policy, *tops) for m, g in allowed}
+        market, row = max(allowed, key=lambda r: (scores[r[0]], r[0]))
         try:
-            options = _options(good, ix, book, policy)
+            options = _options(good, market, ix, book, policy, haul)
         except Unresolvable as e:
             rejected.append(Rejection(good, market, str(e)))
             continue
@@ -640,7 +753,7 @@ def _find(
         reason = ""
         for struct in options:
             try:
-                sized = _size(struct, market, ix, policy, {}, budget, hauler)
+                sized = _size(struct, market, ix, policy, {}, budget, (haul.cargo, haul.speed))
             except _Infeasible as e:
                 reason = reason or e.reason
                 continue
@@ -657,7 +770,7 @@ def _find(
             row.sell_price,
             row.activity or "",
             row.supply,
-            round(sell_score(row, chain_depth(struct), policy, max_price), 6),
+            round(scores[market], 6),
             round(per_hour, 3),
             make=struct.method == "MANUFACTURE",
         )
@@ -667,7 +780,12 @@ def _find(
 
 
 def find_demand(
-    snapshot: Snapshot, book: RecipeBook, policy: Policy
+    snapshot: Snapshot,
+    book: RecipeBook,
+    policy: Policy,
+    *,
+    time_value: float | None = None,
+    haulers: int | None = None,
 ) -> tuple[list[Candidate], list[Rejection]]:
     """Import markets for manufacturable goods, best first by expected profit per hour.
 
@@ -677,10 +795,13 @@ def find_demand(
     their best feasible batch (under impact, alone in the plan) per hour of hauler time plus
     production wait. Products with no allowed importer, no way to be made, or no profitable
     quantity, and markets with stale data, come back as Rejections with the reason.
+
+    Where each good is bought weighs price and distance (``landed_cost``), hauler time valued
+    at ``time_value`` credits per hauler-second; None: the plan's own profit rate for
+    ``haulers`` (default the fleet's cargo ships), ``hauler_time_value``.
     """
-    found, rejected = _find(
-        MarketIndex.of(snapshot, policy), snapshot, book, policy, typical_hauler(snapshot)
-    )
+    haul = _haul(snapshot, book, policy, time_value, haulers)
+    found, rejected = _find(MarketIndex.of(snapshot, policy), snapshot, book, policy, haul)
     return [f.candidate for f in found], rejected
 
 
@@ -737,18 +858,26 @@ def plan_pipelines(
     candidates: Sequence[Candidate] | None = None,
     exclude: Collection[str] = (),
     haulers: int | None = None,
+    time_value: float | None = None,
 ) -> tuple[tuple[Pipeline, ...], tuple[Rejection, ...]]:
     """Batches that fill the fleet's haulers over ``policy.horizon_s`` (see ``fill_horizon``).
 
     ``candidates``: the ranked list ``find_demand`` returned for this snapshot, so the demand
     finder does not run twice; the rejections returned are then only this step's (the caller
     keeps find_demand's). ``exclude``: products not to plan (the caller has its own reason).
+    ``time_value``: as find_demand's (pass the same, with the candidates it returned).
 
         candidates, rejected = find_demand(snapshot, book, policy)
         pipelines, more = plan_pipelines(snapshot, book, policy, candidates=candidates)
     """
     batches, rejected = fill_horizon(
-        snapshot, book, policy, candidates=candidates, exclude=exclude, haulers=haulers
+        snapshot,
+        book,
+        policy,
+        candidates=candidates,
+        exclude=exclude,
+        haulers=haulers,
+        time_value=time_value,
     )
     return tuple(b.pipeline for b in batches), rejected
 
@@ -761,6 +890,7 @@ def fill_horizon(
     candidates: Sequence[Candidate] | None = None,
     exclude: Collection[str] = (),
     haulers: int | None = None,
+    time_value: float | None = None,
 ) -> tuple[tuple[Batch, ...], tuple[Rejection, ...]]:
     """Batches that fill ``haulers`` (default: the fleet's cargo ships) over ``policy.horizon_s``.
 
@@ -772,32 +902,39 @@ def fill_horizon(
     min(spend_cap_total - running batches' cost, credits on hand - reserve_credits), the credits
     on hand counting the revenue of batches finished by then: when only money is short, the
     work front waits for the next batch to finish. A product drops out when its next batch is
-    infeasible or earns less than ``min_profit_per_hour`` per hauler-hour. Planning stops when
-    the horizon is reached or nothing pays. ``max_pipelines`` and ``max_batches`` (when set)
-    cap the distinct products and the batches of one product.
+    infeasible or earns less than ``min_profit_per_hour`` per hauler-hour on markets the plan
+    has not touched; when the plan's own earlier trades are what stands in the way, it waits
+    for its markets to recover (the work front moves on by ``RECOVERY_STEP_S`` when nothing
+    else can start). Planning stops when the horizon is reached or nothing pays.
+    ``max_pipelines`` and ``max_batches`` (when set) cap the distinct products and the batches
+    of one product. ``time_value``: see ``find_demand``.
     """
     ix = MarketIndex.of(snapshot, policy)
-    hauler = typical_hauler(snapshot)
+    fleet = haulers or haulers_of(snapshot)
+    haul = _haul(snapshot, book, policy, time_value, fleet)
+    hauler = (haul.cargo, haul.speed)
     if candidates is None:
-        found, rejected = _find(ix, snapshot, book, policy, hauler)
+        found, rejected = _find(ix, snapshot, book, policy, haul)
     else:
         found, rejected = [], []
         for c in candidates:
             try:
-                found.append(_Found(c, _resolve(c.good, 1, ix, book, policy, (), c.make)))
+                struct = _resolve(c.good, 1, ix, book, policy, (), c.make, c.sell_market, haul)
+                found.append(_Found(c, struct))
             except Unresolvable as e:  # a candidate from another snapshot or recipe book
                 rejected.append(Rejection(c.good, c.sell_market, str(e)))
-    fleet = haulers or haulers_of(snapshot)
     credits = snapshot.agent.credits
     events: list[Event] = []
     used_s = 0
-    clock = 0.0  # the work front when it waits for money
+    clock = 0.0  # the work front when it waits for money or for markets to recover
     counts: dict[str, int] = {}
     waits = {f.candidate.good: production_wait_s(f.struct, ix, policy) for f in found}
+    keys = {f.candidate.good: _trade_keys(f.struct, f.candidate.sell_market) for f in found}
     active = [f for f in found if f.candidate.good not in exclude]
     cache: dict[tuple[str, tuple[int, ...], int], _Sized | _Infeasible] = {}
-    keys: dict[str, tuple[tuple[str, str, str], ...]] = {}
     batches: list[Batch] = []
+    waiting: dict[str, str] = {}  # product -> why its next batch waits for recovery
+    collects: dict[tuple[str, str], int] = {}  # (factory, good) -> collects planned there
     while active:
         at_s = max(used_s / fleet, clock)
         if at_s >= policy.horizon_s:
@@ -808,50 +945,57 @@ def fill_horizon(
         budget = min(policy.spend_cap_pipeline, may)
         best: tuple[float, _Found, _Sized] | None = None
         short_of_money = False
+        waiting.clear()
         for f in list(active):
             c = f.candidate
-            seen = keys.get(c.good, ())
-            memo = (c.good, tuple(felt.get(k, 0) for k in seen), budget)
-            sized = cache.get(memo) if seen else None
+            spent = _collected_down(f.struct, collects, ix, policy)
+            if spent:
+                active.remove(f)
+                n = counts.get(c.good, 0) + 1
+                rejected.append(Rejection(c.good, c.sell_market, _why(n, spent)))
+                continue
+            wear = tuple(felt.get(k, 0) for k in keys[c.good])
+            memo = (c.good, wear, budget)
+            sized = cache.get(memo)
             if sized is None:
                 try:
                     sized = _size(f.struct, c.sell_market, ix, policy, felt, budget, hauler)
                 except _Infeasible as e:
                     sized = e
-                if isinstance(sized, _Sized):
-                    keys[c.good] = tuple(sorted(sized.trades))
-                    memo = (c.good, tuple(felt.get(k, 0) for k in keys[c.good]), budget)
                 cache[memo] = sized
             n = counts.get(c.good, 0) + 1
+            worn = any(wear)  # the plan's own earlier trades still move these markets
             if isinstance(sized, _Infeasible):
                 if sized.money or budget <= 0:
                     short_of_money = True
-                    continue
-                active.remove(f)
-                rejected.append(Rejection(c.good, c.sell_market, _why(n, sized.reason)))
+                elif worn:
+                    waiting[c.good] = _why(n, sized.reason)
+                else:
+                    active.remove(f)
+                    rejected.append(Rejection(c.good, c.sell_market, _why(n, sized.reason)))
                 continue
             hauler_rate = (sized.revenue - sized.cost) * 3600 / max(1, sized.ship_s)
             if hauler_rate < policy.min_profit_per_hour:
-                active.remove(f)
-                rejected.append(
-                    Rejection(
-                        c.good,
-                        c.sell_market,
-                        _why(
-                            n,
-                            f"{hauler_rate:,.0f} cr per hauler-hour < min_profit_per_hour "
-                            f"{policy.min_profit_per_hour:,}",
-                        ),
-                    )
+                why = _why(
+                    n,
+                    f"{hauler_rate:,.0f} cr per hauler-hour < min_profit_per_hour "
+                    f"{policy.min_profit_per_hour:,}",
                 )
+                if worn:
+                    waiting[c.good] = why
+                else:
+                    active.remove(f)
+                    rejected.append(Rejection(c.good, c.sell_market, why))
                 continue
             rate = _rate(sized, waits[c.good])
             if best is None or (rate, best[1].candidate.good) > (best[0], c.good):
                 best = (rate, f, sized)
         if best is None:
-            later = sorted(b.finish_s for b in batches if b.finish_s > at_s)
-            if short_of_money and later:
-                clock = later[0]  # wait for the next batch's revenue
+            wake = [at_s + RECOVERY_STEP_S] if waiting else []
+            if short_of_money:
+                wake += [b.finish_s for b in batches if b.finish_s > at_s]
+            if wake:
+                clock = min(wake)  # wait for markets to recover or for a batch's revenue
                 continue
             if short_of_money:
                 for f in active:
@@ -898,7 +1042,74 @@ def fill_horizon(
         )
         finish = at_s + sized.ship_s + waits[c.good]
         batches.append(Batch(pipe, at_s, finish, sized.ship_s))
+        for node in _made(sized.chain):
+            collects[(node.market, node.good)] = collects.get((node.market, node.good), 0) + 1
+    # products still waiting for their markets when the horizon came: say what bound them
+    for f in active:
+        c = f.candidate
+        if c.good in waiting:
+            why = f"{waiting[c.good]} (markets still recovering from the plan's trades)"
+            rejected.append(Rejection(c.good, c.sell_market, why))
     return tuple(batches), tuple(dict.fromkeys(rejected))
+
+
+def _made(node: ChainNode) -> list[ChainNode]:
+    """The chain's MANUFACTURE nodes (each a COLLECT at its factory)."""
+    own = [node] if node.method == "MANUFACTURE" else []
+    return own + [m for c in node.children for m in _made(c)]
+
+
+def _collected_down(
+    struct: ChainNode, collects: Mapping[tuple[str, str], int], ix: MarketIndex, policy: Policy
+) -> str:
+    """Why a factory in ``struct`` cannot be collected again in this plan, or "".
+
+    A collect takes a factory's export down about one supply level, and feeding it back takes
+    hours (live: multi-level climbs 4-6 h; a bought-down export stayed below ABUNDANT for a day),
+    longer than a plan's horizon. So a factory is collected once per level it stands above
+    ``collect_supply_level`` in the snapshot, plus once at that level."""
+    for node in _made(struct):
+        row = ix.rows.get((node.market, node.good))
+        above = supply_rank(row.supply if row else None) - supply_rank(policy.collect_supply_level)
+        if collects.get((node.market, node.good), 0) > max(0, above):
+            return (
+                f"{node.good} at {node.market}: already collected down from "
+                f"{row.supply if row else '?'} by this plan; it climbs back over hours"
+            )
+    return ""
+
+
+def _trade_keys(node: ChainNode, dest: str) -> tuple[tuple[str, str, str], ...]:
+    """Every (market, good, side) a chain trades: what it buys and where it unloads it."""
+    keys = {(node.market, node.good, "buy"), (dest, node.good, "sell")}
+    for child in node.children:
+        keys.update(_trade_keys(child, node.market))
+    return tuple(sorted(keys))
+
+
+def _haul(
+    snapshot: Snapshot,
+    book: RecipeBook,
+    policy: Policy,
+    time_value: float | None,
+    haulers: int | None,
+) -> Haul:
+    cargo, speed = typical_hauler(snapshot)
+    if time_value is None:
+        time_value = hauler_time_value(snapshot, book, policy, haulers=haulers)
+    return Haul(cargo, speed, time_value)
+
+
+def hauler_time_value(
+    snapshot: Snapshot, book: RecipeBook, policy: Policy, *, haulers: int | None = None
+) -> float:
+    """The plan's profit rate, credits per hauler-second: the horizon filled with sellers chosen
+    by price alone, its expected profit over its hauler time. Choosing where to buy then values
+    a hauler's time at this rate (a far cheap seller costs the plan what the hauler would have
+    earned meanwhile)."""
+    batches, _ = fill_horizon(snapshot, book, policy, haulers=haulers, time_value=0.0)
+    busy = sum(b.hauler_s for b in batches)
+    return sum(b.pipeline.expected_profit for b in batches) / busy if busy else 0.0
 
 
 def _why(batch: int, reason: str) -> str:

@@ -84,10 +84,15 @@ def compile_plan(
         raise InputError("the time limit must be positive", field="--time-limit")
     report = progress or _quiet
 
-    candidates, demand_rejections = chain.find_demand(snapshot, book, policy)
+    # where to buy weighs hauler time at the plan's own profit rate: measured once, used by both
+    value = chain.hauler_time_value(snapshot, book, policy)
+    candidates, demand_rejections = chain.find_demand(snapshot, book, policy, time_value=value)
     report("demand", f"{len(candidates)} candidates, {len(demand_rejections)} products rejected")
 
-    pipelines, rejections = chain.plan_pipelines(snapshot, book, policy, candidates=candidates)
+    batches, rejections = chain.fill_horizon(
+        snapshot, book, policy, candidates=candidates, time_value=value
+    )
+    pipelines = tuple(b.pipeline for b in batches)
     rejected = tuple(dict.fromkeys((*demand_rejections, *rejections)))
     report("pipelines", f"{len(pipelines)} planned, {len(rejected)} candidates rejected")
 
@@ -120,7 +125,9 @@ def compile_plan(
     active = tuple(pipelines)
     unflyable: list[Rejection] = []  # pipelines dropped because no ship can fly one of their legs
     while True:
-        tasks, legs = pipeline.build_tasks(active, policy, capacity, volumes)
+        # a repeat visit to a market waits as long as the planner let the market recover
+        starts = {b.pipeline.id: b.start_s for b in batches}
+        tasks, legs = pipeline.build_tasks(active, policy, capacity, volumes, starts)
         # which legs no ship can fly is the same for every scheduler: ask the fast one first
         result = schedule.schedule(
             tasks,
@@ -144,14 +151,15 @@ def compile_plan(
         unflyable += [
             Rejection(p.product, p.sell_market, dropped[p.id]) for p in active if p.id in dropped
         ]
-        replanned, rejections = chain.plan_pipelines(
+        batches, rejections = chain.fill_horizon(
             snapshot,
             book,
             policy,
             candidates=candidates,
             exclude={r.good for r in unflyable},
+            time_value=value,
         )
-        active = tuple(replanned)
+        active = tuple(b.pipeline for b in batches)
         rejected = tuple(dict.fromkeys((*demand_rejections, *rejections, *unflyable)))
         if not active:
             report("tasks", "0 tasks, 0 legs")
@@ -176,6 +184,9 @@ def compile_plan(
             seed=seed,
             time_limit_s=time_limit_s,
             clock=budget_clock,
+            # CP-SAT's own guard per solve, far past its deterministic limit (a fraction of
+            # time_limit_s): only a pathological solve on a crawling machine meets it
+            wall_guard_s=max(60.0, 10 * time_limit_s),
         )
         assert info is not None
         search = Search(

@@ -342,6 +342,8 @@ def policy_from_data(data: Mapping[str, Any]) -> Policy:
             v = float(v)
         elif isinstance(current, int):
             v = int(v)
+        elif current is None and isinstance(v, int | float):
+            v = float(v)  # an optional figure (None: unset), e.g. buy_impact_per_lot
         values[f.name] = v
     return Policy(**values)
 

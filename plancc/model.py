@@ -214,8 +214,28 @@ class Policy:
     spend_cap_pipeline: int = 500_000
     spend_cap_total: int = 1_500_000
     price_ceiling: float = 1.25  # never pay more than this times the snapshot price
-    buy_impact_per_lot: float = 0.05  # each tradeVolume lot bought raises the price ~5%
-    sell_impact_per_lot: float = 0.015  # each tradeVolume lot sold lowers the price ~1.5%
+    # price move per tradeVolume lot, by the market's supply level (live: LIVE-FACTS.md)
+    buy_impact: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "ABUNDANT": 0.04,
+            "HIGH": 0.05,
+            "MODERATE": 0.07,
+            "LIMITED": 0.10,
+            "SCARCE": 0.13,
+        }
+    )
+    sell_impact: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "SCARCE": 0.011,
+            "LIMITED": 0.022,
+            "MODERATE": 0.039,
+            "HIGH": 0.11,
+            "ABUNDANT": 0.24,
+        }
+    )
+    # one figure for every supply level instead of the tables (the loop's learned figures)
+    buy_impact_per_lot: float | None = None
+    sell_impact_per_lot: float | None = None
     production_lag_s: int = 600  # expected wait between last delivery and COLLECT
     dock_seconds: int = 5  # time to dock/orbit and trade at a market, per visit
     move_penalty_s: int = 120  # with --hint, a leg changes ship only to finish this much sooner

@@ -15,11 +15,19 @@ Ids are derived from content, readable and stable::
 
 ``#n`` numbers the loads of the same task kind, good and market within a pipeline, in chain
 order (the same good bought at the same market for two factories continues the numbering).
+
+Repeat visits: the planner priced each batch after the earlier batches' trades had recovered
+for as long as its planned start allows (``plancc.chain.fill_horizon``). Given those starts, a
+batch's ACQUIRE at a market and good an earlier batch also bought depends on that batch's last
+ACQUIRE there, ``lag_s`` the gap between their planned starts: the schedule and the runner then
+never buy there sooner than the plan's prices assumed.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from plancc.model import ChainNode, Leg, Lot, Pipeline, Policy, Task, TaskType
 
@@ -121,11 +129,14 @@ def build_tasks(
     policy: Policy,
     cargo_capacity: int,
     volumes: Volumes | None = None,
+    starts: Mapping[str, float] | None = None,
 ) -> tuple[tuple[Task, ...], tuple[Leg, ...]]:
     """The task DAG and legs of ``pipelines``, in chain order (inputs before what they feed).
 
     ``cargo_capacity`` is the largest load a leg may carry (the leg's ``hold``). ``volumes``
-    gives each market's tradeVolume, which cuts every task into its lots.
+    gives each market's tradeVolume, which cuts every task into its lots. ``starts``: each
+    pipeline's planned start (seconds), in the order of ``pipelines``; repeat visits then wait
+    for their market as planned (see the module docstring).
     """
     tasks: list[Task] = []
     legs: list[Leg] = []
@@ -134,4 +145,34 @@ def build_tasks(
         b.emit(p.chain, p.sell_market, "SELL")
         tasks += b.tasks
         legs += b.legs
+    if starts:
+        tasks = space_repeat_visits(tasks, pipelines, starts)
     return tuple(tasks), tuple(legs)
+
+
+def space_repeat_visits(
+    tasks: Sequence[Task], pipelines: Sequence[Pipeline], starts: Mapping[str, float]
+) -> list[Task]:
+    """``tasks`` with each repeat ACQUIRE at a market and good made to wait for the previous
+    pipeline's last ACQUIRE there plus the gap between the two pipelines' planned starts."""
+    out = list(tasks)
+    by_pipeline: dict[str, list[int]] = {}
+    for i, t in enumerate(out):
+        if t.type == "ACQUIRE":
+            by_pipeline.setdefault(t.pipeline, []).append(i)
+    last: dict[tuple[str, str], tuple[str, float]] = {}  # (market, good) -> (task id, start)
+    for p in pipelines:
+        start = starts.get(p.id)
+        if start is None:
+            continue
+        here: dict[tuple[str, str], str] = {}
+        for i in by_pipeline.get(p.id, []):
+            t = out[i]
+            key = (t.market, t.good)
+            before = last.get(key)
+            if before is not None and not t.depends_on:
+                gap = max(0, math.ceil(start - before[1]))
+                out[i] = replace(t, depends_on=(before[0],), lag_s=gap)
+            here[key] = t.id
+        last.update({key: (tid, start) for key, tid in here.items()})
+    return out

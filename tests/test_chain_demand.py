@@ -37,12 +37,13 @@ def test_profit_per_hour_counts_every_leg_of_the_typical_hauler_and_the_producti
     candidates, _ = find_demand(w.snapshot(), BOOK, make)
     near = next(c for c in candidates if c.good == "NEAR")
     assert near.make
-    # 40 units: X M->FN (20 units away) and NEAR FN->SN (10 units away), speed 30, 2 docks each
+    # 12 units: one visit collects at most 20 x 0.6 = 12 NEAR at FN (X: 60 x 0.6 = 36 at M)
+    # X M->FN (20 units away) and NEAR FN->SN (10 units away), speed 30, 2 docks each
     legs = travel_seconds(20, 30) + travel_seconds(10, 30) + 4 * POLICY.dock_seconds
     legs += travel_seconds(30, 30)  # and the empty flight back from SN to M for the next batch
-    x_cost = 36 * 100 + 4 * round(100 * 1.03)
-    near_cost = 12 * 1000 + 12 * 1030 + 12 * 1060 + 4 * 1090
-    sales = 40 * 100 + 20 * 2000 + 20 * round(2000 * (1 - 0.015))  # NEAR sold in lots of 20
+    x_cost = 12 * 100
+    near_cost = 12 * 1000
+    sales = 12 * 100 + 12 * 2000  # each one lot, under the importers' tradeVolume 60 and 20
     profit = sales - x_cost - near_cost
     # the factory is already HIGH: the wait is the production lag alone
     assert near.est_profit_per_hour == round(profit * 3600 / (legs + make.production_lag_s), 3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from chainworld import World, book, wp
 from hypothesis import given
 from hypothesis import strategies as st
@@ -36,10 +38,11 @@ def test_units_the_plan_bought_earlier_raise_the_first_lot():
 
 
 def test_each_lot_sold_lowers_the_next_lots_price():
-    assert sell_lots(50, unit_price=1000, trade_volume=20, policy=POLICY) == [
+    # into a LIMITED import: -2.2% per tradeVolume sold before
+    assert sell_lots(50, unit_price=1000, trade_volume=20, supply="LIMITED", policy=POLICY) == [
         (20, 1000),
-        (20, 985),
-        (10, 970),
+        (20, 978),
+        (10, 956),
     ]
 
 
@@ -65,7 +68,7 @@ def test_no_single_purchase_or_sale_exceeds_trade_volume(units, volume, supply, 
     )  # fmt: skip
     assert all(0 < n <= volume for n, _ in bought)
     assert sum(n for n, _ in bought) <= units
-    sold = sell_lots(units, unit_price=100, trade_volume=volume, policy=policy)
+    sold = sell_lots(units, unit_price=100, trade_volume=volume, supply=supply, policy=policy)
     assert all(0 < n <= volume for n, _ in sold)
     assert sum(n for n, _ in sold) == units
 
@@ -94,32 +97,41 @@ def test_pipeline_below_the_minimum_margin_is_not_planned_with_the_reason():
 
 
 def test_impact_limits_the_quantity_to_what_keeps_the_margin():
-    # collect lots of 6 (tradeVolume 10 x 0.6), each +3%: 40 units would average ~8.4% dearer
-    w = one_product(x_seller(World()), "P", collect=1000, sell=1150, tv=10)
+    # collected in one visit (tradeVolume 100 x 0.6 = 60), sold into a HIGH import trading 10
+    # at a time, -11% per lot: 1150, 1024, 911, ...; per unit X costs 100 and is delivered for
+    # 100, P costs 1000: 20 units would earn (2000 + 11500 + 10240) / 22000 = 7.9% < 8%
+    w = one_product(x_seller(World(), tv=100), "P", collect=1000, sell=1150, tv=100)
+    w.rows[wp("SP")] = [dataclasses.replace(g, trade_volume=10, supply="HIGH")
+                        for g in w.rows[wp("SP")]]  # fmt: skip
     bk = book({"P": ["X"]}, {"X"})
-    roomy = one_batch(price_ceiling=10.0)
-    (planned,), _ = plan_pipelines(w.snapshot(), bk, roomy)
-    assert planned.quantity < 40
+    (planned,), _ = plan_pipelines(w.snapshot(), bk, POLICY)
+    assert planned.quantity == 19
     assert (planned.expected_revenue - planned.expected_cost) / planned.expected_cost >= 0.08
-    (no_impact,), _ = plan_pipelines(
-        w.snapshot(), bk, one_batch(price_ceiling=10.0, buy_impact_per_lot=0)
-    )
+    (no_impact,), _ = plan_pipelines(w.snapshot(), bk, one_batch(sell_impact_per_lot=0))
     assert no_impact.quantity == 40
 
 
-def test_price_ceiling_limits_purchases_and_rejects_what_the_plan_already_drove_up():
-    # X: lots of 6 (tradeVolume 10 x 0.6), +3% each: 1.00, 1.03, 1.06, 1.09 fit a 1.10 ceiling
-    w = x_seller(World(), tv=10)
-    one_product(w, "P1", collect=1000, sell=3000)
-    one_product(w, "P2", collect=1000, sell=2000)
-    policy = one_batch(price_ceiling=1.10)
-    pipelines, rejected = plan_pipelines(
-        w.snapshot(), book({"P1": ["X"], "P2": ["X"]}, {"X"}), policy
-    )
-    assert [(p.product, p.quantity) for p in pipelines] == [("P1", 24)]
+def test_price_ceiling_rejects_what_the_plan_already_drove_up_until_it_recovers():
+    # P1 collects 6 per visit (tradeVolume 10 x 0.6) and buys 6 X; X at HIGH, +5% per 20
+    # bought: P2's X would then cost 1000 x 1.015 = 1015 > a 1.01 ceiling
+    w = World().sell("M", "X", buy=1000, supply="HIGH", tv=20)
+    one_product(w, "P1", collect=1000, sell=3000, tv=10)
+    one_product(w, "P2", collect=1000, sell=2500, tv=10)
+    bk = book({"P1": ["X"], "P2": ["X"]}, {"X"})
+    stuck = one_batch(price_ceiling=1.01, recovery_half_life_s=10**9)  # X never recovers
+    pipelines, rejected = plan_pipelines(w.snapshot(), bk, stuck)
+    assert [(p.product, p.quantity) for p in pipelines] == [("P1", 6)]
     (r,) = rejected
     assert r.good == "P2"
-    assert r.reason == "X at X1-T-M would cost 112/u > 1.1 x snapshot 100 (price ceiling)"
+    assert r.reason == (
+        "X at X1-T-M would cost 1015/u > 1.01 x snapshot 1000 (price ceiling) "
+        "(markets still recovering from the plan's trades)"
+    )
+    # with recovery, P2's batch waits until X is back under the ceiling
+    batches, _ = fill_horizon(w.snapshot(), bk, one_batch(price_ceiling=1.01))
+    first, later = batches
+    assert later.pipeline.product == "P2" and later.start_s > first.start_s
+    assert later.pipeline.chain.children[0].unit_price <= 1010
 
 
 def test_a_later_pipeline_pays_the_prices_earlier_pipelines_moved():
@@ -177,14 +189,16 @@ def test_one_pipeline_per_product_even_with_several_good_importers():
 
 
 def test_expected_cost_and_revenue_are_every_purchase_and_every_sale():
-    # 40 units, X in one lot of 36 + one of 4; P in lots of 12 (20 x 0.6); sales in lots of 60/100
+    # one visit collects 12 (tradeVolume 20 x 0.6); X: one lot of 12 (60 x 0.6 = 36 fits);
+    # P sold into a LIMITED import trading 5: lots of 5, 5, 2 at -2.2% per lot sold before
     w = one_product(x_seller(World()), "P", collect=1000, sell=3000)
+    w.rows[wp("SP")] = [dataclasses.replace(g, trade_volume=5) for g in w.rows[wp("SP")]]
     (p,), _ = plan_pipelines(w.snapshot(), book({"P": ["X"]}, {"X"}), POLICY)
-    x_cost = 36 * 100 + 4 * round(100 * (1 + 0.05 * 36 / 60))
-    p_cost = 12 * 1000 + 12 * 1030 + 12 * 1060 + 4 * 1090
-    x_sale = 40 * 100  # delivered to the factory, which pays its sellPrice
-    p_sale = 40 * 3000
-    assert p.quantity == 40
+    x_cost = 12 * 100
+    p_cost = 12 * 1000
+    x_sale = 12 * 100  # delivered to the factory, which pays its sellPrice
+    p_sale = 5 * 3000 + 5 * round(3000 * (1 - 0.022)) + 2 * round(3000 * (1 - 0.044))
+    assert p.quantity == 12
     assert (p.expected_cost, p.expected_revenue) == (x_cost + p_cost, x_sale + p_sale)
     assert p.sell_price == 3000
 

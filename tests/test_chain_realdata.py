@@ -36,24 +36,30 @@ def test_ship_plating_first_batch_matches_the_hand_calculation(real):
     buy_supply_level HIGH, so the adaptive rule buys it there (no deliveries, no production
     wait), which pays more per hour than making it from ALUMINUM and MACHINERY.
 
-    32 units (the 33rd would be bought in a lot priced past the ceiling 1.25 x 2768 = 3460):
-      buy at D44 in lots of floor(6 x 0.8) = 4, +5% x 4/6 per lot bought before:
-        4 x (2768 + round(2768 x 1.0333..) + ... + round(2768 x 1.2333..))
-        = 4 x (2768 + 2860 + 2953 + 3045 + 3137 + 3229 + 3322 + 3414) = 4 x 24,728  = 98,912
-        (the next lot: round(2768 x 1.2666..) = 3506 > 3460)
-      sell at H52 (sellPrice 6357, tv 6), -1.5% per lot of 6 sold before:
-        6 x (6357 + 6262 + 6166 + 6071 + 5976) + 2 x 5880 = 184,992 + 11,760    = 196,752
-        (every unit more still sells above what it costs: 32 is the most profitable quantity)
-      margin = (196,752 - 98,912) / 98,912 = 99% >= 8%
+    4 units: one visit buys at most floor(tradeVolume 6 x 0.8 at ABUNDANT) = 4 (the per-visit
+    cap, however large the hold), in one lot:
+      buy at D44:  4 x 2768                                                        = 11,072
+      sell at H52 (sellPrice 6357, MODERATE, tv 6): one lot, nothing sold before:
+                   4 x 6357                                                        = 25,428
+      margin = (25,428 - 11,072) / 11,072 = 130% >= 8%
+    Batch 2 starts when D44 has given back enough of batch 1's 4 units (recovery_half_life_s
+    5400): still taken round(4 x 0.5^(t / 5400)) = 3, so it buys 4 - 3 = 1, at
+    round(2768 x (1 + 0.04 x 3/6)) = 2823, and sells it where 3 of batch 1's 4 are still felt:
+    round(6357 x (1 - 0.039 x 3/6)) = 6233.
     """
     snap, book = real
     pipelines, _ = plan_pipelines(snap, book, POLICY)
     p = next(p for p in pipelines if p.product == "SHIP_PLATING")
-    assert (p.id, p.batch, p.quantity, p.sell_price) == ("SHIP_PLATING@X1-AD75-H52", 1, 32, 6357)
-    assert (p.expected_cost, p.expected_revenue) == (98_912, 196_752)
+    assert (p.id, p.batch, p.quantity, p.sell_price) == ("SHIP_PLATING@X1-AD75-H52", 1, 4, 6357)
+    assert (p.expected_cost, p.expected_revenue) == (11_072, 25_428)
     root = p.chain
     assert (root.method, root.market, root.children) == ("BUY", "X1-AD75-D44", ())
-    assert (root.unit_price, root.unload_price) == (round(98_912 / 32), round(196_752 / 32))
+    assert (root.unit_price, root.unload_price) == (2768, 6357)
+    batches, _ = fill_horizon(snap, book, POLICY)
+    first, second, *_ = (b for b in batches if b.pipeline.product == "SHIP_PLATING")
+    assert round(4 * 0.5 ** ((second.start_s - first.start_s) / 5400)) == 3
+    assert (second.pipeline.quantity, second.pipeline.expected_cost) == (1, 2823)
+    assert second.pipeline.expected_revenue == 6233
 
 
 def test_real_plan_respects_policy_and_explains_what_it_left_out(real):

@@ -89,12 +89,14 @@ def test_trade_size_never_exceeds_trade_volume_even_with_a_generous_policy():
     )
 
 
-def medicine_world() -> World:
+def medicine_world(tv: int = 20) -> World:
+    """MEDICINE made at D43 from FABRICS (B1, tradeVolume 60) and POLYNUCLEOTIDES (B2, ``tv``);
+    D43 trades ``tv`` MEDICINE at a time."""
     w = World()
     w.sell("B1", "FABRICS", buy=690, supply="HIGH", tv=60)
-    w.sell("B2", "POLYNUCLEOTIDES", buy=76, supply="HIGH", tv=20)
+    w.sell("B2", "POLYNUCLEOTIDES", buy=76, supply="HIGH", tv=tv)
     w.factory(
-        "D43", "MEDICINE", buy=1600, supply="HIGH", tv=20,
+        "D43", "MEDICINE", buy=1600, supply="HIGH", tv=tv,
         inputs={"FABRICS": 1300, "POLYNUCLEOTIDES": 150},
     )  # fmt: skip
     w.demand("A1", "MEDICINE", sell=4600, activity="WEAK")
@@ -109,7 +111,7 @@ def test_every_input_of_a_factory_is_delivered_in_the_quantity_made():
 
 
 def test_pipeline_makes_at_most_one_load_of_the_typical_hauler():
-    w = medicine_world()
+    w = medicine_world(tv=100)  # deep markets: one visit may take 60, more than any hold here
     w.ships = [(15, 30), (25, 30), (80, 30)]  # median hold: 25
     bk = book({"MEDICINE": ["FABRICS", "POLYNUCLEOTIDES"]}, {"FABRICS", "POLYNUCLEOTIDES"})
     (pipeline,), _ = plan_pipelines(w.snapshot(), bk, POLICY)

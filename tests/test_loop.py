@@ -144,7 +144,9 @@ def test_a_product_whose_realised_margin_stays_low_is_paused_then_resumes(tmp_pa
 def test_learned_figures_replace_the_defaults_and_the_plan_says_from_how_many(
     tmp_path: Path,
 ) -> None:
-    flight = new_flight(tmp_path, seed=2, haulers=5, min_observations=2)
+    # a half-hour horizon: the first plan's work is done (haulers free to re-plan) by 0.75 h
+    overrides = (("horizon_s", 1800),)
+    flight = new_flight(tmp_path, seed=2, haulers=5, min_observations=2, policy_overrides=overrides)
     flight.run(hours=0.75)
     s = _store(flight)
     figures = policy_figures(

@@ -77,7 +77,9 @@ def test_apply_then_ticks_fly_the_plan_and_status_check_reconciles(served, tmp_p
     assert preview.returncode == 0, preview.stderr
     assert "expected credits" in preview.stdout
     assert world.store().ledger() == []  # the preview changed nothing
-    for _ in range(200):
+    # the plan fills a 2 h horizon and a COLLECT waits for its factory to be HIGH again (in
+    # this seed the twin's factory takes hours to climb back): ticks for about 6.5 h
+    for _ in range(400):
         r = plancc(loop, token, "run", "--state", state, log=log)
         assert r.returncode == 0, r.stderr
         if not world.open_work():

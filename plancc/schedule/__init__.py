@@ -118,11 +118,13 @@ def schedule_with_info(
     seed: int = 0,
     time_limit_s: float = 10.0,
     clock: Callable[[], float] = time.monotonic,
+    wall_guard_s: float | None = None,
 ) -> tuple[ScheduleResult, Info | None]:
     """``schedule``, plus the optimiser's record when ``method="cpsat"`` (else None).
     ``profits``: pipeline id -> expected profit, the weights of the profit-weighted objective.
     ``clock``: the optimiser's wall-time guard (a clock that never advances leaves only its
-    iteration and deterministic-time budgets, sized from ``time_limit_s``)."""
+    iteration and deterministic-time budgets, sized from ``time_limit_s``); ``wall_guard_s``:
+    CP-SAT's wall-time guard per solve (None: from the time left)."""
     problem = build_problem(tasks, legs, ships, waypoints, policy, markets=markets, epoch=epoch)
     if method != "cpsat":
         return solve(
@@ -142,6 +144,7 @@ def schedule_with_info(
         pinned_start=starts,
         move_penalty_s=policy.move_penalty_s,
         clock=clock,
+        wall_guard_s=wall_guard_s,
     )
 
 

@@ -80,9 +80,12 @@ def optimise(
     pinned_start: dict[str, int] | None = None,
     move_penalty_s: int = 0,
     clock: Callable[[], float] = time.monotonic,
+    wall_guard_s: float | None = None,
 ) -> tuple[ScheduleResult, Info]:
     """See the module docstring. ``pins``: leg id -> ship of the previous plan; ``pinned_start``:
-    leg id -> its start there (legs starting before ``FREEZE_S`` keep their ship)."""
+    leg id -> its start there (legs starting before ``FREEZE_S`` keep their ship).
+    ``wall_guard_s``: CP-SAT's own wall-time guard per solve (None: from the time left); with a
+    ``clock`` that never advances, a generous guard leaves the deterministic limits alone."""
     t0 = clock()
     deadline = t0 + time_limit_s
 
@@ -154,7 +157,7 @@ def optimise(
                 horizon=_horizon(target, best),
                 k_nearest=len(problem.legs),
                 det_time=max(0.5, time_limit_s * EXACT_DET_SHARE),
-                wall_guard=max(0.1, left() * 0.9),
+                wall_guard=wall_guard_s or max(0.1, left() * 0.9),
                 seed=seed,
             )
             phases.append(f"cpsat-exact:{sub.status}")
@@ -198,7 +201,14 @@ def optimise(
                 best = improved
                 phases.append("local-search")
             best, used = _lns(
-                problem, target, best, allowed, seed, left, _lns_iterations(time_limit_s)
+                problem,
+                target,
+                best,
+                allowed,
+                seed,
+                left,
+                _lns_iterations(time_limit_s),
+                wall_guard_s,
             )
             if used:
                 phases.append(f"lns:{used}")
@@ -346,6 +356,7 @@ def _lns(
     seed: int,
     left: Callable[[], float],
     iterations: int,
+    wall_guard_s: float | None = None,
 ) -> tuple[Timed, int]:
     """Window repair until the cap or the guard; returns the best and how many sub-solves ran."""
     from plancc.schedule import cpsat
@@ -370,7 +381,8 @@ def _lns(
             horizon=horizon,
             k_nearest=K_NEAREST,
             det_time=LNS_DET_TIME,
-            wall_guard=max(0.05, left()),  # a guard only: the deterministic limit decides
+            # a guard only: the deterministic limit decides
+            wall_guard=wall_guard_s or max(0.05, left()),
             seed=seed + it,
         )
         used += 1
