@@ -190,8 +190,10 @@ class RateLimiter:
         margin_s: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.per_second = per_second
+        self.wall = wall  # dates ``export``ed state: a monotonic clock is per process
         self.burst = burst
         self.burst_period_s = burst_period_s
         self.window_s = 1.0 + margin_s
@@ -230,6 +232,29 @@ class RateLimiter:
             wait = max(wait, 1e-3)
             self.sleep(wait)
             slept += wait
+
+    def export(self) -> dict[str, Any]:
+        """What this limiter knows, dated on the wall clock (its own clock may be monotonic,
+        which does not carry across processes): a later client ``restore``s it, so
+        consecutive processes on one token keep to the server's limits together."""
+        now = self._refill()
+        shift = self.wall() - now
+        return {
+            "recent": [t + shift for t in self._recent],
+            "pool": self._pool,
+            "window_end": None if self._window_end is None else self._window_end + shift,
+        }
+
+    def restore(self, data: Mapping[str, Any]) -> None:
+        """Take over what an earlier client ``export``ed (times on the wall clock)."""
+        shift = self.clock() - self.wall()
+        self._recent = deque(sorted(float(t) + shift for t in data.get("recent", ())))
+        self._pool = max(0, min(self.burst, int(data.get("pool", self.burst))))
+        end = data.get("window_end")
+        self._window_end = None if end is None else float(end) + shift
+        if self._window_end is None and self._pool < self.burst:
+            self._pool = self.burst  # a partial pool with no window cannot refill: start full
+        self._refill()
 
     def drain(self, pool_reset_s: float) -> None:
         """The server said 429: its buckets are empty; the pool refills in ``pool_reset_s``."""

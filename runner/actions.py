@@ -41,6 +41,7 @@ from runner.model import ShipState
 from runner.policy import RunnerPolicy
 from runner.state import LedgerLine, Store
 
+LIMITER_KEY = "rate_limiter"  # meta key: the last client's rate-limit pools (wall-clock times)
 GAME_CHANGING = frozenset({"NAVIGATE", "REFUEL", "BUY", "SELL"})
 NOT_ENOUGH_FUEL = 4203
 
@@ -70,7 +71,18 @@ class Executor:
     def client(self) -> Any:
         if self._client is None:
             self._client = self.client_factory()
+            limiter = getattr(self._client, "limiter", None)
+            saved = self.store.get(LIMITER_KEY)
+            if limiter is not None and saved:
+                # the previous tick's requests still count against the server's limits
+                limiter.restore(json.loads(saved))
         return self._client
+
+    def save_limiter(self) -> None:
+        """Keep the client's rate-limit pools in state for the next tick's new client."""
+        limiter = getattr(self._client, "limiter", None)
+        if limiter is not None:
+            self.store.put(**{LIMITER_KEY: json.dumps(limiter.export())})
 
     @property
     def requests(self) -> dict[str, int]:

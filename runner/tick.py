@@ -141,6 +141,7 @@ def _tick(
         message = _reset_message(exc)
         store.put(reset_stop=message)
         store.log(clock.now(), "universe-reset", message)
+        ex.save_limiter()
         store.end_tick(clock.now(), ex.requests, ex.actions, ex.errors + 1, "reset")
         return TickResult("reset", message, ex.actions, ex.errors, ex.requests)
     end = clock.now()
@@ -149,6 +150,7 @@ def _tick(
         store.put(time_offset=offset)
     view = store.view(end)
     due = next_due(view, policy)
+    ex.save_limiter()
     store.end_tick(end, ex.requests, ex.actions, ex.errors, outcome)
     return TickResult(outcome, "", ex.actions, ex.errors, ex.requests, due)
 
