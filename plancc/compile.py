@@ -14,9 +14,10 @@ Loading and validating the inputs is the caller's job (``plancc.load``); writing
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 
-from plancc import __version__, chain, figures, pipeline, schedule
+from plancc import __version__, chain, figures, fleet, pipeline, schedule
 from plancc.canonical import FORMAT_VERSION, canonical_plan
 from plancc.errors import InputError, PlanccError
 from plancc.model import (
@@ -84,10 +85,23 @@ def compile_plan(
         raise InputError("the time limit must be positive", field="--time-limit")
     report = progress or _quiet
 
+    # only the ships that haul are planned for (policy: hauler_exclude_roles, hauler_min_cargo);
+    # the chain sizes batches for them and the scheduler gives them the legs
+    cargo_ships, left_out = fleet.haulers(snapshot.ships, policy)
+    snapshot = dataclasses.replace(snapshot, ships=cargo_ships)
+    if left_out:
+        report_left_out = f"; not hauling: {', '.join(f'{o.ship} ({o.reason})' for o in left_out)}"
+    else:
+        report_left_out = ""
+
     # where to buy weighs hauler time at the plan's own profit rate: measured once, used by both
     value = chain.hauler_time_value(snapshot, book, policy)
     candidates, demand_rejections = chain.find_demand(snapshot, book, policy, time_value=value)
-    report("demand", f"{len(candidates)} candidates, {len(demand_rejections)} products rejected")
+    report(
+        "demand",
+        f"{len(candidates)} candidates, {len(demand_rejections)} products rejected"
+        + report_left_out,
+    )
 
     batches, rejections = chain.fill_horizon(
         snapshot, book, policy, candidates=candidates, time_value=value
@@ -102,10 +116,10 @@ def compile_plan(
         system=snapshot.system,
         inputs=dict(inputs),
     )
-    cargo_ships = tuple(s for s in snapshot.ships if s.cargo_capacity > 0)
-    if not pipelines or not cargo_ships:
-        if not cargo_ships:
-            why = "no ship in the fleet can carry cargo"
+    capacity = fleet.leg_hold(cargo_ships)
+    if not pipelines or capacity <= 0:
+        if capacity <= 0:
+            why = "no ship in the fleet can carry cargo" + report_left_out
             lost = [Rejection(p.product, p.sell_market, why) for p in pipelines]
             rejected = (*rejected, *(lost or [Rejection("*", "", why)]))
         elif not rejected:
@@ -117,8 +131,8 @@ def compile_plan(
         report("verify", "empty plan")
         return _empty_plan(provenance, scheduler, rejected, policy.horizon_s)
 
-    # legs are cut to the smallest hold in the fleet so that any cargo ship can fly any leg
-    capacity = min(s.cargo_capacity for s in cargo_ships)
+    # legs are cut to the biggest free hold among the haulers (plancc.fleet.leg_hold): that
+    # ship flies full, and smaller holds take the remainders that fit them
     volumes = {
         (m.symbol, g.symbol): g.trade_volume for m in snapshot.markets for g in m.trade_goods
     }

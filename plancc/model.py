@@ -258,6 +258,9 @@ class Policy:
     production_level_s: int = 1500  # feeding a factory lifts its export one supply level
     restricted_extra_s: int = 720  # ... and this much longer when the export is RESTRICTED
     sale_floor: float = 0.8  # never sell below this times the plan's expected unit price
+    # ships of these roles get no cargo work (mining drones, surveyors, probes: own jobs)
+    hauler_exclude_roles: tuple[str, ...] = ("EXCAVATOR", "SURVEYOR", "SATELLITE")
+    hauler_min_cargo: int = 1  # a ship hauls only with at least this much cargo hold
 
 
 # ---------------------------------------------------------------------------------------------
