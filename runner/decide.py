@@ -108,7 +108,7 @@ Step = Action | Wait
 
 def decide(view: View, policy: RunnerPolicy) -> list[Action]:
     """Every action due at ``view.now``: fleet-wide bookkeeping first, then one per ship."""
-    fleet = fleet_actions(view)
+    fleet = fleet_actions(view, policy)
     if fleet:
         return fleet
     out = []
@@ -121,7 +121,7 @@ def decide(view: View, policy: RunnerPolicy) -> list[Action]:
 
 def next_due(view: View, policy: RunnerPolicy) -> float | None:
     """The earliest time a ship has something to do, or None when nothing ever will."""
-    if fleet_actions(view):
+    if fleet_actions(view, policy):
         return view.now
     times = []
     for symbol in sorted(view.ships):
@@ -133,7 +133,7 @@ def next_due(view: View, policy: RunnerPolicy) -> float | None:
     return min(times) if times else None
 
 
-def fleet_actions(view: View) -> list[Action]:
+def fleet_actions(view: View, policy: RunnerPolicy) -> list[Action]:
     """Pipelines that are finished, and cargo that no task owns (attach or liquidate)."""
     out: list[Action] = []
     for pid in sorted(view.pipelines):
@@ -145,11 +145,11 @@ def fleet_actions(view: View) -> list[Action]:
         ship = view.ships[symbol]
         if not ship.verified or ship.pending:
             continue
-        out.extend(orphan_actions(view, ship))
+        out.extend(orphan_actions(view, ship, policy))
     return out
 
 
-def orphan_actions(view: View, ship: ShipState) -> list[Action]:
+def orphan_actions(view: View, ship: ShipState, policy: RunnerPolicy) -> list[Action]:
     """Cargo aboard ``ship`` beyond what its leg and liquidations own: re-attach it to the
     ship's next load of that good, else liquidate it where it sells best."""
     owned = owned_units(view, ship.symbol)
@@ -158,7 +158,7 @@ def orphan_actions(view: View, ship: ShipState) -> list[Action]:
         extra = ship.cargo[good] - owned.get(good, 0)
         if extra <= 0:
             continue
-        leg = current_leg(view, ship.symbol)
+        leg = current_leg(view, ship.symbol, policy.collect_supply_level)
         if leg is not None and leg.good == good:
             load = view.tasks[leg.load]
             need = load.spec.quantity - load.done_units
@@ -203,16 +203,81 @@ def owned_units(view: View, ship: str) -> dict[str, int]:
     return owned
 
 
-def current_leg(view: View, ship: str) -> LegSpec | None:
-    """The ship's first plan leg whose unload is not finished and whose pipeline is live."""
+def open_legs(view: View, ship: str) -> list[LegSpec]:
+    """The ship's plan legs whose unload is not finished and whose load has not failed."""
+    out = []
     for leg in sorted((g for g in view.legs if g.ship == ship), key=lambda g: g.seq):
         unload = view.tasks.get(leg.unload)
         load = view.tasks.get(leg.load)
         if unload is None or load is None:
             continue
         if unload.status in OPEN_TASK and load.status not in ("FAILED", "CANCELLED"):
+            out.append(leg)
+    return out
+
+
+def current_leg(view: View, ship: str, collect_level: str = "HIGH") -> LegSpec | None:
+    """The leg the ship works on now.
+
+    A leg whose cargo is (partly) aboard comes first: it is finished before anything else.
+    Otherwise the ship's first open leg, unless that leg's load is a COLLECT its factory is
+    not ready for (inputs still being delivered, production lag, or supply polled below
+    ``collect_level`` and not due for another poll): then the ship's first later leg that can
+    load now, so a hauler works instead of waiting hours at a factory (the COLLECT is taken
+    up again when nothing else is ready, or when its factory is due for another look).
+    """
+    legs = open_legs(view, ship)
+    for leg in legs:
+        load = view.tasks[leg.load]
+        if load.done_units > 0 or load.status == "COMPLETED":
             return leg
-    return None
+    if not legs:
+        return None
+    first = legs[0]
+    if not _collect_not_ready(view, view.tasks[first.load], collect_level):
+        return first
+    for leg in legs[1:]:
+        load = view.tasks[leg.load]
+        if load.spec.type == "COLLECT":
+            if not _collect_not_ready(view, load, collect_level):
+                return leg
+        elif _deps_met(view, load):
+            return leg
+    return first
+
+
+def _live_deps(view: View, task: TaskState) -> list[TaskState]:
+    """The tasks ``task`` waits for. A task of another pipeline is only a spacing rule (a
+    repeat visit to a market waits for it to recover from the earlier one): when that task
+    failed or was dropped it never traded, or traded less, so it no longer holds this one."""
+    deps = [view.tasks[d] for d in task.spec.depends_on if d in view.tasks]
+    return [
+        d
+        for d in deps
+        if d.spec.pipeline == task.spec.pipeline or d.status not in ("FAILED", "CANCELLED")
+    ]
+
+
+def _deps_met(view: View, load: TaskState) -> bool:
+    """Every task ``load`` depends on is done and its lag has passed."""
+    deps = _live_deps(view, load)
+    if any(d.status != "COMPLETED" for d in deps):
+        return False
+    ready_at = max((d.completed_at or 0.0 for d in deps), default=0.0) + load.spec.lag_s
+    return ready_at <= view.now
+
+
+def _collect_not_ready(view: View, load: TaskState, collect_level: str) -> bool:
+    """A COLLECT not started whose factory cannot be collected from now (see current_leg)."""
+    if load.spec.type != "COLLECT" or load.done_units > 0:
+        return False
+    if not _deps_met(view, load):
+        return True
+    wait = view.factories.get(load.id)
+    if wait is None or view.now >= wait.next_poll:
+        return False
+    q = view.quotes.get((load.spec.market, load.spec.good))
+    return q is not None and SUPPLY_RANK.get(q.supply, 0) < SUPPLY_RANK[collect_level]
 
 
 def liquidation_market(view: View, good: str) -> str:
@@ -247,7 +312,7 @@ def ship_step(view: View, ship: ShipState, policy: RunnerPolicy) -> Step:
             return Action("READ_SHIP", ship=ship.symbol, reason="in transit without an ETA")
         return Wait(ship.arrival, "in transit")
     liq = next((q for q in view.liquidations if q.ship == ship.symbol and q.status == "OPEN"), None)
-    leg = current_leg(view, ship.symbol)
+    leg = current_leg(view, ship.symbol, policy.collect_supply_level)
     if liq is None and leg is None:
         return Wait(None, "idle")
     if ship.read_at is not None and now - ship.read_at > policy.view_max_age_s:
@@ -271,7 +336,7 @@ def load_step(
     travel = go_to(view, ship, spec.market, leg.via_to_load, policy, leg.modes_to_load)
     if travel is not None:
         return travel
-    deps = [view.tasks[d] for d in spec.depends_on if d in view.tasks]
+    deps = _live_deps(view, load)
     if any(d.status in ("FAILED", "CANCELLED") for d in deps):
         return _fail(spec.pipeline, f"{spec.id}: a task it depends on failed")
     if any(d.status != "COMPLETED" for d in deps):
