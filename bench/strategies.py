@@ -36,6 +36,7 @@ METRICS = (
     "utilisation",
     "pipelines_completed",
     "pipelines_failed",
+    "pipelines_dropped",
     "realised_margin",
     "planned_margin",
     "requests_per_task",

@@ -205,9 +205,16 @@ class Flight:
             end = self.twin.now()
             hours = max(1e-9, (end - self.start) / 3600.0)
             pnl = s.pipeline_pnl()
-            done = [p for p in pnl if p["status"] in ("COMPLETED", "FAILED")]
+            # a pipeline a re-plan dropped before it did anything did not fail: nothing was
+            # bought or done, and the plan that replaced it earns more (loop_apply_threshold)
+            dropped = [
+                p
+                for p in pnl
+                if p["status"] == "FAILED" and p["tasks_done"] == 0 and p["spent"] == 0
+            ]
+            done = [p for p in pnl if p["status"] in ("COMPLETED", "FAILED") and p not in dropped]
             completed = sum(1 for p in pnl if p["status"] == "COMPLETED")
-            failed = sum(1 for p in pnl if p["status"] == "FAILED")
+            failed = sum(1 for p in done if p["status"] == "FAILED")
             spent = sum(p["spent"] for p in done)
             planned_cost = sum(p["expected_cost"] for p in done)
             planned_profit = sum(p["expected_profit"] for p in done)
@@ -221,6 +228,7 @@ class Flight:
                 "utilisation": round(self.utilisation(s, end), 4),
                 "pipelines_completed": completed,
                 "pipelines_failed": failed,
+                "pipelines_dropped": len(dropped),
                 "requests_per_task": round(self.requests / tasks_done, 2) if tasks_done else None,
                 "profit_per_request": round(profit / self.requests, 2) if self.requests else None,
                 "planned_margin": round(planned_profit / planned_cost, 4) if planned_cost else None,
