@@ -157,6 +157,41 @@ def run_case(label: str, snap: Any, book: Any, policy: Any, fleets: tuple[int, .
         print(f"{'':>9}stopped by: {binding_market(plan)}")
 
 
+def mixed_fleet(snap: Any, book: Any, policy: Any) -> None:
+    """The live case of issue 8: a 40-unit frigate with four 15-unit mining drones. Before,
+    every leg was cut to 15 units; now drones do not haul by default (hauler_exclude_roles),
+    and when a policy lets them, legs are cut to the frigate's hold and they fly remainders."""
+    from plancc.compile import compile_plan
+
+    frigate = dataclasses.replace(_frigate(snap), cargo=())
+    drones = tuple(
+        dataclasses.replace(frigate, symbol=f"DRONE-{k}", role="EXCAVATOR", cargo_capacity=15)
+        for k in range(1, 5)
+    )
+    cases = (
+        ("frigate alone", (frigate,), policy),
+        ("frigate + 4 drones (default policy)", (frigate, *drones), policy),
+        (
+            "frigate + 4 drones hauling",
+            (frigate, *drones),
+            dataclasses.replace(policy, hauler_exclude_roles=()),
+        ),
+    )
+    print("-- mixed fleet on X1-AD75: profit, makespan, frigate's mean leg fill")
+    for label, ships, pol in cases:
+        fleet = dataclasses.replace(snap, ships=ships)
+        plan = compile_plan(book, pol, fleet, inputs={}, scheduler="list")
+        quantity = {leg.id: leg.quantity for leg in plan.legs}
+        mine = [quantity[sl.leg] for s in plan.ships if s.ship == frigate.symbol for sl in s.legs]
+        fill = sum(mine) / (40 * len(mine)) if mine else 0.0
+        print(
+            f"{label:>36}: profit {plan.objective.expected_profit:>9,} cr, makespan "
+            f"{plan.objective.makespan_s:>6} s, frigate fill {fill:.0%}, "
+            f"{sum(1 for s in plan.ships if s.legs)} ships with legs",
+            flush=True,
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     from plancc.load import (
         default_policy_path,
@@ -174,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     real = load_snapshot(SNAPSHOT)
     fleets = (1, 5) if args.short else FLEETS
     run_case("X1-AD75 (recorded)", real, book, policy, fleets)
+    mixed_fleet(real, book, policy)
     if not args.short:
         # the recording read 7 of its 25 markets 1.4-3.4 h before the snapshot: with them
         # trusted, what depth would fresh data of every market give?

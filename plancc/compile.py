@@ -52,6 +52,18 @@ def budget_clock() -> float:
     return 0.0
 
 
+# When the policy's flight mode leaves pipelines no ship can fly (a BURN route needs twice the
+# fuel of CRUISE, so a tank that CRUISE refills along the way may reach nothing in BURN), the
+# plan is compiled again one mode slower and the slower plan is kept if it flies more: BURN
+# where it reaches, else CRUISE; DRIFT (hours per hop) only when CRUISE flies nothing at all.
+SLOWER_MODE: Mapping[str, str] = {"BURN": "CRUISE", "CRUISE": "DRIFT"}
+UNFLYABLE = "no ship can fly leg"
+
+
+def _unflyable(plan: Plan) -> int:
+    return sum(1 for r in plan.rejected if r.reason.startswith(UNFLYABLE))
+
+
 def compile_plan(
     book: RecipeBook,
     policy: Policy,
@@ -66,6 +78,53 @@ def compile_plan(
     seed: int = 0,
 ) -> Plan:
     """Compile one plan. ``inputs`` maps logical input names to ``sha256:`` of their bytes.
+
+    Flown in ``policy.flight_mode``, or one mode slower where that flies pipelines the
+    policy's mode cannot reach (see SLOWER_MODE). Further arguments: ``_compile_in_mode``.
+    """
+
+    def compile_in(mode: str) -> Plan:
+        return _compile_in_mode(
+            book,
+            dataclasses.replace(policy, flight_mode=mode),
+            snapshot,
+            inputs=inputs,
+            scheduler=scheduler,
+            time_limit_s=time_limit_s,
+            hint=hint,
+            progress=progress,
+            objective=objective,
+            seed=seed,
+        )
+
+    mode = policy.flight_mode
+    plan = compile_in(mode)
+    while _unflyable(plan) and mode in SLOWER_MODE:
+        mode = SLOWER_MODE[mode]
+        if mode == "DRIFT" and plan.pipelines:
+            break  # DRIFT only when nothing else reaches
+        (progress or _quiet)("schedule", f"{_unflyable(plan)} pipeline(s) unflyable: try {mode}")
+        slower = compile_in(mode)
+        if len(slower.pipelines) <= len(plan.pipelines):
+            break
+        plan = slower
+    return plan
+
+
+def _compile_in_mode(
+    book: RecipeBook,
+    policy: Policy,
+    snapshot: Snapshot,
+    *,
+    inputs: Mapping[str, str],
+    scheduler: str = "cpsat",
+    time_limit_s: float = 10.0,
+    hint: Plan | None = None,
+    progress: Progress | None = None,
+    objective: str = schedule.WEIGHTED,
+    seed: int = 0,
+) -> Plan:
+    """Compile one plan with every hop flown in ``policy.flight_mode``.
 
     ``time_limit_s`` sizes the optimising scheduler's budgets ("cpsat", minimising ``objective``
     with ``seed``; see ``budget_clock``); the list and greedy schedulers are constructive and finish well inside it. ``hint`` (the previous plan) lets the scheduler
@@ -161,7 +220,7 @@ def compile_plan(
         pipeline_of = {leg.id: leg.pipeline for leg in legs}
         dropped: dict[str, str] = {}
         for u in sorted(result.unscheduled, key=lambda u: u.leg):
-            dropped.setdefault(pipeline_of[u.leg], f"no ship can fly leg {u.leg}: {u.reason}")
+            dropped.setdefault(pipeline_of[u.leg], f"{UNFLYABLE} {u.leg}: {u.reason}")
         unflyable += [
             Rejection(p.product, p.sell_market, dropped[p.id]) for p in active if p.id in dropped
         ]

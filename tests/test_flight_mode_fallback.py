@@ -1,0 +1,63 @@
+"""The flight mode a plan flies (issue 8): the policy's mode where it reaches, one mode slower
+where it does not. Before, a BURN policy gave an empty plan on X1-AD75, which CRUISE flies:
+BURN needs twice the fuel per hop, and the recorded frigate (400 fuel) reaches nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import cache
+
+from dev.example_plan import SNAPSHOT
+from plancc.compile import compile_plan
+from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
+from plancc.load import load_policy, load_recipes, load_snapshot
+from plancc.model import Plan, Snapshot
+
+INPUTS = {"snapshot": "sha256:" + "0" * 64}
+
+
+@cache
+def _inputs() -> tuple:
+    book = load_recipes(recipe_files([]))
+    policy = load_policy(bundled_recipes_dir() / POLICY_NAME)
+    return book, policy, load_snapshot(SNAPSHOT)
+
+
+def _plan(mode: str, snap: Snapshot | None = None) -> Plan:
+    book, policy, recorded = _inputs()
+    return compile_plan(
+        book,
+        dataclasses.replace(policy, flight_mode=mode),
+        snap or recorded,
+        inputs=INPUTS,
+        scheduler="list",
+    )
+
+
+def _modes(plan: Plan) -> set[str]:
+    return {
+        m for s in plan.ships for sl in s.legs for m in (*sl.modes_to_load, *sl.modes_to_unload)
+    }
+
+
+def _big_tanks(snap: Snapshot) -> Snapshot:
+    ships = tuple(dataclasses.replace(s, fuel_capacity=4000, fuel_current=4000) for s in snap.ships)
+    return dataclasses.replace(snap, ships=ships)
+
+
+def test_a_burn_policy_on_a_system_only_cruise_reaches_flies_the_cruise_plan() -> None:
+    burn, cruise = _plan("BURN"), _plan("CRUISE")
+    assert burn.pipelines and _modes(burn) == {"CRUISE"}
+    assert burn.legs == cruise.legs
+
+
+def test_burn_is_flown_where_the_fuel_reaches() -> None:
+    _, _, snap = _inputs()
+    plan = _plan("BURN", _big_tanks(snap))
+    assert plan.pipelines and _modes(plan) == {"BURN"}
+    assert plan.objective.makespan_s < _plan("CRUISE", _big_tanks(snap)).objective.makespan_s
+
+
+def test_drift_is_not_chosen_while_cruise_flies_something() -> None:
+    plan = _plan("CRUISE")
+    assert plan.pipelines and "DRIFT" not in _modes(plan)
