@@ -64,6 +64,13 @@ def _unflyable(plan: Plan) -> int:
     return sum(1 for r in plan.rejected if r.reason.startswith(UNFLYABLE))
 
 
+def _pays(plan: Plan, policy: Policy) -> bool:
+    """A plan in a slower mode is only worth flying while its working haulers still earn
+    ``min_profit_per_hour`` each over its makespan (a DRIFT plan of day-long hops does not)."""
+    working = sum(1 for s in plan.ships if s.legs)
+    return working > 0 and plan.objective.profit_per_hour >= policy.min_profit_per_hour * working
+
+
 def compile_plan(
     book: RecipeBook,
     policy: Policy,
@@ -105,7 +112,7 @@ def compile_plan(
             break  # DRIFT only when nothing else reaches
         (progress or _quiet)("schedule", f"{_unflyable(plan)} pipeline(s) unflyable: try {mode}")
         slower = compile_in(mode)
-        if len(slower.pipelines) <= len(plan.pipelines):
+        if len(slower.pipelines) <= len(plan.pipelines) or not _pays(slower, policy):
             break
         plan = slower
     return plan

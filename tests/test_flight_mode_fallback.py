@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 from functools import cache
 
+from chainworld import World, book
+
 from dev.example_plan import SNAPSHOT
 from plancc.compile import compile_plan
 from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
@@ -61,3 +63,22 @@ def test_burn_is_flown_where_the_fuel_reaches() -> None:
 def test_drift_is_not_chosen_while_cruise_flies_something() -> None:
     plan = _plan("CRUISE")
     assert plan.pipelines and "DRIFT" not in _modes(plan)
+
+
+def test_a_slower_plan_that_does_not_earn_the_profit_floor_is_not_taken() -> None:
+    """Markets 5,000+ units out: only DRIFT reaches them, in days; the plan stays empty."""
+    w = World()
+    w.at("A0", 0).at("X", 6000).at("F2", 6010).at("D2", 6020)
+    w.sell("X", "RAW2", buy=100, supply="HIGH")
+    w.factory("F2", "P2", buy=1000, inputs={"RAW2": 150})
+    w.demand("D2", "P2", sell=2000)
+    w.sell("A0", "FUEL", buy=70, kind="EXCHANGE")
+    _, policy, _ = _inputs()
+    plan = compile_plan(
+        book({"P2": ["RAW2"]}, {"RAW2"}),
+        dataclasses.replace(policy, max_batches=1),
+        w.snapshot(),
+        inputs=INPUTS,
+        scheduler="list",
+    )
+    assert not plan.pipelines and any("no ship can fly" in r.reason for r in plan.rejected)
