@@ -8,23 +8,12 @@ the frigate flew a third full. Here the recorded X1-AD75 frigate gets four such 
 from __future__ import annotations
 
 import dataclasses
-from functools import cache
 
-from dev.example_plan import SNAPSHOT
+from recorded import INPUTS, recorded
+
 from plancc import fleet
 from plancc.compile import compile_plan
-from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
-from plancc.load import load_policy, load_recipes, load_snapshot
 from plancc.model import CargoItem, Plan, Policy, Ship, Snapshot
-
-INPUTS = {"snapshot": "sha256:" + "0" * 64}
-
-
-@cache
-def _inputs() -> tuple:
-    book = load_recipes(recipe_files([]))
-    policy = load_policy(bundled_recipes_dir() / POLICY_NAME)
-    return book, policy, load_snapshot(SNAPSHOT)
 
 
 def _frigate(snap: Snapshot) -> Ship:
@@ -42,7 +31,7 @@ def _with_drones(snap: Snapshot, role: str = "EXCAVATOR") -> Snapshot:
 
 
 def _compile(snap: Snapshot, policy: Policy, progress=None) -> Plan:
-    book, _, _ = _inputs()
+    book, _, _ = recorded()
     return compile_plan(book, policy, snap, inputs=INPUTS, scheduler="list", progress=progress)
 
 
@@ -51,7 +40,7 @@ def _ships_with_legs(plan: Plan) -> set[str]:
 
 
 def test_mining_drones_surveyors_and_probes_do_not_haul_by_default() -> None:
-    _, policy, snap = _inputs()
+    _, policy, snap = recorded()
     frigate = _frigate(snap)
     ships = [
         frigate,
@@ -70,7 +59,7 @@ def test_mining_drones_surveyors_and_probes_do_not_haul_by_default() -> None:
 
 
 def test_a_hold_below_the_policys_minimum_does_not_haul() -> None:
-    _, policy, snap = _inputs()
+    _, policy, snap = recorded()
     frigate = _frigate(snap)
     small = _drone(frigate, 1, "HAULER", hold=15)
     keep, out = fleet.haulers([frigate, small], dataclasses.replace(policy, hauler_min_cargo=20))
@@ -79,7 +68,7 @@ def test_a_hold_below_the_policys_minimum_does_not_haul() -> None:
 
 
 def test_legs_are_cut_to_the_biggest_free_hold_among_the_haulers() -> None:
-    _, _, snap = _inputs()
+    _, _, snap = recorded()
     frigate = _frigate(snap)
     drone = _drone(frigate, 1, "HAULER")
     assert fleet.leg_hold([drone, frigate]) == 40
@@ -88,7 +77,7 @@ def test_legs_are_cut_to_the_biggest_free_hold_among_the_haulers() -> None:
 
 
 def test_drones_beside_a_frigate_no_longer_shrink_its_legs() -> None:
-    _, policy, snap = _inputs()
+    _, policy, snap = recorded()
     plan = _compile(_with_drones(snap), policy)
     assert plan.legs
     assert max(leg.quantity for leg in plan.legs) == 40
@@ -96,7 +85,7 @@ def test_drones_beside_a_frigate_no_longer_shrink_its_legs() -> None:
 
 
 def test_with_drones_kept_off_cargo_work_the_plan_is_the_frigates_alone() -> None:
-    _, policy, snap = _inputs()
+    _, policy, snap = recorded()
     alone = _compile(snap, policy)
     with_drones = _compile(_with_drones(snap), policy)
     assert with_drones.legs == alone.legs and with_drones.ships == alone.ships
@@ -104,7 +93,7 @@ def test_with_drones_kept_off_cargo_work_the_plan_is_the_frigates_alone() -> Non
 
 
 def test_drones_the_policy_lets_haul_fly_only_legs_that_fit_their_hold() -> None:
-    _, policy, snap = _inputs()
+    _, policy, snap = recorded()
     plan = _compile(_with_drones(snap, role="HAULER"), policy)
     holds = {s.symbol: s.cargo_capacity for s in _with_drones(snap, role="HAULER").ships}
     quantity = {leg.id: leg.quantity for leg in plan.legs}
@@ -114,7 +103,7 @@ def test_drones_the_policy_lets_haul_fly_only_legs_that_fit_their_hold() -> None
 
 
 def test_the_compile_progress_names_the_ships_left_out_and_why() -> None:
-    _, policy, snap = _inputs()
+    _, policy, snap = recorded()
     lines: list[tuple[str, str]] = []
     _compile(_with_drones(snap), policy, progress=lambda phase, d: lines.append((phase, d)))
     demand = dict(lines)["demand"]

@@ -5,32 +5,20 @@ BURN needs twice the fuel per hop, and the recorded frigate (400 fuel) reaches n
 from __future__ import annotations
 
 import dataclasses
-from functools import cache
 
 from chainworld import World, book
+from recorded import INPUTS, recorded
 
-from dev.example_plan import SNAPSHOT
 from plancc.compile import compile_plan
-from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
-from plancc.load import load_policy, load_recipes, load_snapshot
 from plancc.model import Plan, Snapshot
-
-INPUTS = {"snapshot": "sha256:" + "0" * 64}
-
-
-@cache
-def _inputs() -> tuple:
-    book = load_recipes(recipe_files([]))
-    policy = load_policy(bundled_recipes_dir() / POLICY_NAME)
-    return book, policy, load_snapshot(SNAPSHOT)
 
 
 def _plan(mode: str, snap: Snapshot | None = None) -> Plan:
-    book, policy, recorded = _inputs()
+    book, policy, as_recorded = recorded()
     return compile_plan(
         book,
         dataclasses.replace(policy, flight_mode=mode),
-        snap or recorded,
+        snap or as_recorded,
         inputs=INPUTS,
         scheduler="list",
     )
@@ -54,7 +42,7 @@ def test_a_burn_policy_on_a_system_only_cruise_reaches_flies_the_cruise_plan() -
 
 
 def test_burn_is_flown_where_the_fuel_reaches() -> None:
-    _, _, snap = _inputs()
+    _, _, snap = recorded()
     plan = _plan("BURN", _big_tanks(snap))
     assert plan.pipelines and _modes(plan) == {"BURN"}
     assert plan.objective.makespan_s < _plan("CRUISE", _big_tanks(snap)).objective.makespan_s
@@ -73,7 +61,7 @@ def test_a_slower_plan_that_does_not_earn_the_profit_floor_is_not_taken() -> Non
     w.factory("F2", "P2", buy=1000, inputs={"RAW2": 150})
     w.demand("D2", "P2", sell=2000)
     w.sell("A0", "FUEL", buy=70, kind="EXCHANGE")
-    _, policy, _ = _inputs()
+    _, policy, _ = recorded()
     plan = compile_plan(
         book({"P2": ["RAW2"]}, {"RAW2"}),
         dataclasses.replace(policy, max_batches=1),
