@@ -3,6 +3,8 @@ of started pipelines first on their ships."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from runner.planview import LegSpec, PipelineSpec, PlanView, TaskSpec, _with_id
 
 
@@ -94,3 +96,37 @@ def test_a_factory_a_started_pipeline_collects_from_takes_no_second_collect_of_t
     active = view(("A@M1", "A", "M1", 500, "S-1"))  # collects A at F-A
     candidate = view(("A@M3", "A", "M3", 900, "S-2"), ("B@M2", "B", "M2", 300, "S-3"))
     assert [p.id for p in fresh_only(active, {"A@M1"}, candidate, 5).pipelines] == ["B@M2"]
+
+
+def test_a_collect_waiting_on_its_factory_goes_after_the_new_work_on_its_ship() -> None:
+    from plancc.loop.merge import pinned
+
+    active = view(("A@M1", "A", "M1", 500, "S-1"))
+    candidate = view(("B@M2", "B", "M2", 300, "S-1"))
+    merged = pinned(active, {"A@M1"}, candidate, waiting={"A@M1/leg"})
+    assert [p.id for p in merged.pipelines] == ["A@M1", "B@M2"]
+    order = [leg.pipeline for leg in sorted(merged.legs, key=lambda g: g.seq) if leg.ship == "S-1"]
+    assert order == ["B@M2", "A@M1"]
+
+
+def test_deferred_moves_a_waiting_collect_behind_the_legs_queued_after_it() -> None:
+    from plancc.loop.merge import deferred
+
+    active = view(
+        ("A@M1", "A", "M1", 500, "S-1"),
+        ("B@M2", "B", "M2", 300, "S-1"),
+        ("C@M3", "C", "M3", 300, "S-1"),
+    )
+    legs = tuple(replace(leg, seq=i) for i, leg in enumerate(active.legs))
+    active = replace(active, legs=legs)
+    moved = deferred(active, {"A@M1/leg"})
+    order = [leg.pipeline for leg in sorted(moved.legs, key=lambda g: g.seq)]
+    assert order == ["B@M2", "C@M3", "A@M1"]
+    assert moved.plan_id != active.plan_id
+
+
+def test_deferred_leaves_a_plan_alone_when_the_waiting_collect_is_already_last() -> None:
+    from plancc.loop.merge import deferred
+
+    active = view(("A@M1", "A", "M1", 500, "S-1"), ("B@M2", "B", "M2", 300, "S-2"))
+    assert deferred(active, {"A@M1/leg"}) is active

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from typing import Any
 
 from plancc.loop.records import Feed, Observation, Outcome, Trade
 from plancc.render.run_report import PipelineRun, RunData, ShipRun, Span
+from runner.policy import SUPPLY_RANK
 from runner.state import Store
 
 
@@ -90,18 +92,44 @@ def started_pipelines(store: Store) -> set[str]:
     }
 
 
-def busy_ships(store: Store, started: set[str]) -> set[str]:
-    """Ships with a leg of a started pipeline still to finish (its unload not completed)."""
+def waiting_collects(store: Store, started: set[str], level: str) -> set[str]:
+    """Legs of started pipelines whose load is a COLLECT not begun (nothing bought) at a
+    factory whose export was last seen below ``level`` (or never seen): the ship assigned to
+    it would fly there to wait, possibly for hours."""
+    if not started:
+        return set()
+    marks = ",".join("?" * len(started))
+    rows = store.conn.execute(
+        f"SELECT l.id, t.market, t.good FROM legs l JOIN tasks t ON t.id = l.load_task "
+        f"WHERE l.pipeline IN ({marks}) AND t.type = 'COLLECT' AND t.done_units = 0 "
+        f"AND t.status IN ('PENDING', 'ACTIVE')",
+        tuple(sorted(started)),
+    ).fetchall()
+    out: set[str] = set()
+    for leg_id, market, good in rows:
+        seen = store.conn.execute(
+            "SELECT supply FROM market_obs WHERE market=? AND good=? ORDER BY at DESC LIMIT 1",
+            (market, good),
+        ).fetchone()
+        if seen is None or SUPPLY_RANK.get(seen[0], 0) < SUPPLY_RANK.get(level, 3):
+            out.add(leg_id)
+    return out
+
+
+def busy_ships(store: Store, started: set[str], waiting: Collection[str] = ()) -> set[str]:
+    """Ships with a leg of a started pipeline still to finish (its unload not completed),
+    other than a COLLECT in ``waiting`` (that one is flown after whatever else the ship gets)."""
     if not started:
         return set()
     marks = ",".join("?" * len(started))
     return {
         r[0]
         for r in store.conn.execute(
-            f"SELECT DISTINCT l.ship FROM legs l JOIN tasks u ON u.id = l.unload_task "
+            f"SELECT l.ship, l.id FROM legs l JOIN tasks u ON u.id = l.unload_task "
             f"WHERE l.pipeline IN ({marks}) AND u.status != 'COMPLETED'",
             tuple(sorted(started)),
         )
+        if r[1] not in waiting
     }
 
 

@@ -2,7 +2,9 @@
 
 - ``pinned``: pipelines of the active plan that have started (something bought, delivered or
   fed) are kept as they are, their legs first on the ships that fly them: a ship mid-leg keeps
-  its leg and a factory already fed keeps its COLLECT;
+  its leg and a factory already fed keeps its COLLECT; but a COLLECT still waiting for its
+  factory (``waiting``) goes last on its ship, so the legs queued behind it are flown first
+  instead of waiting hours for a factory that may never reach the collect level;
 - the candidate's pipelines that would sell the same product at the same market as a pinned
   one, or collect the same good from the same factory, are left out (two pipelines collecting
   from one factory would each see half its output);
@@ -77,8 +79,15 @@ def fresh_only(
     )
 
 
-def pinned(active: PlanView, started: Collection[str], candidate: PlanView) -> PlanView:
-    """``candidate`` with the ``started`` pipelines of ``active`` kept, their legs first."""
+def pinned(
+    active: PlanView,
+    started: Collection[str],
+    candidate: PlanView,
+    waiting: Collection[str] = (),
+) -> PlanView:
+    """``candidate`` with the ``started`` pipelines of ``active`` kept, their legs first;
+    the kept legs in ``waiting`` (ids of COLLECTs not begun whose factory is short of the
+    collect level) last on their ships, after the new work."""
     keep = [p for p in active.pipelines if p.id in started]
     if not keep:
         return candidate
@@ -89,7 +98,8 @@ def pinned(active: PlanView, started: Collection[str], candidate: PlanView) -> P
     legs: list[LegSpec] = []
     for leg in active.legs:
         if leg.pipeline in keep_ids:
-            legs.append(replace(leg, seq=leg.seq - 10_000))  # before anything new on the ship
+            # before anything new on the ship; a COLLECT waiting on its factory after it
+            legs.append(replace(leg, seq=leg.seq + (10_000 if leg.id in waiting else -10_000)))
     legs.extend(leg for leg in candidate.legs if leg.pipeline in fresh_ids)
     by_ship: dict[str, list[LegSpec]] = {}
     for leg in legs:
@@ -105,6 +115,33 @@ def pinned(active: PlanView, started: Collection[str], candidate: PlanView) -> P
         pipelines=tuple(keep) + tuple(fresh),
         tasks=tuple(t for t in active.tasks if t.pipeline in keep_ids)
         + tuple(t for t in candidate.tasks if t.pipeline in fresh_ids),
+        legs=tuple(ordered),
+    )
+
+
+def deferred(view: PlanView, waiting: Collection[str]) -> PlanView:
+    """``view`` with the legs in ``waiting`` (COLLECTs whose factory is not ready) last on
+    their ships, the other legs in their order; ``view`` itself when that changes nothing."""
+    by_ship: dict[str, list[LegSpec]] = {}
+    for leg in view.legs:
+        by_ship.setdefault(leg.ship, []).append(leg)
+    ordered = [
+        replace(leg, seq=i)
+        for ship in sorted(by_ship)
+        for i, leg in enumerate(sorted(by_ship[ship], key=lambda g: (g.id in waiting, g.seq, g.id)))
+    ]
+    moved = {leg.id: leg.seq for leg in ordered}
+    if all(
+        [g.id for g in sorted(ls, key=lambda g: (g.seq, g.id))]
+        == [g.id for g in sorted(ls, key=lambda g: moved[g.id])]
+        for ls in by_ship.values()
+    ):
+        return view
+    return _with_id(
+        system=view.system,
+        snapshot_time=view.snapshot_time,
+        pipelines=view.pipelines,
+        tasks=view.tasks,
         legs=tuple(ordered),
     )
 

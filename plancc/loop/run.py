@@ -28,6 +28,7 @@ from plancc.loop import history
 from plancc.loop.learn import Learned, learn, policy_figures
 from plancc.loop.merge import (
     apart_from,
+    deferred,
     fresh_names,
     fresh_only,
     pinned,
@@ -58,6 +59,8 @@ class LoopSettings:
     scout: bool = True
     learn: bool = True  # replace policy defaults by learned figures
     auto_pause: bool = True
+    # a COLLECT not begun whose factory is short of the collect level goes last on its ship
+    defer_waiting: bool = True
     policy_overrides: tuple[tuple[str, Any], ...] = ()  # (policy field, value), e.g. benchmarks
     # reshape the compiled plan before apply (the benchmark's serial strategy); gets the Plan
     shape: Callable[[Any, PlanView], PlanView] | None = None
@@ -116,7 +119,14 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
     # and its pipelines count against the policy's limit
     active = store.active_plan()
     started = history.started_pipelines(store)
-    busy = history.busy_ships(store, started)
+    # a COLLECT not begun whose factory is short of the collect level holds no ship: it goes
+    # last on its ship, and the ship is free for new work meanwhile
+    waiting = (
+        history.waiting_collects(store, started, policy.collect_supply_level)
+        if settings.defer_waiting
+        else set()
+    )
+    busy = history.busy_ships(store, started, waiting)
     snap["ships"] = [
         s for s in snap["ships"] if s["symbol"] not in busy and s["cargo"]["units"] == 0
     ]
@@ -143,7 +153,8 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
             else f"{len(started)} pipelines under way fill the policy's {policy.max_pipelines}"
         )
         store.log(now, "loop", f"kept the active plan: {reason}")
-        return LoopResult("kept", reason, [], [], {}, scouted, None)
+        changes = _defer(store, client, now, active, waiting)
+        return LoopResult("kept", reason, changes, [], {}, scouted, None)
     # room for the candidates that will clash with work in flight (same product and market)
     if policy.max_pipelines:
         policy = replace(policy, max_pipelines=slots + len(started))
@@ -227,9 +238,10 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
     learned_note = _describe(learned) if not learned.empty else "no learned figures yet"
     if not v.apply:
         store.log(now, "loop", f"kept the active plan: {v.reason}; {learned_note}")
-        return LoopResult("kept", v.reason, [], pauses, provenance, scouted, plan_path)
+        changes = _defer(store, client, now, active, waiting)
+        return LoopResult("kept", v.reason, changes, pauses, provenance, scouted, plan_path)
 
-    merged = pinned(active, started, candidate) if active is not None else candidate
+    merged = pinned(active, started, candidate, waiting) if active is not None else candidate
     changes = apply_plan(store, merged, server_view(client), now, source=str(plan_path))
     store.put(
         loop_plan_path=str(plan_path),
@@ -243,6 +255,21 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
         now, "loop", f"applied {plan_path.name}: {v.reason}; {learned_note}\n" + "\n".join(changes)
     )
     return LoopResult("applied", v.reason, changes, pauses, provenance, scouted, plan_path)
+
+
+def _defer(store: Store, client: Any, now: float, active: Any, waiting: set[str]) -> list[str]:
+    """The active plan kept, but its COLLECTs waiting on a factory moved last on their ships
+    (so the legs queued behind them are flown meanwhile); re-applied only if that moves one."""
+    from runner.apply import apply_plan, server_view
+
+    if active is None or not waiting:
+        return []
+    moved = deferred(active, waiting)
+    if moved is active:
+        return []
+    changes = apply_plan(store, moved, server_view(client), now, source="loop: deferred collects")
+    store.log(now, "loop", "COLLECTs waiting on their factory moved last on their ships")
+    return changes
 
 
 def _ended(store: Store) -> set[str]:
