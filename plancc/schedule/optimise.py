@@ -44,6 +44,7 @@ LNS_PER_SECOND = 0.5  # sub-solves per second of time limit
 K_NEAREST = 12  # arcs per leg in a window model
 FREEZE_S = 900  # with a hint: legs the old plan starts this soon keep their ship
 GRASP_STARTS = 2
+PROFIT_SHARES = (0.25, 0.5, 1.0)  # profit-aware list starts: head starts, x list's makespan
 HINT_POSITIONS = 12  # positions tried per ship when inserting a new leg into the hinted plan
 LS_LEG_EVALS_PER_SECOND = 50_000  # local search: iterations x legs per second of time limit
 
@@ -245,27 +246,64 @@ def _list_starts(
     afford: Callable[[float], bool] = lambda _: True,
     clock: Callable[[], float] = time.monotonic,
 ) -> tuple[Timed | None, str, ScheduleResult]:
-    """The better of list and tail-aware list (None: neither places every leg), its name, and
-    the plain list result (the fallback). The tail-aware run is skipped when ``afford`` says
-    another run as long as the first does not fit the time left (very large plans)."""
-    best: Timed | None = None
+    """The best of list, tail-aware list and (profit-weighted targets) the profit-aware list
+    starts (None: none places every leg), its name, and the plain list result (the fallback).
+    A later start is skipped when ``afford`` says another run as long as the last does not fit
+    the time left (very large plans)."""
+    tail = tails(problem)
+    t0 = clock()
+    plain = _run_list(problem, pins, move_penalty_s, None, allowed)
+    took = clock() - t0
+    starts: list[tuple[str, Sequence[int]]] = [("list-tail", tail)]
+    if target.kind != MAKESPAN and target.groups:
+        starts += [
+            (f"list-profit:{share}", profit_credits(problem, target, tail, int(share * plain.makespan_s)))
+            for share in PROFIT_SHARES
+        ]  # fmt: skip
+    best = None if plain.unscheduled else decode(problem, seqs_of(plain, problem))
     best_from = "list"
-    plain: ScheduleResult | None = None
-    took = 0.0
-    for name, tail in (("list", None), ("list-tail", tails(problem))):
-        if plain is not None and not afford(took):
+    for name, credit in starts:
+        if not afford(took):
             break
         t0 = clock()
-        st = State(problem)
-        run_list(st, pins, move_penalty_s, tails=tail, allowed=allowed)
-        res = st.result("list")
+        res = _run_list(problem, pins, move_penalty_s, credit, allowed)
         took = clock() - t0
-        plain = plain or res
         timed = None if res.unscheduled else decode(problem, seqs_of(res, problem))
         if timed is not None and (best is None or _score(target, timed) < _score(target, best)):
             best, best_from = timed, name
-    assert plain is not None
     return best, best_from, plain
+
+
+def _run_list(
+    problem: Problem,
+    pins: dict[str, str],
+    move_penalty_s: int,
+    credit: Sequence[int] | None,
+    allowed: Sequence[Sequence[int]],
+) -> ScheduleResult:
+    st = State(problem)
+    run_list(st, pins, move_penalty_s, tails=credit, allowed=allowed)
+    return st.result("list")
+
+
+def profit_credits(
+    problem: Problem, target: Target, tail: Sequence[int], head_start_s: int
+) -> tuple[int, ...]:
+    """Per leg, the tail-aware list rule's credit plus a head start for the legs whose pipeline
+    pays most: ``head_start_s`` (twice, as the rule halves it) for the heaviest pipeline, in
+    proportion to weight; a leg counts the heaviest pipeline that waits for it. Smith's rule in
+    list form: under profit-weighted completion the pipelines worth most go first, where the
+    makespan rules interleave them. On the 200-leg generated instances a head start of half the
+    list makespan alone cut profit-weighted completion to 0.80-0.83x of list's."""
+    weight = [0] * len(problem.legs)
+    for w, legs in target.groups:
+        for i in legs:
+            weight[i] = max(weight[i], w)
+    for j in reversed(problem.topo):
+        for i in problem.legs[j].preds:
+            weight[i] = max(weight[i], weight[j])
+    top = max(weight, default=0) or 1
+    return tuple(t + 2 * head_start_s * w // top for t, w in zip(tail, weight, strict=True))
 
 
 def _hint_start(
