@@ -33,15 +33,21 @@ def utilisation(ships: Sequence[ShipPlan], haulers: int, horizon_s: int) -> floa
 
 
 def with_flight_modes(ships: Sequence[ShipPlan], mode: str) -> tuple[ShipPlan, ...]:
-    """Every hop of every route flown in ``mode`` (one mode per hop: refuel stops + 1)."""
+    """One flight mode per hop (refuel stops + 1) on every route: the mode the scheduler chose
+    for each hop where it recorded one (a BURN plan crosses a gap its tank cannot burn across in
+    CRUISE), else ``mode`` (a route of no hop, or a scheduler that records none)."""
+
+    def modes(chosen: tuple[str, ...], stops: tuple[str, ...]) -> tuple[str, ...]:
+        return chosen if len(chosen) == len(stops) + 1 else (mode,) * (len(stops) + 1)
+
     return tuple(
         replace(
             s,
             legs=tuple(
                 replace(
                     sl,
-                    modes_to_load=(mode,) * (len(sl.refuel_to_load) + 1),
-                    modes_to_unload=(mode,) * (len(sl.refuel_to_unload) + 1),
+                    modes_to_load=modes(sl.modes_to_load, sl.refuel_to_load),
+                    modes_to_unload=modes(sl.modes_to_unload, sl.refuel_to_unload),
                 )
                 for sl in s.legs
             ),

@@ -332,3 +332,27 @@ def test_ship_leaving_a_market_without_fuel_uses_what_is_left_in_its_tank():
     low = dataclasses.replace(ship("S", "A", fuel=50), fuel_current=30)
     dry = run(tasks, legs, [low], [A, far, mid], markets=fuel_market)
     assert [u.leg for u in dry.unscheduled] == ["L"]
+
+
+BURN = dataclasses.replace(POLICY, flight_mode="BURN")
+
+
+def test_a_burn_hop_the_tank_cannot_take_is_flown_in_cruise_and_the_rest_in_burn():
+    # A->B is 60 units: BURN needs 120 fuel, more than the 80-unit tank; CRUISE needs 60.
+    # B->C is 40 units: BURN's 80 fits (B sells fuel, so the ship leaves B full).
+    a, b, c = wp("A", 0, 0), wp("B", 60, 0), wp("C", 60, 40)
+    tasks, legs = build(leg("L", "B", "C"))
+    ships = [ship("S", "A", speed=10, fuel=80)]
+    result = schedule(tasks, legs, ships, [a, b, c], BURN, method="list", epoch=EPOCH)
+    assert verify(tasks, legs, result, ships, [a, b, c], BURN, epoch=EPOCH) == []
+    sl = by_leg(result)["L"]
+    assert (sl.modes_to_load, sl.modes_to_unload) == (("CRUISE",), ("BURN",))
+    # A->B in CRUISE: round(60*25/10 + 15) = 165; B->C in BURN: round(40*12.5/10 + 15) = 65
+    assert (sl.load_s, sl.unload_s) == (165, 165 + 5 + 65)
+
+
+def test_a_cruise_policy_never_falls_back_to_drift_per_hop():
+    tasks, legs = build(leg("L", "B", "C"))
+    ships = [ship("S", "A", speed=10, fuel=30)]  # 50 fuel to reach B: CRUISE cannot
+    result = schedule(tasks, legs, ships, [A, B, C], POLICY, method="list", epoch=EPOCH)
+    assert [u.leg for u in result.unscheduled] == ["L"]

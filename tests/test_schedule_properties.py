@@ -148,10 +148,12 @@ def independent_violations(inst: dict, result) -> list[str]:
     refuel = set(wp) if inst["markets"] is None else {m.symbol for m in inst["markets"]}
 
     def hop(s: Ship, a: str, b: str) -> tuple[int, int]:
+        """The policy's mode; a BURN hop whose fuel exceeds the tank is flown in CRUISE."""
         d = distance(wp[a].x, wp[a].y, wp[b].x, wp[b].y)
-        return travel_seconds(d, s.engine_speed, policy.flight_mode), fuel_cost(
-            d, policy.flight_mode
-        )
+        mode = policy.flight_mode
+        if mode == "BURN" and s.fuel_capacity and fuel_cost(d, mode) > s.fuel_capacity:
+            mode = "CRUISE"
+        return travel_seconds(d, s.engine_speed, mode), fuel_cost(d, mode)
 
     def fastest(s: Ship, a: str, b: str, tank: int) -> int | None:
         """Dijkstra: least seconds from a to b, stopping (dock) only at refuel points."""

@@ -112,6 +112,10 @@ class ShipSpec:
 
 
 INF = 10**12  # "no route"
+# the slower mode a hop is flown in where the policy's mode needs more fuel than the tank holds;
+# CRUISE never falls back to DRIFT per hop (a DRIFT hop takes ten times as long: compile
+# decides for a whole plan whether that still pays)
+FALLBACK_MODE: dict[str, tuple[str, ...]] = {"BURN": ("CRUISE",)}
 
 
 @dataclass(frozen=True)
@@ -127,6 +131,11 @@ class RouteTable:
     fuel_capacity: int
     time: tuple[tuple[int, ...], ...]
     nxt: tuple[tuple[int, ...], ...]
+    # one direct hop: seconds (INF: no mode fits the tank), fuel, and the mode flown (index
+    # into Problem.modes: the policy's mode, or the slower fallback where it does not fit)
+    hop_time: tuple[tuple[int, ...], ...] = ()
+    hop_fuel: tuple[tuple[int, ...], ...] = ()
+    hop_mode: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +146,7 @@ class Flight:
     seconds: int
     fuel_after: int
     stops: tuple[int, ...]
+    modes: tuple[int, ...] = ()  # per stop, the mode of the hop into it (index into Problem.modes)
 
 
 @dataclass(frozen=True)
@@ -155,10 +165,25 @@ class Problem:
     dock_s: int
     flight_mode: str
     topo: tuple[int, ...]  # leg indices, every leg after its preds (ties by input order)
+    # the policy's mode first, then the slower mode a hop falls back to where the policy's mode
+    # needs more fuel than the ship's tank holds (BURN -> CRUISE)
+    modes: tuple[str, ...] = ()
 
     def hop_s(self, ship: int, a: int, b: int) -> int:
-        """Seconds of one direct flight (fuel not considered)."""
-        return 0 if a == b else self.travel[self.ships[ship].speed_class][a][b]
+        """Seconds of one direct flight in the mode the ship's tank allows (INF: none)."""
+        return 0 if a == b else self._hops(ship).hop_time[a][b]
+
+    def hop_fuel(self, ship: int, a: int, b: int) -> int:
+        """Fuel one direct flight burns in the mode the ship's tank allows."""
+        return 0 if a == b else self._hops(ship).hop_fuel[a][b]
+
+    def _hops(self, ship: int) -> RouteTable:
+        return self.routes[self.ships[ship].route_class]
+
+    def mode_names(self, flight: Flight) -> tuple[str, ...]:
+        """The flight mode of each hop of ``flight`` (refuel stops, then the destination)."""
+        names = self.modes or (self.flight_mode,)
+        return tuple(names[m] for m in flight.modes) or (self.flight_mode,) * len(flight.stops)
 
     def route_s(self, ship: int, a: int, b: int) -> int:
         """Seconds of the fastest route leaving ``a`` with a full tank (INF: none). It is never
@@ -177,28 +202,41 @@ class Problem:
         spec = self.ships[ship]
         cap = spec.fuel_capacity
         table = self.routes[spec.route_class]
+        hop_fuel, hop_mode = table.hop_fuel, table.hop_mode
         if cap == 0:
-            return Flight(self.hop_s(ship, a, b), 0, (b,))
+            return Flight(table.hop_time[a][b], 0, (b,), (hop_mode[a][b],))
         if self.refuel[a]:
             if table.time[a][b] >= INF:
                 return None
             stops = self._path(table, a, b)
             last = stops[-2] if len(stops) > 1 else a
-            return Flight(table.time[a][b], cap - self.fuel[last][b], stops)
+            return Flight(
+                table.time[a][b], cap - hop_fuel[last][b], stops, self._modes(table, a, stops)
+            )
         best: Flight | None = None
-        if self.fuel[a][b] <= fuel:
-            best = Flight(self.hop_s(ship, a, b), fuel - self.fuel[a][b], (b,))
+        if table.hop_time[a][b] < INF and hop_fuel[a][b] <= fuel:
+            best = Flight(table.hop_time[a][b], fuel - hop_fuel[a][b], (b,), (hop_mode[a][b],))
         for k in range(len(self.points)):
-            if k in (a, b) or not self.refuel[k] or self.fuel[a][k] > fuel:
+            if k in (a, b) or not self.refuel[k] or table.hop_time[a][k] >= INF:
+                continue
+            if hop_fuel[a][k] > fuel:
                 continue
             onward = table.time[k][b]
             if onward >= INF:
                 continue
-            t = self.hop_s(ship, a, k) + self.dock_s + onward
+            t = table.hop_time[a][k] + self.dock_s + onward
             if best is None or t < best.seconds:
                 stops = (k, *self._path(table, k, b))
-                best = Flight(t, cap - self.fuel[stops[-2]][b], stops)
+                best = Flight(t, cap - hop_fuel[stops[-2]][b], stops, self._modes(table, a, stops))
         return best
+
+    @staticmethod
+    def _modes(table: RouteTable, a: int, stops: tuple[int, ...]) -> tuple[int, ...]:
+        out, here = [], a
+        for k in stops:
+            out.append(table.hop_mode[here][k])
+            here = k
+        return tuple(out)
 
     def stops(self, ship: str, a: str, b: str, fuel: int) -> tuple[str, ...] | None:
         """Waypoints the ship flies through from ``a`` to ``b`` (refuel stops, then ``b``), as
@@ -317,26 +355,32 @@ def build_problem(
     refuel = tuple(p in fuel_at for p in points)
     n = len(points)
     dist = [[distance(*coords[a], *coords[b]) for b in range(n)] for a in range(n)]
-    fuel = tuple(
-        tuple(fuel_cost(dist[a][b], policy.flight_mode) for b in range(n)) for a in range(n)
-    )
+    modes = (policy.flight_mode, *FALLBACK_MODE.get(policy.flight_mode, ()))
+    fuels = [
+        tuple(tuple(fuel_cost(dist[a][b], mode) for b in range(n)) for a in range(n))
+        for mode in modes
+    ]
+    fuel = fuels[0]
 
     speeds = sorted({max(1, s.engine_speed) for s in ships})
     speed_class = {v: k for k, v in enumerate(speeds)}
-    travel = tuple(
+    travels = [
         tuple(
-            tuple(travel_seconds(dist[a][b], v, policy.flight_mode) for b in range(n))
-            for a in range(n)
+            tuple(tuple(travel_seconds(dist[a][b], v, mode) for b in range(n)) for a in range(n))
+            for v in speeds
         )
-        for v in speeds
-    )
+        for mode in modes
+    ]
+    travel = travels[0]
 
     dock = max(0, policy.dock_seconds)
     route_keys = sorted(
         {(speed_class[max(1, s.engine_speed)], max(0, s.fuel_capacity)) for s in ships}
     )
     route_class = {k: i for i, k in enumerate(route_keys)}
-    routes = tuple(_routes(sc, cap, travel[sc], fuel, refuel, dock) for sc, cap in route_keys)
+    routes = tuple(
+        _routes(sc, cap, [t[sc] for t in travels], fuels, refuel, dock) for sc, cap in route_keys
+    )
 
     ship_specs = []
     for s in sorted(ships, key=lambda s: s.symbol):
@@ -412,24 +456,38 @@ def build_problem(
         dock_s=dock,
         flight_mode=policy.flight_mode,
         topo=topo,
+        modes=modes,
     )
 
 
 def _routes(
     speed_class: int,
     cap: int,
-    hop: tuple[tuple[int, ...], ...],
-    fuel: tuple[tuple[int, ...], ...],
+    hops: Sequence[tuple[tuple[int, ...], ...]],
+    fuels: Sequence[tuple[tuple[int, ...], ...]],
     refuel: tuple[bool, ...],
     dock: int,
 ) -> RouteTable:
     """Floyd-Warshall over direct hops that fit a full tank, with refuel points as the only
-    intermediate stops (each stop adds ``dock``). Strict improvements only: deterministic."""
-    n = len(hop)
-    time = [
-        [0 if a == b else (hop[a][b] if cap == 0 or fuel[a][b] <= cap else INF) for b in range(n)]
-        for a in range(n)
-    ]
+    intermediate stops (each stop adds ``dock``). Strict improvements only: deterministic.
+
+    ``hops``/``fuels``: per mode (the policy's first, then its fallback), seconds and fuel of
+    each direct hop. A hop is flown in the first mode whose fuel fits the tank, so a BURN plan
+    crosses the one gap its tank cannot burn across in CRUISE instead of giving up the route."""
+    n = len(hops[0])
+    hop_time = [[INF] * n for _ in range(n)]
+    hop_fuel = [[0] * n for _ in range(n)]
+    hop_mode = [[0] * n for _ in range(n)]
+    for a in range(n):
+        for b in range(n):
+            if a == b:
+                hop_time[a][b] = 0
+                continue
+            for m, (hop, fuel) in enumerate(zip(hops, fuels, strict=True)):
+                if cap == 0 or fuel[a][b] <= cap:
+                    hop_time[a][b], hop_fuel[a][b], hop_mode[a][b] = hop[a][b], fuel[a][b], m
+                    break
+    time = [row[:] for row in hop_time]
     nxt = [[b if time[a][b] < INF else -1 for b in range(n)] for a in range(n)]
     if cap > 0:
         for k in range(n):
@@ -447,7 +505,15 @@ def _routes(
                     if c < ti[j]:
                         ti[j] = c
                         ni[j] = nik
-    return RouteTable(speed_class, cap, tuple(map(tuple, time)), tuple(map(tuple, nxt)))
+    return RouteTable(
+        speed_class,
+        cap,
+        tuple(map(tuple, time)),
+        tuple(map(tuple, nxt)),
+        tuple(map(tuple, hop_time)),
+        tuple(map(tuple, hop_fuel)),
+        tuple(map(tuple, hop_mode)),
+    )
 
 
 def _topological(specs: Sequence[LegSpec]) -> tuple[int, ...]:
@@ -518,6 +584,8 @@ class Placement:
     fuel_after: int
     via_load: tuple[int, ...] = ()  # refuel stops on the way to the load point
     via_unload: tuple[int, ...] = ()  # refuel stops from the load point to the unload point
+    modes_load: tuple[str, ...] = ()  # flight mode of each hop to the load point
+    modes_unload: tuple[str, ...] = ()  # ... and from there to the unload point
 
 
 def place(
@@ -546,5 +614,13 @@ def place(
     load = start + fly1
     unload = max(load + problem.dock_s + fly2, release_s(problem, leg, UNLOAD, ends, load))
     return Placement(
-        start, load, unload, unload + problem.dock_s, left, there.stops[:-1], on.stops[:-1]
+        start,
+        load,
+        unload,
+        unload + problem.dock_s,
+        left,
+        there.stops[:-1],
+        on.stops[:-1],
+        problem.mode_names(there),
+        problem.mode_names(on),
     )

@@ -86,15 +86,21 @@ def check(problem: Problem, result: ScheduleResult) -> list[str]:
                     )
                 else:
                     fuel = on.fuel_after
-                    for what, flight, recorded in (
-                        ("load", there, sl.refuel_to_load),
-                        ("unload", on, sl.refuel_to_unload),
+                    for what, flight, recorded, modes in (
+                        ("load", there, sl.refuel_to_load, sl.modes_to_load),
+                        ("unload", on, sl.refuel_to_unload, sl.modes_to_unload),
                     ):
                         assumed = tuple(problem.points[k] for k in flight.stops[:-1])
                         if tuple(recorded) != assumed:
                             out.append(
                                 f"{where}: refuel stops to the {what} market "
                                 f"{list(recorded)}, but the route flown is {list(assumed)}"
+                            )
+                        flown = problem.mode_names(flight)
+                        if modes and flight.stops and tuple(modes) != flown:
+                            out.append(
+                                f"{where}: flight modes to the {what} market {list(modes)}, "
+                                f"but the route is flown {list(flown)}"
                             )
                     if sl.load_s < sl.start_s + there.seconds:
                         out.append(
