@@ -208,9 +208,7 @@ def recorded_with_drugs() -> tuple[Plan, Plan]:
 def test_recorded_frigate_sells_the_drugs_it_holds_before_buying_any():
     before, after = recorded_with_drugs()
     assert units(after, "ABOARD", "DRUGS") == 30
-    sold_from_hold = [
-        after.task(leg.unload) for leg in after.legs if leg.ship == "FLWI_TEST-1"
-    ]
+    sold_from_hold = [after.task(leg.unload) for leg in after.legs if leg.ship == "FLWI_TEST-1"]
     assert {(t.type, t.good) for t in sold_from_hold} == {("SELL", "DRUGS")}
     assert sum(t.quantity for t in sold_from_hold) == 30
     # the batches that took the cargo bought none; every later DRUGS purchase pays on its own
