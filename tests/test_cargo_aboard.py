@@ -152,6 +152,19 @@ def test_compiling_with_cargo_aboard_twice_gives_the_same_bytes():
     assert dump_plan(compiled(snap)) == dump_plan(compiled(snap))
 
 
+def test_the_optimising_scheduler_gives_the_same_bytes_with_cargo_aboard():
+    w = laser_world()
+    w.ships = [(40, 30), (40, 30)]
+    snap = aboard(w.snapshot(), (AC, 35), ("DIAMONDS", 4))
+
+    def once() -> str:
+        plan = compile_plan(book(LASER_BOOK, LASER_RAW), POLICY, snap, inputs={}, time_limit_s=2)
+        return dump_plan(plan)
+
+    text = once()
+    assert "type: ABOARD" in text and text == once()
+
+
 def test_a_plan_with_cargo_aboard_round_trips_through_the_file():
     _, plan = without_and_with_30()
     text = dump_plan(plan)
