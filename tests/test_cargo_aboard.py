@@ -92,6 +92,26 @@ def test_cargo_aboard_costs_the_plan_nothing():
     assert after.objective.expected_revenue == before.objective.expected_revenue
 
 
+def test_an_input_the_plan_makes_is_made_only_for_what_is_not_aboard():
+    w = laser_world()
+    w.rows[wp("E1")] = []  # no one sells circuitry at HIGH supply: it is made at D1
+    w.sell("C1", "ELECTRONICS", buy=300, supply="HIGH", tv=100)
+    w.sell("C2", "MICROPROCESSORS", buy=400, supply="HIGH", tv=100)
+    w.factory(
+        "D1", AC, buy=1200, supply="MODERATE", tv=100,
+        inputs={"ELECTRONICS": 310, "MICROPROCESSORS": 410},
+    )  # fmt: skip
+    snap = w.snapshot()
+    before, after = compiled(snap), compiled(aboard(snap, (AC, 10)))
+    made = units(before, "COLLECT", AC)
+    assert made > 10
+    assert units(after, "ABOARD", AC) == 10
+    assert units(after, "COLLECT", AC) == made - 10
+    for raw in ("ELECTRONICS", "MICROPROCESSORS"):
+        assert units(after, "ACQUIRE", raw) == units(before, "ACQUIRE", raw) - 10
+    assert units(after, "DELIVER", AC) == units(before, "DELIVER", AC)
+
+
 def test_more_aboard_than_the_batch_takes_is_sold_on_its_own():
     snap = laser_world().snapshot()
     before = compiled(snap)
