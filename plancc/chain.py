@@ -57,11 +57,13 @@ from dataclasses import dataclass, field, replace
 
 from plancc.errors import Unresolvable
 from plancc.model import (
+    Aboard,
     ChainNode,
     Pipeline,
     Policy,
     RecipeBook,
     Rejection,
+    Ship,
     Snapshot,
     TradeGood,
     supply_rank,
@@ -86,6 +88,65 @@ class Candidate:
     score: float  # sell_score of the chosen market
     est_profit_per_hour: float  # expected profit per hour of ship time plus production wait
     make: bool = True  # manufacture the product (False: buy it where its supply is high)
+
+
+@dataclass(frozen=True)
+class Hold:
+    """Cargo in a hauler's hold at compile time: ``units`` of ``good`` aboard ``ship``, which is
+    at (or flying to) waypoint ``at``. The plan unloads it (ABOARD legs) instead of buying."""
+
+    ship: str
+    good: str
+    units: int
+    at: str
+
+
+def holds_of(ships: Iterable[Ship]) -> tuple[Hold, ...]:
+    """Every good aboard ``ships``, by ship then good."""
+    units: dict[tuple[str, str], int] = {}
+    at: dict[str, str] = {}
+    for s in ships:
+        at[s.symbol] = s.waypoint
+        for c in s.cargo:
+            if c.units > 0:
+                units[(s.symbol, c.symbol)] = units.get((s.symbol, c.symbol), 0) + c.units
+    return tuple(Hold(ship, good, n, at[ship]) for (ship, good), n in sorted(units.items()))
+
+
+def _stock(
+    holds: Iterable[Hold], taken: Mapping[tuple[str, str], int] | None = None
+) -> dict[str, tuple[Hold, ...]]:
+    """good -> the holds with units not yet ``taken`` ((ship, good) -> units), in ship order."""
+    out: dict[str, list[Hold]] = {}
+    for h in holds:
+        left = h.units - (taken or {}).get((h.ship, h.good), 0)
+        if left > 0:
+            out.setdefault(h.good, []).append(replace(h, units=left))
+    return {g: tuple(sorted(hs, key=lambda h: h.ship)) for g, hs in sorted(out.items())}
+
+
+def _taken_by(pipelines: Iterable[Pipeline]) -> dict[tuple[str, str], int]:
+    """(ship, good) -> units the pipelines' chains take from the haulers' holds."""
+    out: dict[tuple[str, str], int] = {}
+
+    def walk(node: ChainNode) -> None:
+        for a in node.aboard:
+            out[(a.ship, node.good)] = out.get((a.ship, node.good), 0) + a.units
+        for c in node.children:
+            walk(c)
+
+    for p in pipelines:
+        walk(p.chain)
+    return out
+
+
+def holds_left(holds: Iterable[Hold], pipelines: Iterable[Pipeline]) -> tuple[Hold, ...]:
+    """The cargo aboard that no pipeline of the plan takes."""
+    return tuple(h for hs in _stock(holds, _taken_by(pipelines)).values() for h in hs)
+
+
+def _goods(node: ChainNode) -> set[str]:
+    return {node.good}.union(*(_goods(c) for c in node.children))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,6 +549,30 @@ class _Pricing:
     revenue: int = 0
     ship_s: int = 0
     trades: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    holds: Mapping[str, tuple[Hold, ...]] = field(default_factory=dict)  # good -> holds left
+    taken: dict[tuple[str, str], int] = field(default_factory=dict)  # (ship, good) -> units
+
+    def take(self, good: str, units: int) -> tuple[Aboard, ...]:
+        """Up to ``units`` of ``good`` from the haulers' holds (in ship order), before buying."""
+        out: list[Aboard] = []
+        for h in self.holds.get(good, ()):
+            if units <= 0:
+                break
+            n = min(units, h.units - self.taken.get((h.ship, good), 0))
+            if n > 0:
+                out.append(Aboard(h.ship, n))
+                self.taken[(h.ship, good)] = self.taken.get((h.ship, good), 0) + n
+                units -= n
+        return tuple(out)
+
+    def carry(self, node: ChainNode, dest: str) -> None:
+        """Ship time of bringing priced ``node`` to ``dest``: what is bought or made from its
+        market, what is aboard from where its ship is."""
+        at = {h.ship: h.at for hs in self.holds.values() for h in hs}
+        if node.quantity > node.aboard_units:
+            self.haul(node.market, dest, node.quantity - node.aboard_units)
+        for a in node.aboard:
+            self.haul(at.get(a.ship, node.market), dest, a.units)
 
     def _before(self, key: tuple[str, str, str]) -> int:
         return self.ledger.get(key, 0) + self.trades.get(key, 0)
@@ -573,19 +658,32 @@ class _Pricing:
             self.ix.distance(src, dst), self.speed, self.policy.flight_mode
         )
 
-    def price(self, node: ChainNode, q: int) -> ChainNode:
-        """``node`` (quantities per product unit) priced for ``q`` product units."""
-        units = node.quantity * q
+    def price(self, node: ChainNode, q: int, units: int | None = None) -> ChainNode:
+        """``node`` (quantities per product unit) priced for ``q`` product units (``units`` of
+        its own good when given). Units already aboard a hauler are taken first: only the rest
+        is bought, or made from inputs (one of each per unit, as the recipe balance says)."""
+        units = node.quantity * q if units is None else units
+        aboard = self.take(node.good, units)
+        made = units - sum(a.units for a in aboard)
         children = []
-        for child in node.children:
-            priced = self.price(child, q)
+        for child in node.children if made > 0 else ():
+            priced = self.price(child, q, made * child.quantity // node.quantity)
             got = self.sell(node.market, child.good, priced.quantity)
-            self.haul(child.market, node.market, priced.quantity)
+            self.carry(priced, node.market)
             children.append(replace(priced, unload_price=round(got / priced.quantity)))
         supply = self.policy.collect_supply_level if node.method == "MANUFACTURE" else node.supply
-        paid = self.buy(node.market, node.good, units, supply)
+        paid = self.buy(node.market, node.good, made, supply) if made > 0 else 0
+        reason = node.reason
+        if aboard:
+            on = ", ".join(f"{a.units} aboard {a.ship}" for a in aboard)
+            reason = f"{reason}; {on}: not bought" if reason else f"{on}: not bought"
         return replace(
-            node, quantity=units, unit_price=round(paid / units), children=tuple(children)
+            node,
+            quantity=units,
+            unit_price=round(paid / made) if made else 0,
+            children=tuple(children),
+            aboard=aboard,
+            reason=reason,
         )
 
 
@@ -602,6 +700,7 @@ class _Sized:
     revenue: int
     ship_s: int
     trades: Mapping[tuple[str, str, str], int]
+    taken: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (ship, good) -> aboard
 
 
 def _margin(cost: int, revenue: int) -> float:
@@ -616,27 +715,38 @@ def _size(
     ledger: Ledger,
     budget: int,
     hauler: tuple[int, int],
+    holds: Mapping[str, tuple[Hold, ...]] | None = None,
 ) -> _Sized:
     """The most profitable quantity (1 .. one hauler load) that keeps margin, ceiling and caps.
+
+    ``holds``: cargo aboard the haulers (good -> holds). The quantity is chosen as if nothing
+    were aboard (every purchase must pay on its own: cargo already held is no reason to buy
+    more), then the units aboard replace that many purchases: the batch costs less, wears its
+    markets less, and moves the same quantity.
 
     Raises _Infeasible with the reason seen at quantity 1 (the most favourable case).
     """
     cargo, speed = hauler
+
+    def priced(q: int, stock: Mapping[str, tuple[Hold, ...]]) -> tuple[_Pricing, ChainNode]:
+        pr = _Pricing(ix, policy, ledger, budget, cargo, speed, holds=stock)
+        chain = pr.price(struct, q)
+        got = pr.sell(sell_market, struct.good, chain.quantity)
+        pr.carry(chain, sell_market)
+        pr.reposition(sell_market, _first_load(chain))
+        return pr, replace(chain, unload_price=round(got / chain.quantity))
+
     best: _Sized | None = None
+    best_q = 0
     first_reason = ""
     money = False  # the first reason was the budget
     for q in range(1, cargo + 1):
-        pr = _Pricing(ix, policy, ledger, budget, cargo, speed)
         try:
-            chain = pr.price(struct, q)
+            pr, chain = priced(q, {})
         except _Infeasible as e:
             if not first_reason:
                 first_reason, money = e.reason, e.money
             break  # more units only mean more lots, higher prices, more spend
-        got = pr.sell(sell_market, struct.good, chain.quantity)
-        pr.haul(chain.market, sell_market, chain.quantity)
-        pr.reposition(sell_market, _first_load(chain))
-        chain = replace(chain, unload_price=round(got / chain.quantity))
         margin = _margin(pr.cost, pr.revenue)
         if margin + 1e-12 < policy.min_margin:
             first_reason = first_reason or (
@@ -653,9 +763,16 @@ def _size(
             )
             continue
         if best is None or pr.revenue - pr.cost > best.revenue - best.cost:
-            best = _Sized(chain, chain.quantity, pr.cost, pr.revenue, pr.ship_s, dict(pr.trades))
+            best, best_q = (
+                _Sized(chain, chain.quantity, pr.cost, pr.revenue, pr.ship_s, pr.trades),
+                q,
+            )
     if best is None:
         raise _Infeasible(first_reason or "nothing to trade", money=money)
+    if holds and _goods(struct) & set(holds):
+        # buying fewer units never breaks a cap, the ceiling or the budget the full lot kept
+        pr, chain = priced(best_q, holds)
+        best = _Sized(chain, chain.quantity, pr.cost, pr.revenue, pr.ship_s, pr.trades, pr.taken)
     return best
 
 
@@ -891,6 +1008,7 @@ def fill_horizon(
     exclude: Collection[str] = (),
     haulers: int | None = None,
     time_value: float | None = None,
+    holds: Sequence[Hold] = (),
 ) -> tuple[tuple[Batch, ...], tuple[Rejection, ...]]:
     """Batches that fill ``haulers`` (default: the fleet's cargo ships) over ``policy.horizon_s``.
 
@@ -908,6 +1026,10 @@ def fill_horizon(
     else can start). Planning stops when the horizon is reached or nothing pays.
     ``max_pipelines`` and ``max_batches`` (when set) cap the distinct products and the batches
     of one product. ``time_value``: see ``find_demand``.
+
+    ``holds``: cargo already aboard the haulers. A batch whose chain moves a good that is aboard
+    takes those units first (no purchase, no market wear: the batch costs less and ranks
+    higher), and buys or makes only the rest; what one batch takes, later ones do not find.
     """
     ix = MarketIndex.of(snapshot, policy)
     fleet = haulers or haulers_of(snapshot)
@@ -931,10 +1053,14 @@ def fill_horizon(
     waits = {f.candidate.good: production_wait_s(f.struct, ix, policy) for f in found}
     keys = {f.candidate.good: _trade_keys(f.struct, f.candidate.sell_market) for f in found}
     active = [f for f in found if f.candidate.good not in exclude]
-    cache: dict[tuple[str, tuple[int, ...], int], _Sized | _Infeasible] = {}
+    cache: dict[
+        tuple[str, tuple[int, ...], tuple[tuple[str, int], ...], int], _Sized | _Infeasible
+    ] = {}
     batches: list[Batch] = []
     waiting: dict[str, str] = {}  # product -> why its next batch waits for recovery
     collects: dict[tuple[str, str], int] = {}  # (factory, good) -> collects planned there
+    stock = _stock(holds)  # what is still aboard for the next batch
+    moves = {f.candidate.good: sorted(_goods(f.struct)) for f in found}
     while active:
         at_s = max(used_s / fleet, clock)
         if at_s >= policy.horizon_s:
@@ -955,11 +1081,12 @@ def fill_horizon(
                 rejected.append(Rejection(c.good, c.sell_market, _why(n, spent)))
                 continue
             wear = tuple(felt.get(k, 0) for k in keys[c.good])
-            memo = (c.good, wear, budget)
+            aboard = tuple((h.ship, h.units) for g in moves[c.good] for h in stock.get(g, ()))
+            memo = (c.good, wear, aboard, budget)
             sized = cache.get(memo)
             if sized is None:
                 try:
-                    sized = _size(f.struct, c.sell_market, ix, policy, felt, budget, hauler)
+                    sized = _size(f.struct, c.sell_market, ix, policy, felt, budget, hauler, stock)
                 except _Infeasible as e:
                     sized = e
                 cache[memo] = sized
@@ -1042,6 +1169,8 @@ def fill_horizon(
         )
         finish = at_s + sized.ship_s + waits[c.good]
         batches.append(Batch(pipe, at_s, finish, sized.ship_s))
+        if sized.taken:
+            stock = _stock(holds, _taken_by(b.pipeline for b in batches))
         for node in _made(sized.chain):
             collects[(node.market, node.good)] = collects.get((node.market, node.good), 0) + 1
     # products still waiting for their markets when the horizon came: say what bound them
@@ -1114,3 +1243,114 @@ def hauler_time_value(
 
 def _why(batch: int, reason: str) -> str:
     return reason if batch == 1 else f"batch {batch}: {reason}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Cargo aboard that no batch takes: sold where it fetches the most
+
+
+def plan_trades(pipelines: Iterable[Pipeline]) -> dict[tuple[str, str, str], int]:
+    """Every (market, good, side) the pipelines trade, in units: what they buy (not what they
+    take from a hold) and what they unload where."""
+    out: dict[tuple[str, str, str], int] = {}
+
+    def add(key: tuple[str, str, str], units: int) -> None:
+        if units > 0:
+            out[key] = out.get(key, 0) + units
+
+    def walk(node: ChainNode, dest: str) -> None:
+        if node.method != "ABOARD":
+            add((node.market, node.good, "buy"), node.quantity - node.aboard_units)
+        add((dest, node.good, "sell"), node.quantity)
+        for c in node.children:
+            walk(c, node.market)
+
+    for p in pipelines:
+        walk(p.chain, p.sell_market)
+    return out
+
+
+def aboard_id(hold: Hold, market: str) -> str:
+    """The pipeline id of a sale of cargo aboard: ``ABOARD-SHIP:GOOD@MARKET``."""
+    return f"ABOARD-{hold.ship}:{hold.good}@{market}"
+
+
+def sell_aboard(
+    snapshot: Snapshot,
+    policy: Policy,
+    holds: Sequence[Hold],
+    *,
+    planned: Sequence[Pipeline] = (),
+    time_value: float = 0.0,
+) -> tuple[tuple[Batch, ...], tuple[Rejection, ...]]:
+    """A pipeline per hold no batch took: its units sold from the ship that holds them, at the
+    market that leaves the most after price impact (priced after every trade of ``planned``)
+    less the hauler time of getting there valued at ``time_value`` credits per second. Which
+    markets: an importer whose activity the policy allows (``sell_activities``), an exchange,
+    or an exporter (a factory buys its own good back, for less). A sale that earns less than
+    ``min_profit_per_hour`` per hauler-hour, or finds no market, is a rejection saying so:
+    the runner then liquidates that cargo as cargo no task owns.
+    """
+    ix = MarketIndex.of(snapshot, policy)
+    ledger = plan_trades(planned)
+    speed = {s.symbol: s.engine_speed for s in snapshot.ships}
+    batches: list[Batch] = []
+    rejected: list[Rejection] = []
+    for h in holds:
+        options: list[tuple[float, str, _Pricing, int]] = []
+        for market, row in sorted(
+            [(m, r) for m, r in ix.importers.get(h.good, [])]
+            + [(m, r) for m, r in ix.sellers.get(h.good, [])]
+        ):
+            if row.type == "IMPORT" and row.activity not in policy.sell_activities:
+                continue
+            if row.sell_price <= 0:
+                continue
+            pr = _Pricing(ix, policy, ledger, 0, max(1, h.units), speed.get(h.ship, 1))
+            got = pr.sell(market, h.good, h.units)
+            pr.haul(h.at, market, h.units)
+            options.append((got - time_value * pr.ship_s, market, pr, got))
+        what = f"{h.units} {h.good} aboard {h.ship}"
+        if not options:
+            allowed = "/".join(policy.sell_activities)
+            why = f"{what}: no {allowed} importer, exchange or exporter of {h.good} in {ix.system}"
+            rejected.append(Rejection(h.good, "", why))
+            continue
+        _, market, pr, got = max(options, key=lambda o: (o[0], o[1]))
+        rate = got * 3600 / max(1, pr.ship_s)
+        if rate < policy.min_profit_per_hour:
+            rejected.append(
+                Rejection(
+                    h.good,
+                    market,
+                    f"{what}: selling at {market} earns {rate:,.0f} cr per hauler-hour "
+                    f"< min_profit_per_hour {policy.min_profit_per_hour:,}",
+                )
+            )
+            continue
+        row = ix.rows[(market, h.good)]
+        chain = ChainNode(
+            h.good,
+            "ABOARD",
+            h.at,
+            h.units,
+            0,
+            supply=row.supply,
+            reason=f"{what} at compile time: sold at {market} ({row.type}, {row.supply} supply)",
+            unload_price=round(got / h.units),
+            aboard=(Aboard(h.ship, h.units),),
+        )
+        pipe = Pipeline(
+            id=aboard_id(h, market),
+            product=h.good,
+            sell_market=market,
+            quantity=h.units,
+            chain=chain,
+            expected_cost=0,
+            expected_revenue=got,
+            sell_price=row.sell_price,
+        )
+        batches.append(Batch(pipe, 0.0, float(pr.ship_s), pr.ship_s))
+        for key, units in pr.trades.items():
+            ledger[key] = ledger.get(key, 0) + units
+    return tuple(batches), tuple(rejected)

@@ -22,6 +22,7 @@ from plancc.canonical import FORMAT_VERSION, canonical_plan
 from plancc.errors import InputError, PlanccError
 from plancc.model import (
     Objective,
+    Pipeline,
     Plan,
     Policy,
     Provenance,
@@ -169,12 +170,44 @@ def _compile_in_mode(
         + report_left_out,
     )
 
-    batches, rejections = chain.fill_horizon(
-        snapshot, book, policy, candidates=candidates, time_value=value
-    )
+    # cargo already aboard the haulers is part of the plan: batches unload it before buying,
+    # and what no batch takes is sold from its ship where it fetches the most
+    holds = chain.holds_of(cargo_ships)
+
+    def hold_for(planned: tuple[Pipeline, ...]) -> int:
+        """The hold legs are cut to once the cargo ``planned`` unloads is out of the holds."""
+        kept = {h.ship: 0 for h in holds}
+        for h in chain.holds_left(holds, planned):
+            kept[h.ship] += h.units
+        return fleet.leg_hold(cargo_ships, kept)
+
+    def plan_batches(
+        exclude: frozenset[str],
+    ) -> tuple[tuple[chain.Batch, ...], tuple[Rejection, ...]]:
+        batches, rejections = chain.fill_horizon(
+            snapshot,
+            book,
+            policy,
+            candidates=candidates,
+            exclude=exclude,
+            time_value=value,
+            holds=holds,
+        )
+        planned = tuple(b.pipeline for b in batches)
+        left = tuple(h for h in chain.holds_left(holds, planned) if h.good not in exclude)
+        sales, unsold = chain.sell_aboard(snapshot, policy, left, planned=planned, time_value=value)
+        return (*batches, *sales), (*rejections, *unsold)
+
+    batches, rejections = plan_batches(frozenset())
     pipelines = tuple(b.pipeline for b in batches)
+    capacity = hold_for(pipelines)
     rejected = tuple(dict.fromkeys((*demand_rejections, *rejections)))
-    report("pipelines", f"{len(pipelines)} planned, {len(rejected)} candidates rejected")
+    aboard = sum(h.units for h in holds)
+    report(
+        "pipelines",
+        f"{len(pipelines)} planned, {len(rejected)} candidates rejected"
+        + (f"; {aboard} units aboard {len({h.ship for h in holds})} ship(s)" if holds else ""),
+    )
 
     provenance = Provenance(
         plancc_version=__version__,
@@ -182,7 +215,6 @@ def _compile_in_mode(
         system=snapshot.system,
         inputs=dict(inputs),
     )
-    capacity = fleet.leg_hold(cargo_ships)
     if not pipelines or capacity <= 0:
         if capacity <= 0:
             why = "no ship in the fleet can carry cargo" + report_left_out
@@ -204,10 +236,13 @@ def _compile_in_mode(
     }
     active = tuple(pipelines)
     unflyable: list[Rejection] = []  # pipelines dropped because no ship can fly one of their legs
+    positions = {s.symbol: s.waypoint for s in cargo_ships}
     while True:
         # a repeat visit to a market waits as long as the planner let the market recover
         starts = {b.pipeline.id: b.start_s for b in batches}
-        tasks, legs = pipeline.build_tasks(active, policy, capacity, volumes, starts)
+        tasks, legs = pipeline.build_tasks(
+            active, policy, capacity, volumes, starts, positions=positions
+        )
         # which legs no ship can fly is the same for every scheduler: ask the fast one first
         result = schedule.schedule(
             tasks,
@@ -231,17 +266,11 @@ def _compile_in_mode(
         unflyable += [
             Rejection(p.product, p.sell_market, dropped[p.id]) for p in active if p.id in dropped
         ]
-        batches, rejections = chain.fill_horizon(
-            snapshot,
-            book,
-            policy,
-            candidates=candidates,
-            exclude={r.good for r in unflyable},
-            time_value=value,
-        )
+        batches, rejections = plan_batches(frozenset(r.good for r in unflyable))
         active = tuple(b.pipeline for b in batches)
+        capacity = hold_for(active)
         rejected = tuple(dict.fromkeys((*demand_rejections, *rejections, *unflyable)))
-        if not active:
+        if not active or capacity <= 0:
             report("tasks", "0 tasks, 0 legs")
             report("schedule", f"no ship can fly {len(unflyable)} pipeline(s): dropped")
             report("verify", "empty plan")

@@ -8,7 +8,7 @@ and its hold is at least ``hauler_min_cargo``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from plancc.model import Policy, Ship
@@ -43,8 +43,15 @@ def haulers(ships: Sequence[Ship], policy: Policy) -> tuple[tuple[Ship, ...], tu
     return tuple(keep), tuple(out)
 
 
-def leg_hold(ships: Sequence[Ship]) -> int:
+def leg_hold(ships: Sequence[Ship], kept: Mapping[str, int] | None = None) -> int:
     """The hold legs are cut to: the largest free hold among the haulers, so the biggest ship
     flies full; a smaller or partly full hold takes the legs that fit it (the remainders).
-    (Cargo aboard at compile time stays aboard for the whole plan: see plancc.schedule.)"""
-    return max((s.cargo_capacity - s.cargo_units for s in ships), default=0)
+    ``kept``: ship -> units aboard that the plan leaves aboard (default: all its cargo); the
+    cargo the plan unloads is gone before the ship's other legs (see plancc.schedule)."""
+    return max(
+        (
+            s.cargo_capacity - (s.cargo_units if kept is None else kept.get(s.symbol, 0))
+            for s in ships
+        ),
+        default=0,
+    )

@@ -21,12 +21,13 @@ from typing import Literal
 SUPPLY_LEVELS: tuple[str, ...] = ("SCARCE", "LIMITED", "MODERATE", "HIGH", "ABUNDANT")
 ACTIVITY_LEVELS: tuple[str, ...] = ("WEAK", "GROWING", "STRONG", "RESTRICTED")
 TRADE_GOOD_TYPES: tuple[str, ...] = ("EXPORT", "IMPORT", "EXCHANGE")
-TASK_TYPES: tuple[str, ...] = ("ACQUIRE", "DELIVER", "COLLECT", "SELL", "LIQUIDATE")
+TASK_TYPES: tuple[str, ...] = ("ACQUIRE", "DELIVER", "COLLECT", "SELL", "LIQUIDATE", "ABOARD")
 
 SupplyLevel = Literal["SCARCE", "LIMITED", "MODERATE", "HIGH", "ABUNDANT"]
 ActivityLevel = Literal["WEAK", "GROWING", "STRONG", "RESTRICTED"]
 TradeGoodType = Literal["EXPORT", "IMPORT", "EXCHANGE"]
-TaskType = Literal["ACQUIRE", "DELIVER", "COLLECT", "SELL", "LIQUIDATE"]
+TaskType = Literal["ACQUIRE", "DELIVER", "COLLECT", "SELL", "LIQUIDATE", "ABOARD"]
+# ABOARD: a leg's load that buys nothing: the cargo is in the ship's hold at compile time
 
 
 def supply_rank(level: str | None) -> int:
@@ -268,11 +269,24 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class Aboard:
+    """Units of a chain node's good that are already in ``ship``'s hold at compile time."""
+
+    ship: str
+    units: int
+
+
+@dataclass(frozen=True)
 class ChainNode:
-    """How one good is obtained: BUY at ``market``, or MANUFACTURE at factory ``market``."""
+    """How one good is obtained: BUY at ``market``, or MANUFACTURE at factory ``market``;
+    ABOARD: every unit is already in a ship's hold (``market``: where that ship is).
+
+    ``aboard``: units of ``quantity`` taken from the haulers' holds instead (they are unloaded
+    from those ships; only the rest is bought or made, and ``unit_price`` is per unit bought).
+    """
 
     good: str
-    method: Literal["BUY", "MANUFACTURE"]
+    method: Literal["BUY", "MANUFACTURE", "ABOARD"]
     market: str
     quantity: int
     unit_price: int  # expected price per unit paid (BUY) or collected at (MANUFACTURE)
@@ -282,6 +296,11 @@ class ChainNode:
     # expected per-unit price received where this good is unloaded: the parent's factory
     # (DELIVER) or, for a pipeline's root, the sell market (SELL); under price impact
     unload_price: int = 0
+    aboard: tuple[Aboard, ...] = ()
+
+    @property
+    def aboard_units(self) -> int:
+        return sum(a.units for a in self.aboard)
 
 
 @dataclass(frozen=True)
@@ -350,7 +369,8 @@ class Leg:
 
     ``hold`` is the cargo hold the leg was sized for: only a ship with at least that much free
     hold flies it. ``also`` lists further goods loaded at the same market and unloaded at the
-    same destination on the same flight (empty: one good).
+    same destination on the same flight (empty: one good). ``ship``: the only ship that may fly
+    it ("" any): the one whose hold has the cargo of an ABOARD load (it needs no free hold).
     """
 
     id: str
@@ -361,6 +381,7 @@ class Leg:
     pipeline: str
     hold: int = 0
     also: tuple[LegGood, ...] = ()
+    ship: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,20 @@ A node's quantity is cut into loads of at most ``cargo_capacity``; each load and
 one Leg (the unit the scheduler places on a ship). A COLLECT depends on every DELIVER into its
 factory for that node and waits ``policy.production_lag_s`` after the last of them.
 
+Cargo already aboard: the units of a node that its ``aboard`` list takes from haulers' holds
+are unloaded from those ships, one leg per ship, with an ABOARD load (buys nothing; its market
+is where the ship is) and the leg pinned to that ship (``Leg.ship``); only the rest is bought
+or collected. Those legs come first in a node's numbering. A ship's aboard legs fly in plan
+order, one after the other: each later one "loads" where the one before unloaded and waits for
+it (``chain_aboard``), so a ship holding cargo for two batches sells both on one stop instead of
+flying back to where it was at compile time.
+
 Ids are derived from content, readable and stable::
 
     pipeline  LASER_RIFLES@X1-AD75-A1
     task      LASER_RIFLES@X1-AD75-A1/acquire/DIAMONDS@X1-AD75-B7#1
     leg       LASER_RIFLES@X1-AD75-A1/leg/DIAMONDS@X1-AD75-B7>X1-AD75-D44#1
+    aboard    LASER_RIFLES@X1-AD75-A1/aboard/DIAMONDS@SHIP-1#1  (its leg: ...@SHIP-1>...)
 
 ``#n`` numbers the loads of the same task kind, good and market within a pipeline, in chain
 order (the same good bought at the same market for two factories continues the numbering).
@@ -29,7 +38,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from plancc.model import ChainNode, Leg, Lot, Pipeline, Policy, Task, TaskType
+from plancc.model import Aboard, ChainNode, Leg, Lot, Pipeline, Policy, Task, TaskType
 
 # (market, good) -> tradeVolume: the most one transaction moves there
 Volumes = Mapping[tuple[str, str], int]
@@ -57,11 +66,19 @@ def limit_price(unit_price: int, is_load: bool, policy: Policy) -> int:
 
 
 class _Builder:
-    def __init__(self, pipeline: Pipeline, policy: Policy, capacity: int, volumes: Volumes) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        policy: Policy,
+        capacity: int,
+        volumes: Volumes,
+        positions: Mapping[str, str],
+    ) -> None:
         self.p = pipeline
         self.policy = policy
         self.capacity = capacity
         self.volumes = volumes
+        self.positions = positions
         self.tasks: list[Task] = []
         self.legs: list[Leg] = []
         self.counts: dict[str, int] = {}
@@ -76,14 +93,15 @@ class _Builder:
         depends: tuple[str, ...] = ()
         lag = 0
         load_type: TaskType = "ACQUIRE"
-        if node.method == "MANUFACTURE":
+        bought = node.quantity - node.aboard_units  # what is not already aboard
+        if node.method == "MANUFACTURE" and bought > 0:
             delivered: list[str] = []
             for child in node.children:
                 delivered += self.emit(child, node.market, "DELIVER")
             depends, lag, load_type = tuple(delivered), self.policy.production_lag_s, "COLLECT"
-        unloads: list[str] = []
+        unloads = [self.unload_aboard(node, a, dest, unload_type) for a in node.aboard]
         pid = self.p.id
-        for units in cut(node.quantity, self.capacity):
+        for units in cut(bought, self.capacity) if bought > 0 else ():
             load_id = self._id(f"{pid}/{load_type.lower()}/{node.good}@{node.market}")
             unload_id = self._id(f"{pid}/{unload_type.lower()}/{node.good}@{dest}")
             leg_id = self._id(f"{pid}/leg/{node.good}@{node.market}>{dest}")
@@ -123,6 +141,35 @@ class _Builder:
             unloads.append(unload_id)
         return unloads
 
+    def unload_aboard(self, node: ChainNode, a: Aboard, dest: str, unload_type: TaskType) -> str:
+        """The leg that unloads ``a`` (units of ``node``'s good aboard a ship) at ``dest``:
+        an ABOARD load where the ship is, nothing bought; the leg flies on that ship only."""
+        pid = self.p.id
+        at = self.positions.get(a.ship, node.market)
+        load_id = self._id(f"{pid}/aboard/{node.good}@{a.ship}")
+        unload_id = self._id(f"{pid}/{unload_type.lower()}/{node.good}@{dest}")
+        leg_id = self._id(f"{pid}/leg/{node.good}@{a.ship}>{dest}")
+        self.tasks.append(Task(load_id, "ABOARD", pid, node.good, a.units, at))
+        self.tasks.append(
+            Task(
+                unload_id,
+                unload_type,
+                pid,
+                node.good,
+                a.units,
+                dest,
+                (load_id,),
+                0,
+                node.unload_price,
+                lots(a.units, node.unload_price, self.volumes.get((dest, node.good), 0)),
+                limit_price(node.unload_price, False, self.policy),
+            )
+        )
+        self.legs.append(
+            Leg(leg_id, load_id, unload_id, node.good, a.units, pid, hold=a.units, ship=a.ship)
+        )
+        return unload_id
+
 
 def build_tasks(
     pipelines: Sequence[Pipeline],
@@ -130,24 +177,43 @@ def build_tasks(
     cargo_capacity: int,
     volumes: Volumes | None = None,
     starts: Mapping[str, float] | None = None,
+    positions: Mapping[str, str] | None = None,
 ) -> tuple[tuple[Task, ...], tuple[Leg, ...]]:
     """The task DAG and legs of ``pipelines``, in chain order (inputs before what they feed).
 
     ``cargo_capacity`` is the largest load a leg may carry (the leg's ``hold``). ``volumes``
     gives each market's tradeVolume, which cuts every task into its lots. ``starts``: each
     pipeline's planned start (seconds), in the order of ``pipelines``; repeat visits then wait
-    for their market as planned (see the module docstring).
+    for their market as planned (see the module docstring). ``positions``: ship -> the
+    waypoint it is at (or flying to), the market of the ABOARD loads of its cargo.
     """
     tasks: list[Task] = []
     legs: list[Leg] = []
     for p in pipelines:
-        b = _Builder(p, policy, cargo_capacity, volumes or {})
+        b = _Builder(p, policy, cargo_capacity, volumes or {}, positions or {})
         b.emit(p.chain, p.sell_market, "SELL")
         tasks += b.tasks
         legs += b.legs
     if starts:
         tasks = space_repeat_visits(tasks, pipelines, starts)
-    return tuple(tasks), tuple(legs)
+    return tuple(chain_aboard(tasks, legs)), tuple(legs)
+
+
+def chain_aboard(tasks: Sequence[Task], legs: Sequence[Leg]) -> list[Task]:
+    """``tasks`` with each ship's aboard legs in a row: the ABOARD load of every such leg after
+    a ship's first one is where the previous one unloads, and waits for that unload."""
+    out = list(tasks)
+    index = {t.id: i for i, t in enumerate(out)}
+    last: dict[str, Task] = {}  # ship -> the unload of its previous aboard leg
+    for leg in legs:
+        if not leg.ship:
+            continue
+        before = last.get(leg.ship)
+        if before is not None:
+            i = index[leg.load]
+            out[i] = replace(out[i], market=before.market, depends_on=(before.id,))
+        last[leg.ship] = out[index[leg.unload]]
+    return out
 
 
 def space_repeat_visits(

@@ -33,6 +33,7 @@ from plancc.canonical import FORMAT_VERSION, canonical_plan
 from plancc.doc import Doc, field_path, parse_yaml, read_text, schema, schema_errors
 from plancc.errors import InputError, Where, quote
 from plancc.model import (
+    Aboard,
     ChainNode,
     Leg,
     LegGood,
@@ -102,6 +103,8 @@ def _chain_dict(node: ChainNode) -> dict[str, Any]:
     }
     if node.children:
         out["children"] = [_chain_dict(c) for c in node.children]
+    if node.aboard:  # only when cargo aboard is planned: other plans' lines do not change
+        out["aboard"] = [_Flow(ship=a.ship, units=a.units) for a in node.aboard]
     return out
 
 
@@ -211,6 +214,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                 "load": leg.load,
                 "unload": leg.unload,
                 "hold": leg.hold,
+                **({"ship": leg.ship} if leg.ship else {}),
                 **(
                     {
                         "also": [
@@ -333,12 +337,13 @@ def _check_references(plan: Plan, doc: Doc) -> None:
                 fail(f"unknown task {quote(dep)}", ("tasks", i, "depends_on", j))
     _check_acyclic(plan.tasks, doc)
     leg_ids: set[str] = set()
+    pinned_to: dict[str, str] = {}  # leg -> the only ship that may fly it
     for i, leg in enumerate(plan.legs):
         if leg.id in leg_ids:
             fail(f"duplicate leg id {quote(leg.id)}", ("legs", i, "id"))
         leg_ids.add(leg.id)
         for key, ref, allowed in (
-            ("load", leg.load, ("ACQUIRE", "COLLECT")),
+            ("load", leg.load, ("ACQUIRE", "COLLECT", "ABOARD")),
             ("unload", leg.unload, ("DELIVER", "SELL")),
         ):
             task = task_ids.get(ref)
@@ -367,6 +372,13 @@ def _check_references(plan: Plan, doc: Doc) -> None:
                     fail(f"unknown task {quote(ref)}", ("legs", i, "also", k, key))
         if leg.pipeline not in pipeline_ids:
             fail(f"unknown pipeline {quote(leg.pipeline)}", ("legs", i, "pipeline"))
+        load = task_ids[leg.load]
+        if (load.type == "ABOARD") != bool(leg.ship):
+            fail(
+                "a leg whose load is ABOARD names the ship holding its cargo (and only such a leg)",
+                ("legs", i, "ship" if leg.ship else "load"),
+            )
+        pinned_to[leg.id] = leg.ship
     placed: set[str] = set()
     ship_names: set[str] = set()
     for i, s in enumerate(plan.ships):
@@ -381,6 +393,11 @@ def _check_references(plan: Plan, doc: Doc) -> None:
                 fail(f"unknown leg {quote(sl.leg)}", (*path, "leg"))
             if sl.leg in placed:
                 fail(f"leg {quote(sl.leg)} is scheduled twice", (*path, "leg"))
+            if pinned_to.get(sl.leg, "") not in ("", s.ship):
+                fail(
+                    f"leg {quote(sl.leg)} carries cargo aboard {pinned_to[sl.leg]}, not {s.ship}",
+                    (*path, "leg"),
+                )
             placed.add(sl.leg)
             if not sl.start_s <= sl.load_s <= sl.unload_s <= sl.end_s:
                 fail("times must satisfy start_s <= load_s <= unload_s <= end_s", path)
@@ -442,6 +459,7 @@ def _chain_from(d: Mapping[str, Any]) -> ChainNode:
         children=tuple(_chain_from(c) for c in d.get("children", ())),
         supply=d.get("supply", ""),
         reason=d.get("reason", ""),
+        aboard=tuple(Aboard(a["ship"], a["units"]) for a in d.get("aboard", ())),
     )
 
 
@@ -509,6 +527,7 @@ def plan_from_data(d: Mapping[str, Any]) -> Plan:
                 quantity=leg["quantity"],
                 pipeline=leg["pipeline"],
                 hold=leg["hold"],
+                ship=leg.get("ship", ""),
                 also=tuple(
                     LegGood(g["good"], g["quantity"], g["load"], g["unload"])
                     for g in leg.get("also", ())

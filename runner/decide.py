@@ -158,6 +158,20 @@ def orphan_actions(view: View, ship: ShipState, policy: RunnerPolicy) -> list[Ac
         extra = ship.cargo[good] - owned.get(good, 0)
         if extra <= 0:
             continue
+        aboard = aboard_load(view, ship.symbol, good)
+        if aboard is not None:
+            need = aboard.spec.quantity - aboard.done_units
+            out.append(
+                Action(
+                    "ATTACH",
+                    ship=ship.symbol,
+                    task=aboard.id,
+                    good=good,
+                    units=min(extra, need),
+                    reason="cargo the plan found aboard",
+                )
+            )
+            continue
         leg = current_leg(view, ship.symbol, policy.collect_supply_level)
         if leg is not None and leg.good == good:
             load = view.tasks[leg.load]
@@ -200,7 +214,27 @@ def owned_units(view: View, ship: str) -> dict[str, int]:
     for liq in view.liquidations:
         if liq.ship == ship and liq.status == "OPEN":
             owned[liq.good] = owned.get(liq.good, 0) + max(0, liq.units - liq.sold)
+    for other in open_legs(view, ship):  # cargo the plan found aboard, for later legs
+        load, unload = view.tasks[other.load], view.tasks[other.unload]
+        if load.spec.type == "ABOARD" and (leg is None or other.id != leg.id):
+            owned[other.good] = owned.get(other.good, 0) + max(
+                0, load.done_units - unload.done_units
+            )
     return owned
+
+
+def aboard_load(view: View, ship: str, good: str) -> TaskState | None:
+    """The first ABOARD load of ``good`` on ``ship``'s open legs still short of its units."""
+    for leg in open_legs(view, ship):
+        load = view.tasks[leg.load]
+        if (
+            leg.good == good
+            and load.spec.type == "ABOARD"
+            and load.status in OPEN_TASK
+            and load.done_units < load.spec.quantity
+        ):
+            return load
+    return None
 
 
 def open_legs(view: View, ship: str) -> list[LegSpec]:
@@ -331,6 +365,8 @@ def load_step(
     view: View, ship: ShipState, leg: LegSpec, load: TaskState, policy: RunnerPolicy
 ) -> Step:
     now, spec = view.now, load.spec
+    if spec.type == "ABOARD":
+        return aboard_step(ship, load)
     if load.status == "PENDING":
         return Action("START_TASK", ship=ship.symbol, task=load.id)
     travel = go_to(view, ship, spec.market, leg.via_to_load, policy, leg.modes_to_load)
@@ -403,6 +439,17 @@ def load_step(
         units=lot,
         price=q.purchase,
         market=spec.market,
+    )
+
+
+def aboard_step(ship: ShipState, load: TaskState) -> Step:
+    """An ABOARD load buys nothing and goes nowhere: the cargo the plan found in the hold was
+    attached to it (``orphan_actions``), so it is done with what was attached. Nothing attached
+    means that cargo is gone (sold or jettisoned since): the pipeline cannot be flown as planned."""
+    if load.done_units > 0:
+        return Action("COMPLETE_TASK", ship=ship.symbol, task=load.id)
+    return _fail(
+        load.spec.pipeline, f"{load.id}: {load.spec.good} the plan found aboard is no longer there"
     )
 
 

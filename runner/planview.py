@@ -27,7 +27,8 @@ class PipelineSpec:
 
 @dataclass(frozen=True)
 class TaskSpec:
-    """One action of a pipeline: buy (ACQUIRE/COLLECT) or sell (DELIVER/SELL) ``quantity``."""
+    """One action of a pipeline: buy (ACQUIRE/COLLECT) or sell (DELIVER/SELL) ``quantity``;
+    ABOARD: a load that buys nothing (the cargo was in the ship's hold when the plan was made)."""
 
     id: str
     type: str
@@ -43,7 +44,7 @@ class TaskSpec:
 
     @property
     def is_load(self) -> bool:
-        return self.type in ("ACQUIRE", "COLLECT")
+        return self.type in ("ACQUIRE", "COLLECT", "ABOARD")
 
     def next_lot(self, done_units: int) -> int:
         """Units of the plan's next transaction once ``done_units`` are done (no lots: all)."""

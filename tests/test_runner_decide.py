@@ -275,3 +275,52 @@ def test_an_idle_fleet_is_never_due() -> None:
     view = replace(view, pipelines={PIPE: replace(view.pipelines[PIPE], status="COMPLETED")})
     assert decide(view, POLICY) == [] and next_due(view, POLICY) is None
     assert ship_step(view, view.ships["S-1"], POLICY).reason == "idle"
+
+
+ABOARD = TaskSpec("t-aboard", "ABOARD", PIPE, "IRON", 30, "MKT-A", 0)
+
+
+def test_cargo_the_plan_found_aboard_is_attached_to_its_aboard_load() -> None:
+    ship = ShipState("S-1", "MKT-C", "DOCKED", cargo_capacity=40, cargo={"IRON": 30})
+    a = only(world(ship=ship, load=TaskState(ABOARD), load_spec=ABOARD))
+    assert (a.kind, a.task, a.units) == ("ATTACH", "t-aboard", 30)
+
+
+def test_an_aboard_load_completes_where_the_ship_is_without_buying() -> None:
+    ship = ShipState("S-1", "MKT-C", "DOCKED", cargo_capacity=40, cargo={"IRON": 30})
+    a = only(world(ship=ship, load=TaskState(ABOARD, "ACTIVE", "S-1", done_units=30)))
+    assert (a.kind, a.task) == ("COMPLETE_TASK", "t-aboard")
+
+
+def test_an_aboard_load_whose_cargo_is_gone_fails_its_pipeline() -> None:
+    ship = ShipState("S-1", "MKT-C", "DOCKED", cargo_capacity=40)
+    a = only(world(ship=ship, load=TaskState(ABOARD), load_spec=ABOARD))
+    assert (a.kind, a.pipeline) == ("FAIL_PIPELINE", PIPE)
+    assert "no longer there" in a.reason
+
+
+def test_cargo_attached_to_a_later_aboard_leg_is_owned_not_liquidated() -> None:
+    later = TaskSpec("t-aboard-2", "ABOARD", PIPE, "COPPER", 5, "MKT-A", 0)
+    sell_later = TaskSpec("t-sell-2", "SELL", PIPE, "COPPER", 5, "MKT-B", 50, ("t-aboard-2",))
+    ship = ShipState(
+        "S-1",
+        "MKT-A",
+        "DOCKED",
+        cargo_capacity=40,
+        cargo={"IRON": 10, "COPPER": 5},
+        quote_ok=True,
+    )
+    # the ship is buying IRON for its first leg; the COPPER waits for its second
+    view = world(
+        ship=ship, load=TaskState(LOAD, "ACTIVE", "S-1", done_units=10), quotes=(quote("MKT-A"),)
+    )
+    view = replace(
+        view,
+        tasks={
+            **view.tasks,
+            later.id: TaskState(later, "ACTIVE", "S-1", done_units=5),
+            sell_later.id: TaskState(sell_later),
+        },
+        legs=(*view.legs, LegSpec("leg-2", PIPE, "S-1", 1, later.id, sell_later.id, "COPPER", 5)),
+    )
+    assert [a.kind for a in decide(view, POLICY)] == ["BUY"]

@@ -17,8 +17,11 @@ The rules (the checker ``verify`` enforces each one):
   the first starts at the ship's snapshot waypoint (its destination when IN_TRANSIT) no earlier
   than its arrival.
 * Cargo: a leg's quantity fits the ship's free cargo, i.e. capacity minus the cargo it already
-  holds at compile time (kept for the whole plan: the runner decides what happens to it).
-  Ships with no free cargo (probes) take no legs.
+  holds at compile time that no leg of the plan unloads (that cargo stays for the whole plan).
+  Ships with no free cargo (probes) take no legs. Cargo aboard that the plan does unload: a
+  leg that names a ship (``Leg.ship``, an ABOARD load) goes on that ship only, needs no free
+  cargo, and every such leg of a ship comes before any other leg of that ship (so the hold is
+  empty of it by then).
 * Fuel: a ship departing a refuel point (a market trading FUEL) leaves with a full tank; elsewhere
   it has what is left. A hop costing more fuel than that is infeasible, so a ship flies the
   fastest route whose hops fit, stopping at refuel points on the way (each stop takes
@@ -92,6 +95,7 @@ class LegSpec:
     unload_point: int
     preds: tuple[int, ...]  # other legs this one waits for, sorted
     edges_in: tuple[Edge, ...]  # every edge into this leg's two tasks
+    ship: int = -1  # the only ship that may fly it (its cargo is aboard); -1: any
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class ShipSpec:
     start_point: int  # -1 when the ship's waypoint is unknown (then unusable)
     ready_s: int
     unusable: str  # why the ship takes no legs; "" when usable
+    aboard_legs: tuple[int, ...] = ()  # legs unloading its cargo aboard: flown before any other
 
     @property
     def usable(self) -> bool:
@@ -278,9 +283,23 @@ class Problem:
         return max(15, math.floor(self.distance(a, b) * ratio + per_hop))
 
     def capable(self, leg: int) -> tuple[int, ...]:
-        """Ships that could carry this leg's quantity (ignoring fuel and position)."""
-        q = self.legs[leg].quantity
+        """Ships that could carry this leg's quantity (ignoring fuel and position); a leg whose
+        cargo is aboard a ship: that ship alone."""
+        spec = self.legs[leg]
+        if spec.ship >= 0:
+            return (spec.ship,) if self.ships[spec.ship].usable else ()
+        q = spec.quantity
         return tuple(i for i, s in enumerate(self.ships) if s.usable and s.free_cargo >= q)
+
+    def fits(self, leg: int, ship: int) -> bool:
+        """``ship`` may carry ``leg``: usable, and the leg's cargo fits its free hold (or the
+        leg's cargo is already in its hold)."""
+        spec, s = self.legs[leg], self.ships[ship]
+        if not s.usable:
+            return False
+        if spec.ship >= 0:
+            return ship == spec.ship
+        return spec.quantity <= s.free_cargo
 
 
 def refuel_points(
@@ -382,6 +401,10 @@ def build_problem(
         _routes(sc, cap, [t[sc] for t in travels], fuels, refuel, dock) for sc, cap in route_keys
     )
 
+    aboard_legs: dict[str, list[int]] = {}  # ship -> legs unloading the cargo it holds
+    for i, leg in enumerate(legs):
+        if leg.ship:
+            aboard_legs.setdefault(leg.ship, []).append(i)
     ship_specs = []
     for s in sorted(ships, key=lambda s: s.symbol):
         ready = 0
@@ -391,7 +414,8 @@ def build_problem(
                     f"ship {s.symbol} is in transit: pass epoch= (the snapshot time) to place its arrival"
                 )
             ready = max(0, math.ceil((s.arrival - epoch).total_seconds()))
-        free = s.cargo_capacity - s.cargo_units
+        unloaded = sum(legs[i].quantity for i in aboard_legs.get(s.symbol, ()))
+        free = s.cargo_capacity - max(0, s.cargo_units - unloaded)
         unusable = ""
         if s.waypoint not in wp:
             unusable = f"waypoint {s.waypoint} is not among the waypoints"
@@ -412,11 +436,15 @@ def build_problem(
                 start_point=index.get(s.waypoint, -1),
                 ready_s=ready,
                 unusable=unusable,
+                aboard_legs=tuple(aboard_legs.get(s.symbol, ())),
             )
         )
 
+    ship_at = {spec.symbol: k for k, spec in enumerate(ship_specs)}
     specs = []
     for i, leg in enumerate(legs):
+        if leg.ship and leg.ship not in ship_at:
+            raise ScheduleError(f"leg {leg.id!r}: its cargo is aboard {leg.ship}, not in the fleet")
         edges: list[Edge] = []
         for end, tid in ((LOAD, leg.load), (UNLOAD, leg.unload)):
             t = task_by_id[tid]
@@ -440,6 +468,7 @@ def build_problem(
                 unload_point=index[task_by_id[leg.unload].market],
                 preds=preds,
                 edges_in=tuple(edges),
+                ship=ship_at[leg.ship] if leg.ship else -1,
             )
         )
     topo = _topological(specs)
@@ -600,9 +629,10 @@ def place(
     """Time ``leg`` on ``ship`` (free at ``free_s`` at point ``pos`` with ``fuel``), as early as
     the rules allow; the ship leaves just in time to load at the leg's release. None: infeasible."""
     spec = problem.legs[leg]
-    s = problem.ships[ship]
-    if not s.usable or spec.quantity > s.free_cargo:
+    if not problem.fits(leg, ship):
         return None
+    if spec.ship < 0 and any(ends[j] is None for j in problem.ships[ship].aboard_legs):
+        return None  # the ship's cargo aboard is unloaded first
     there = problem.fly(ship, pos, spec.load_point, fuel)
     if there is None:
         return None

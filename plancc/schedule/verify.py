@@ -67,8 +67,12 @@ def check(problem: Problem, result: ScheduleResult) -> list[str]:
                 continue
             placed[li] = (si, sl)
             leg = problem.legs[li]
-            if leg.quantity > spec.free_cargo:
+            if leg.ship >= 0 and leg.ship != si:
+                out.append(f"{where}: its cargo is aboard {problem.ships[leg.ship].symbol}")
+            elif leg.ship < 0 and leg.quantity > spec.free_cargo:
                 out.append(f"{where}: {leg.quantity} units exceed free cargo {spec.free_cargo}")
+            if leg.ship < 0 and any(j not in placed for j in spec.aboard_legs):
+                out.append(f"{where}: flown before the ship unloads the cargo it holds")
             if sl.start_s < free:
                 out.append(f"{where}: starts at {sl.start_s}s before the ship is free at {free}s")
             if pos >= 0:
