@@ -46,6 +46,9 @@ GAME_CHANGING = frozenset({"NAVIGATE", "REFUEL", "BUY", "SELL"})
 NOT_ENOUGH_FUEL = 4203
 
 
+PRESENCE_RETRY_S = 2.0  # a market read that does not see the ship yet is retried this much later
+
+
 def epoch(dt: Any) -> float | None:
     return dt.timestamp() if dt is not None else None
 
@@ -252,7 +255,18 @@ class Executor:
         with self.store.tx() as c:
             self.store.observe_market(c, a.market, now, quotes)
             ship = c.execute("SELECT waypoint FROM ships WHERE symbol=?", (a.ship,)).fetchone()
-            if ship and ship[0] == a.market and quotes:
+            here = bool(ship) and ship[0] == a.market
+            if here and not quotes:
+                # no prices: the server does not see the ship there yet (its clock a moment
+                # behind the arrival we computed). Ask again shortly, not at once and forever.
+                self.store.update_ship(
+                    c,
+                    a.ship,
+                    not_before=now + PRESENCE_RETRY_S,
+                    park_reason=f"{a.market} shows no prices yet: the server has the ship arriving",
+                )
+                return
+            if here:
                 self.store.update_ship(c, a.ship, quote_ok=1)
             if a.task:
                 supply = next((q.supply for q in quotes if q.good == a.good), "ABSENT")

@@ -32,6 +32,8 @@ RESET_MESSAGE = (
     "universe, so nothing was done. Register a new agent, then snapshot, compile and "
     "`plancc apply` a new plan."
 )
+REPEAT_LIMIT = 5  # identical decisions at one instant before the tick lets time pass
+REPEAT_WAIT_S = 1.0
 # kinds after which the rest of a round's decisions may be stale: decide again
 REDECIDE_AFTER = frozenset(
     {"FAIL_PIPELINE", "COMPLETE_PIPELINE", "LIQUIDATE", "ATTACH", "COMPLETE_TASK", "READ_SHIP"}
@@ -115,11 +117,26 @@ def _tick(
         store.log(start, "recover", "the previous tick did not finish: ships are re-read")
     ex = Executor(store, client_factory, clock, policy)
     outcome = "idle"
+    last: tuple[float, list[Action]] | None = None
+    repeats = 0
     try:
         while True:
             now = clock.now()
             view = store.view(now)
             actions = decide(view, policy)
+            if actions and last is not None and last == (now, actions):
+                repeats += 1
+                if repeats >= REPEAT_LIMIT:
+                    # the same actions again with no time passed: they change nothing (a
+                    # server that disagrees with our view); let time pass, never spin
+                    store.log(now, "stall", f"{actions[0].describe()} changed nothing "
+                              f"{repeats} times: waiting {REPEAT_WAIT_S:g} s", ship=actions[0].ship)  # fmt: skip
+                    clock.wait(REPEAT_WAIT_S)
+                    repeats = 0
+                    continue
+            else:
+                repeats = 0
+            last = (now, actions)
             if actions:
                 outcome = "worked"
                 if any(a.costs_request for a in actions):
