@@ -70,6 +70,7 @@ def test_a_tick_whose_decisions_change_nothing_lets_time_pass_instead_of_spinnin
     same = [Action("READ_AGENT", ship=HAULER, reason="a decision that changes nothing")]
     monkeypatch.setattr(runner.tick, "decide", lambda view, policy: list(same))
     start = world.twin.now()
+
     def spinning(signum: int, frame: object) -> None:
         raise TimeoutError("the tick spun for 30 s of wall time")
 
