@@ -12,12 +12,13 @@ reserve), go to the unload market, sell lot by lot above the sale floor.
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from runner.model import OPEN_TASK, Liquidation, Quote, ShipState, TaskState, View
-from runner.planview import LegSpec
+from runner.planview import LegSpec, TaskSpec
 from runner.policy import SUPPLY_RANK, RunnerPolicy
 
 API_KINDS = frozenset(
@@ -394,16 +395,16 @@ def load_step(
         return Action("DOCK", ship=ship.symbol, market=spec.market)
     if now - view.credits_at > policy.credits_max_age_s:
         return Action("READ_AGENT", ship=ship.symbol, reason="live credits before buying")
-    if not ship.quote_ok:
-        return Action("READ_MARKET", ship=ship.symbol, market=spec.market, good=spec.good)
     q = view.quotes.get((spec.market, spec.good))
+    if not ship.quote_ok:
+        q = after_own_lot(ship, load, q, policy)
+        if q is None:
+            return Action("READ_MARKET", ship=ship.symbol, market=spec.market, good=spec.good)
     if q is None or _absent(view, q, spec.market):
         if spec.type == "COLLECT":
             return _fail(spec.pipeline, f"factory {spec.market} no longer exports {spec.good}")
         return _stall(ship, load, policy, f"{spec.good} not sold at {spec.market}")
-    ceiling = spec.limit_price or (
-        int(spec.unit_price * policy.price_ceiling) if spec.unit_price else 0
-    )
+    ceiling = ceiling_of(spec, policy)
     if ceiling and q.purchase > ceiling:
         return _stall(
             ship, load, policy, f"price {q.purchase} above ceiling {ceiling}", fail_after=True
@@ -440,6 +441,44 @@ def load_step(
         price=q.purchase,
         market=spec.market,
     )
+
+
+def after_own_lot(
+    ship: ShipState, task: TaskState, q: Quote | None, policy: RunnerPolicy
+) -> Quote | None:
+    """The quote to judge the next lot of ``task`` by without a market read: the ship traded
+    a lot of it at this market since the last read, in this visit (after its arrival), so
+    the trade's own answer is the freshest price there is, moved by the policy's per-lot
+    impact guess (the live maximum, so the guess errs towards reading). None: read the market
+    (also when the guess is past the ceiling or the floor: a stall is decided on a read, never
+    on a guess). Supply and trade volume stay as last read."""
+    spec = task.spec
+    if (
+        q is None
+        or task.last_ship != ship.symbol
+        or task.last_at < q.at
+        or ship.waypoint != spec.market
+        or (ship.arrival is not None and task.last_at < ship.arrival)
+        or task.last_price <= 0
+    ):
+        return None
+    if spec.is_load:
+        guess = math.ceil(task.last_price * (1 + policy.buy_impact_guess))
+        ceiling = ceiling_of(spec, policy)
+        return replace(q, purchase=guess) if not ceiling or guess <= ceiling else None
+    guess = math.floor(task.last_price * (1 - policy.sell_impact_guess))
+    return replace(q, sell=guess) if guess >= floor_of(spec, policy) else None
+
+
+def ceiling_of(spec: TaskSpec, policy: RunnerPolicy) -> int:
+    """Most a load may pay per unit: the plan's limit, else the policy's multiple of the plan's
+    price (0: no limit)."""
+    return spec.limit_price or int(spec.unit_price * policy.price_ceiling)
+
+
+def floor_of(spec: TaskSpec, policy: RunnerPolicy) -> int:
+    """Least an unload may take per unit: the plan's limit, else the policy's fraction."""
+    return spec.limit_price or int(spec.unit_price * policy.sale_floor)
 
 
 def aboard_step(ship: ShipState, load: TaskState) -> Step:
@@ -508,11 +547,14 @@ def unload_step(
     step = docked_quote(
         view, ship, spec.market, spec.good, leg.via_to_unload, policy, leg.modes_to_unload
     )
+    if isinstance(step, Action) and step.kind == "READ_MARKET":
+        guess = after_own_lot(ship, unload, view.quotes.get((spec.market, spec.good)), policy)
+        step = guess if guess is not None else step
     if isinstance(step, Action):
         return step
     if step is None:
         return _stall(ship, unload, policy, f"{spec.market} does not buy {spec.good}", True)
-    floor = spec.limit_price or int(spec.unit_price * policy.sale_floor)
+    floor = floor_of(spec, policy)
     if step.sell < floor:
         return _stall(ship, unload, policy, f"bid {step.sell} below floor {floor}", True)
     lot = max(1, spec.next_lot(unload.done_units))

@@ -55,6 +55,10 @@ class TaskState:
     retries: int = 0
     last_error: str = ""
     completed_at: float | None = None
+    # the task's last lot as the API reported it (ledger): price per unit, when, which ship
+    last_price: int = 0
+    last_at: float = 0.0
+    last_ship: str = ""
 
     @property
     def id(self) -> str:

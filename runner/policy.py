@@ -25,6 +25,12 @@ class RunnerPolicy:
     credits_max_age_s: float = 300.0  # live credits older than this are re-read before buying
     view_max_age_s: float = 6 * 3600.0  # a working ship read longer ago is read again first
     flight_mode: str = "CRUISE"
+    # within one visit, the next lot's price is judged from the last lot's (the trade's own
+    # answer) moved by these, the live maxima per lot (LIVE-FACTS: buying +4-13%, selling
+    # -1.1 to -11%), instead of a market read before every lot; a read is made only when that
+    # estimate crosses the ceiling or the floor
+    buy_impact_guess: float = 0.13
+    sell_impact_guess: float = 0.11
     status_check_every_s: float = 3600.0  # how often a working tick checks the server's resetDate
 
 

@@ -500,10 +500,18 @@ class Store:
         plan = self.active_plan()
         specs = {t.id: t for t in plan.tasks} if plan else {}
         out = {}
+        last = {
+            r[0]: (r[1], r[2], r[3])
+            for r in self.conn.execute(
+                "SELECT task, price_per_unit, at, ship FROM ledger WHERE id IN "
+                "(SELECT MAX(id) FROM ledger WHERE task != '' GROUP BY task)"
+            )
+        }
         for r in self.conn.execute("SELECT * FROM tasks ORDER BY id"):
             spec = specs.get(r["id"])
             if spec is None:
                 continue
+            price, at, by = last.get(r["id"], (0, 0.0, ""))
             out[r["id"]] = TaskState(
                 spec=spec,
                 status=r["status"],
@@ -513,6 +521,9 @@ class Store:
                 retries=r["retries"],
                 last_error=r["last_error"],
                 completed_at=r["completed_at"],
+                last_price=price,
+                last_at=at,
+                last_ship=by,
             )
         return out
 
