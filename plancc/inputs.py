@@ -64,6 +64,7 @@ def compile_files(
     snapshot: str,
     *,
     hint: str | None = None,
+    hint_state: str | None = None,
     scheduler: str = "cpsat",
     time_limit_s: float = 10.0,
     progress: Progress | None = None,
@@ -71,7 +72,8 @@ def compile_files(
     seed: int = 0,
 ) -> tuple[Plan, Snapshot]:
     """Load and validate the input files, then compile. ``recipes`` empty: the bundled ones;
-    ``policy`` None: the bundled policy."""
+    ``policy`` None: the bundled policy. ``hint_state``: a runner state file whose active plan
+    is the hint, with the legs it has under way frozen (instead of ``hint``)."""
     from plancc.compile import compile_plan
     from plancc.load import load_policy, load_recipes, load_snapshot
     from plancc.planfile import load_plan
@@ -83,6 +85,8 @@ def compile_files(
     pol = load_policy(policy_path)
     snap = load_snapshot(snapshot_path)
     hint_plan = load_plan(hint) if hint else None
+    if hint_state:
+        hint_plan = state_hint(hint_state)
     inputs = input_hashes(recipe_paths, policy_path, snapshot_path)
     if progress:
         progress(
@@ -102,3 +106,28 @@ def compile_files(
         seed=seed,
     )
     return plan, snap
+
+
+def state_hint(state: str) -> Plan:
+    """The active plan of runner state ``state``, read from the file it was applied from, with
+    the legs the runner has under way frozen (``plancc.hint``)."""
+    from plancc.hint import freeze_in_flight
+    from plancc.planfile import load_plan
+    from plancc.schedule.optimise import FREEZE_S
+    from runner.state import Store
+
+    store = Store.open(state, create=False)
+    try:
+        source = store.active_plan_source()
+        in_flight = store.legs_in_flight()
+    finally:
+        store.close()
+    if not source:
+        raise InputError("no plan applied yet: nothing to hint with", Where(state))
+    if not Path(source).is_file():
+        raise InputError(
+            f"the active plan was applied from {source}, which is not a plan file here: "
+            "pass that plan with --hint instead",
+            Where(state),
+        )
+    return freeze_in_flight(load_plan(source), in_flight, freeze_s=FREEZE_S)

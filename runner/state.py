@@ -248,6 +248,28 @@ class Store:
 
     # -- the plan --------------------------------------------------------------------------
 
+    def active_plan_source(self) -> str:
+        """Where the active plan was applied from (a plan file, or what the loop made it from);
+        "" when none is applied."""
+        row = self.conn.execute(
+            "SELECT source FROM applied_plans ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        return str(row[0]) if row else ""
+
+    def legs_in_flight(self) -> frozenset[str]:
+        """Legs of the active plan that have begun and not ended: their load has begun (or
+        bought something) and their unload is not completed. A recompile keeps them where
+        they are: the ship holds, or is buying, their cargo."""
+        return frozenset(
+            r[0]
+            for r in self.conn.execute(
+                "SELECT l.id FROM legs l JOIN tasks a ON a.id = l.load_task "
+                "JOIN tasks b ON b.id = l.unload_task "
+                "WHERE (a.status != 'PENDING' OR a.done_units > 0) "
+                "AND b.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')"
+            )
+        )
+
     def active_plan(self) -> PlanView | None:
         """The last applied plan (parsed once per plan: a tick builds many views)."""
         row = self.conn.execute(

@@ -28,6 +28,12 @@ from plancc.cli.options import Finite
 @click.option("--snapshot", required=True, metavar="FILE", help="Market snapshot (JSON).")
 @click.option("--hint", metavar="FILE", help="Previous plan: keep legs where they were.")
 @click.option(
+    "--hint-state",
+    metavar="STATE",
+    help="Runner state file: its active plan is the hint, and the legs the runner has under way "
+    "keep their ships (instead of --hint).",
+)
+@click.option(
     "--time-limit",
     type=Finite(0.0, 3600.0),  # 0 is refused by the compiler, which says why
     default=10.0,
@@ -66,6 +72,7 @@ def compile_cmd(
     policy: str | None,
     snapshot: str,
     hint: str | None,
+    hint_state: str | None,
     time_limit: float,
     scheduler: str,
     objective: str,
@@ -83,6 +90,7 @@ def compile_cmd(
       plancc compile --recipes recipes/ --policy recipes/policy.yaml \\
           --snapshot plans/example.snapshot.json -o plans/today.yaml
       plancc compile --snapshot snap.json --hint plans/today.yaml --json -o plans/new.yaml
+      plancc compile --snapshot snap.json --hint-state state.db -o plans/new.yaml
     """
     from plancc.fileio import check_output, write_atomically
     from plancc.inputs import compile_files, recipe_files
@@ -91,7 +99,9 @@ def compile_cmd(
 
     # the plan never replaces one of its own inputs (-o SNAP --snapshot SNAP), nor a device;
     # checked before the compile so a bad -o costs nothing
-    inputs = [*recipe_files(recipes), policy, snapshot, hint]
+    if hint and hint_state:
+        raise click.UsageError("--hint and --hint-state: pass one of them")
+    inputs = [*recipe_files(recipes), policy, snapshot, hint, hint_state]
     check_output(output, inputs)
     started = last = time.perf_counter()
 
@@ -106,6 +116,7 @@ def compile_cmd(
         policy,
         snapshot,
         hint=hint,
+        hint_state=hint_state,
         scheduler=scheduler,
         time_limit_s=time_limit,
         progress=progress,
