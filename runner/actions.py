@@ -448,6 +448,17 @@ class Executor:
                 c, now, "stall", f"{a.reason}; retry in {wait:.0f} s", ship=a.ship, task=a.task
             )
 
+    def _do_redirect(self, a: Action) -> None:
+        """The task trades at ``a.market`` from now on (the plan's market stays on record in
+        the event); the ship flies there direct."""
+        now = self.now()
+        with self.store.tx() as c:
+            c.execute("UPDATE tasks SET market=? WHERE id=?", (a.market, a.task))
+            self.store.update_ship(c, a.ship, quote_ok=0, park_reason="")
+            self.store.event(
+                c, now, "redirect", f"to {a.market}: {a.reason}", ship=a.ship, task=a.task
+            )
+
     def _do_wait_supply(self, a: Action) -> None:
         now = self.now()
         with self.store.tx() as c:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from runner.model import OPEN_TASK, Liquidation, Quote, ShipState, TaskState, View
@@ -47,6 +47,7 @@ STATE_KINDS = frozenset(
         "ATTACH",
         "COMPLETE_LIQUIDATION",
         "PARK",
+        "REDIRECT",
     }
 )
 ENDED = ("COMPLETED", "FAILED", "CANCELLED")
@@ -370,7 +371,8 @@ def load_step(
         return aboard_step(ship, load)
     if load.status == "PENDING":
         return Action("START_TASK", ship=ship.symbol, task=load.id)
-    travel = go_to(view, ship, spec.market, leg.via_to_load, policy, leg.modes_to_load)
+    via, modes = (leg.via_to_load, leg.modes_to_load) if not load.moved_from else ((), ())
+    travel = go_to(view, ship, spec.market, via, policy, modes)
     if travel is not None:
         return travel
     deps = _live_deps(view, load)
@@ -406,9 +408,13 @@ def load_step(
         return _stall(ship, load, policy, f"{spec.good} not sold at {spec.market}")
     ceiling = ceiling_of(spec, policy)
     if ceiling and q.purchase > ceiling:
-        return _stall(
-            ship, load, policy, f"price {q.purchase} above ceiling {ceiling}", fail_after=True
-        )
+        why = f"price {q.purchase} above ceiling {ceiling}"
+        if spec.type == "ACQUIRE" and load.done_units == 0:
+            other = elsewhere(view, spec, policy, lambda o: o.purchase <= ceiling)
+            if other is not None:
+                return _redirect(ship, load, other, f"{why} at {spec.market}; {other.market} "
+                                 f"asks {other.purchase}")  # fmt: skip
+        return _stall(ship, load, policy, why, fail_after=True)
     pipe = view.pipelines[spec.pipeline]
     if margin_below(view, pipe.spec.id, load, q.purchase, policy):
         return _fail(spec.pipeline, f"margin below {policy.min_margin:.0%} at price {q.purchase}")
@@ -544,9 +550,8 @@ def unload_step(
         return Action("COMPLETE_TASK", ship=ship.symbol, task=unload.id)
     if unload.status == "PENDING":
         return Action("START_TASK", ship=ship.symbol, task=unload.id)
-    step = docked_quote(
-        view, ship, spec.market, spec.good, leg.via_to_unload, policy, leg.modes_to_unload
-    )
+    via, modes = (leg.via_to_unload, leg.modes_to_unload) if not unload.moved_from else ((), ())
+    step = docked_quote(view, ship, spec.market, spec.good, via, policy, modes)
     if isinstance(step, Action) and step.kind == "READ_MARKET":
         guess = after_own_lot(ship, unload, view.quotes.get((spec.market, spec.good)), policy)
         step = guess if guess is not None else step
@@ -556,7 +561,13 @@ def unload_step(
         return _stall(ship, unload, policy, f"{spec.market} does not buy {spec.good}", True)
     floor = floor_of(spec, policy)
     if step.sell < floor:
-        return _stall(ship, unload, policy, f"bid {step.sell} below floor {floor}", True)
+        why = f"bid {step.sell} below floor {floor}"
+        if spec.type == "SELL":
+            other = elsewhere(view, spec, policy, lambda o: o.sell >= floor)
+            if other is not None:
+                return _redirect(ship, unload, other, f"{why} at {spec.market}; {other.market} "
+                                 f"bids {other.sell}")  # fmt: skip
+        return _stall(ship, unload, policy, why, True)
     lot = max(1, spec.next_lot(unload.done_units))
     return _sell(ship, step, min(held, lot), task=unload.id, pipeline=spec.pipeline)
 
@@ -732,6 +743,36 @@ def _stall(
         reason=reason,
         until=0.0,  # the executor adds backoff(ship, retries) to now
     )
+
+
+def elsewhere(
+    view: View, spec: TaskSpec, policy: RunnerPolicy, good_enough: Callable[[Quote], bool]
+) -> Quote | None:
+    """Another market for a trade its own market no longer pays for (a bid crashed below the
+    floor, an ask above the ceiling): the best one read within ``policy.elsewhere_max_age_s``
+    that trades ``spec.good`` the right way (a SELL needs an importer or exchange, an ACQUIRE
+    an exporter or exchange) at a price ``good_enough`` says passes. None: stay and stall."""
+    sell = not spec.is_load
+    kinds = ("IMPORT", "EXCHANGE") if sell else ("EXPORT", "EXCHANGE")
+    fresh = [
+        q
+        for (market, good), q in view.quotes.items()
+        if good == spec.good
+        and market != spec.market
+        and q.type in kinds
+        and view.now - q.at <= policy.elsewhere_max_age_s
+        and not _absent(view, q, market)
+        and good_enough(q)
+    ]
+    if not fresh:
+        return None
+    if sell:
+        return max(fresh, key=lambda q: (q.sell, q.market))
+    return min(fresh, key=lambda q: (q.purchase, q.market))
+
+
+def _redirect(ship: ShipState, task: TaskState, to: Quote, reason: str) -> Action:
+    return Action("REDIRECT", ship=ship.symbol, task=task.id, market=to.market, reason=reason)
 
 
 def _fail(pipeline: str, reason: str) -> Action:

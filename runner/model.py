@@ -59,6 +59,8 @@ class TaskState:
     last_price: int = 0
     last_at: float = 0.0
     last_ship: str = ""
+    # the plan's market when the runner moved the task elsewhere (spec.market is the new one)
+    moved_from: str = ""
 
     @property
     def id(self) -> str:

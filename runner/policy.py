@@ -30,6 +30,9 @@ class RunnerPolicy:
     # -1.1 to -11%), instead of a market read before every lot; a read is made only when that
     # estimate crosses the ceiling or the floor
     buy_impact_guess: float = 0.13
+    # a SELL whose bid fell below its floor (an ACQUIRE whose ask rose above its ceiling,
+    # nothing bought yet) moves to the best other market read this recently that passes
+    elsewhere_max_age_s: float = 3600.0
     sell_impact_guess: float = 0.11
     status_check_every_s: float = 3600.0  # how often a working tick checks the server's resetDate
 

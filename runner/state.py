@@ -18,7 +18,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -534,6 +534,9 @@ class Store:
             if spec is None:
                 continue
             price, at, by = last.get(r["id"], (0, 0.0, ""))
+            moved_from = ""
+            if r["market"] != spec.market:  # the runner moved it (REDIRECT)
+                spec, moved_from = replace(spec, market=r["market"]), spec.market
             out[r["id"]] = TaskState(
                 spec=spec,
                 status=r["status"],
@@ -546,6 +549,7 @@ class Store:
                 last_price=price,
                 last_at=at,
                 last_ship=by,
+                moved_from=moved_from,
             )
         return out
 
