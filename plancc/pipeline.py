@@ -120,26 +120,31 @@ class _Builder:
                     limit_price(node.unit_price, True, self.policy),
                 )
             )
-            self.tasks.append(
-                Task(
-                    unload_id,
-                    unload_type,
-                    pid,
-                    node.good,
-                    units,
-                    dest,
-                    (load_id,),
-                    0,
-                    node.unload_price,
-                    lots(units, node.unload_price, self.volumes.get((dest, node.good), 0)),
-                    limit_price(node.unload_price, False, self.policy),
-                )
-            )
+            self.tasks.append(self._unload(unload_id, unload_type, node, units, dest, load_id))
             self.legs.append(
                 Leg(leg_id, load_id, unload_id, node.good, units, pid, hold=self.capacity)
             )
             unloads.append(unload_id)
         return unloads
+
+    def _unload(
+        self, task_id: str, kind: TaskType, node: ChainNode, units: int, dest: str, load_id: str
+    ) -> Task:
+        """The unload of ``units`` of ``node``'s good at ``dest``, after its load ``load_id``:
+        priced at the node's unload price, cut into the market's lots, with the sale floor."""
+        return Task(
+            task_id,
+            kind,
+            self.p.id,
+            node.good,
+            units,
+            dest,
+            (load_id,),
+            0,
+            node.unload_price,
+            lots(units, node.unload_price, self.volumes.get((dest, node.good), 0)),
+            limit_price(node.unload_price, False, self.policy),
+        )
 
     def unload_aboard(self, node: ChainNode, a: Aboard, dest: str, unload_type: TaskType) -> str:
         """The leg that unloads ``a`` (units of ``node``'s good aboard a ship) at ``dest``:
@@ -150,21 +155,7 @@ class _Builder:
         unload_id = self._id(f"{pid}/{unload_type.lower()}/{node.good}@{dest}")
         leg_id = self._id(f"{pid}/leg/{node.good}@{a.ship}>{dest}")
         self.tasks.append(Task(load_id, "ABOARD", pid, node.good, a.units, at))
-        self.tasks.append(
-            Task(
-                unload_id,
-                unload_type,
-                pid,
-                node.good,
-                a.units,
-                dest,
-                (load_id,),
-                0,
-                node.unload_price,
-                lots(a.units, node.unload_price, self.volumes.get((dest, node.good), 0)),
-                limit_price(node.unload_price, False, self.policy),
-            )
-        )
+        self.tasks.append(self._unload(unload_id, unload_type, node, a.units, dest, load_id))
         self.legs.append(
             Leg(leg_id, load_id, unload_id, node.good, a.units, pid, hold=a.units, ship=a.ship)
         )

@@ -162,32 +162,14 @@ def orphan_actions(view: View, ship: ShipState, policy: RunnerPolicy) -> list[Ac
             continue
         aboard = aboard_load(view, ship.symbol, good)
         if aboard is not None:
-            need = aboard.spec.quantity - aboard.done_units
-            out.append(
-                Action(
-                    "ATTACH",
-                    ship=ship.symbol,
-                    task=aboard.id,
-                    good=good,
-                    units=min(extra, need),
-                    reason="cargo the plan found aboard",
-                )
-            )
+            out.append(_attach(ship, aboard, good, extra, "cargo the plan found aboard"))
             continue
         leg = current_leg(view, ship.symbol, policy.collect_supply_level)
         if leg is not None and leg.good == good:
             load = view.tasks[leg.load]
-            need = load.spec.quantity - load.done_units
-            if load.status in OPEN_TASK and need > 0:
+            if load.status in OPEN_TASK and load.spec.quantity > load.done_units:
                 out.append(
-                    Action(
-                        "ATTACH",
-                        ship=ship.symbol,
-                        task=load.id,
-                        good=good,
-                        units=min(extra, need),
-                        reason="cargo aboard matches the ship's next load",
-                    )
+                    _attach(ship, load, good, extra, "cargo aboard matches the ship's next load")
                 )
                 continue
         market = liquidation_market(view, good)
@@ -742,6 +724,14 @@ def _stall(
         task=task.id,
         reason=reason,
         until=0.0,  # the executor adds backoff(ship, retries) to now
+    )
+
+
+def _attach(ship: ShipState, load: TaskState, good: str, extra: int, reason: str) -> Action:
+    """Unowned cargo aboard becomes ``load``'s, as much as it still needs."""
+    need = load.spec.quantity - load.done_units
+    return Action(
+        "ATTACH", ship=ship.symbol, task=load.id, good=good, units=min(extra, need), reason=reason
     )
 
 

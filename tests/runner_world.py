@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from plancc.inputs import bundled_recipes_dir, compile_files
+from plancc.model import Plan
 from plancc.planfile import dump_plan
 from plancc.sim.app import DEFAULT_START, Twin
 from plancc.sim.faults import FaultConfig
@@ -39,20 +40,24 @@ def compiled_plan(tmp: Path, seed: int, haulers: int, pipelines: int | None = No
     plan, _ = compile_files((str(bundled_recipes_dir()),), None, str(snap))
     if pipelines is not None:
         first = sorted(plan.pipelines, key=lambda p: (p.chain.method != "MANUFACTURE", p.id))
-        keep = {p.id for p in first[:pipelines]}
-        legs = {leg.id for leg in plan.legs if leg.pipeline in keep}
-        plan = replace(
-            plan,
-            pipelines=tuple(p for p in plan.pipelines if p.id in keep),
-            tasks=tuple(t for t in plan.tasks if t.pipeline in keep),
-            legs=tuple(leg for leg in plan.legs if leg.id in legs),
-            ships=tuple(
-                replace(s, legs=tuple(sl for sl in s.legs if sl.leg in legs)) for s in plan.ships
-            ),
-        )
+        plan = only_pipelines(plan, {p.id for p in first[:pipelines]})
     path = tmp / "plan.yaml"
     path.write_text(dump_plan(plan))
     return path
+
+
+def only_pipelines(plan: Plan, keep: set[str]) -> Plan:
+    """``plan`` cut down to the pipelines ``keep`` names, their tasks and legs."""
+    legs = {leg.id for leg in plan.legs if leg.pipeline in keep}
+    return replace(
+        plan,
+        pipelines=tuple(p for p in plan.pipelines if p.id in keep),
+        tasks=tuple(t for t in plan.tasks if t.pipeline in keep),
+        legs=tuple(leg for leg in plan.legs if leg.id in legs),
+        ships=tuple(
+            replace(s, legs=tuple(sl for sl in s.legs if sl.leg in legs)) for s in plan.ships
+        ),
+    )
 
 
 @dataclass

@@ -5,7 +5,6 @@ took part of it buys only the rest, and the ledger reconciles with the agent's c
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from plancc.planfile import dump_plan
 from plancc.sim.app import DEFAULT_START, Twin
 from plancc.sim.universe import generate_universe, seen_from_everywhere
 from plancc.sim.world import World
-from tests.runner_world import RunnerWorld
+from tests.runner_world import RunnerWorld, only_pipelines
 
 SEED = 2
 # seed 2's plan sells ELECTRONICS (its first batch: 12 units) and nothing takes ALUMINUM
@@ -25,17 +24,7 @@ HELD = {"ALUMINUM": 30, "ELECTRONICS": 10}  # a full 40-unit hold
 
 def only_aboard_pipelines(plan: Plan) -> Plan:
     """The pipelines that unload cargo aboard, and their legs: the run stays short."""
-    keep = {leg.pipeline for leg in plan.legs if leg.ship}
-    legs = {leg.id for leg in plan.legs if leg.pipeline in keep}
-    return replace(
-        plan,
-        pipelines=tuple(p for p in plan.pipelines if p.id in keep),
-        tasks=tuple(t for t in plan.tasks if t.pipeline in keep),
-        legs=tuple(leg for leg in plan.legs if leg.id in legs),
-        ships=tuple(
-            replace(s, legs=tuple(sl for sl in s.legs if sl.leg in legs)) for s in plan.ships
-        ),
-    )
+    return only_pipelines(plan, {leg.pipeline for leg in plan.legs if leg.ship})
 
 
 @pytest.fixture(scope="module")
