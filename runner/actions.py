@@ -49,6 +49,22 @@ NOT_ENOUGH_FUEL = 4203
 PRESENCE_RETRY_S = 2.0  # a market read that does not see the ship yet is retried this much later
 
 
+def restore_limiter(store: Store, client: Any) -> None:
+    """Give a new client the rate-limit pools the last client of this state spent: the last
+    tick's (or loop pass's) requests still count against the server's limits."""
+    limiter = getattr(client, "limiter", None)
+    saved = store.get(LIMITER_KEY)
+    if limiter is not None and saved:
+        limiter.restore(json.loads(saved))
+
+
+def save_limiter(store: Store, client: Any) -> None:
+    """Keep ``client``'s rate-limit pools in state for the next tick's or loop's new client."""
+    limiter = getattr(client, "limiter", None)
+    if limiter is not None:
+        store.put(**{LIMITER_KEY: json.dumps(limiter.export())})
+
+
 def epoch(dt: Any) -> float | None:
     return dt.timestamp() if dt is not None else None
 
@@ -74,18 +90,11 @@ class Executor:
     def client(self) -> Any:
         if self._client is None:
             self._client = self.client_factory()
-            limiter = getattr(self._client, "limiter", None)
-            saved = self.store.get(LIMITER_KEY)
-            if limiter is not None and saved:
-                # the previous tick's requests still count against the server's limits
-                limiter.restore(json.loads(saved))
+            restore_limiter(self.store, self._client)
         return self._client
 
     def save_limiter(self) -> None:
-        """Keep the client's rate-limit pools in state for the next tick's new client."""
-        limiter = getattr(self._client, "limiter", None)
-        if limiter is not None:
-            self.store.put(**{LIMITER_KEY: json.dumps(limiter.export())})
+        save_limiter(self.store, self._client)
 
     @property
     def requests(self) -> dict[str, int]:

@@ -210,3 +210,22 @@ def test_collects_waiting_on_their_factory_no_longer_hold_up_the_legs_behind_the
         flight.run(hours=3)
         figures[defer] = flight.summary()["utilisation"]
     assert figures[True] > figures[False]
+
+
+def test_a_loop_pass_hands_its_spent_rate_limit_to_the_next_tick(tmp_path: Path) -> None:
+    """The loop and the ticks share one account's limits: the loop's client starts from the
+    pools the last tick spent and leaves its own in the state file for the next tick (before,
+    the loop paced itself alone and the tick after it drew 429s: 3 on the headline's seed 3)."""
+    import json
+
+    from runner.actions import LIMITER_KEY
+
+    flight = new_flight(tmp_path)
+    s = _store(flight)
+    s.put(**{LIMITER_KEY: json.dumps({"recent": [], "pool": 0, "window_end": None})})
+    s.close()
+    result = flight.loop()
+    s = _store(flight)
+    saved = json.loads(s.get(LIMITER_KEY) or "{}")
+    assert result.requests > 0
+    assert len(saved["recent"]) >= min(result.requests, 2)

@@ -40,6 +40,7 @@ from plancc.loop.scout import assign_scouts, stale_markets
 from plancc.loop.statesnap import snapshot_from_state
 from plancc.loop.verdict import Score, verdict
 from runner import lock
+from runner.actions import restore_limiter, save_limiter
 from runner.planview import PlanView
 from runner.state import Store
 
@@ -83,8 +84,13 @@ def loop_once(state_path: Path, client: Any, now: float, settings: LoopSettings)
         with lock.exclusive(state_path):
             store = Store.open(state_path, create=False)
             try:
+                # the loop's requests share the server's limits with the ticks': one budget
+                restore_limiter(store, client)
                 before = client.total_requests
-                result = _loop(store, client, now, settings)
+                try:
+                    result = _loop(store, client, now, settings)
+                finally:
+                    save_limiter(store, client)
                 result.requests = client.total_requests - before
                 return result
             finally:
