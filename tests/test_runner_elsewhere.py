@@ -86,3 +86,47 @@ def test_a_redirected_sale_trades_at_its_new_market_and_flies_there_direct(
     assert replace(moved.spec, market=planned) == task.spec
     events = [e["message"] for e in store.events(10) if e["kind"] == "redirect"]
     assert events and "X1-T-ELSEWHERE" in events[0]
+
+
+def test_cargo_whose_sell_market_crashed_on_the_way_is_sold_at_another_importer(
+    tmp_path: Path,
+) -> None:
+    """On the twin: seed 4's one pipeline sells CLOTHING at K17. Once the hauler has it
+    aboard, a competitor dumps CLOTHING at K17 (its bid falls far below the floor) and a probe
+    has read I15, which also imports it. The sale moves to I15, completes there, and the ledger
+    reconciles."""
+    from runner_world import RunnerWorld, listing
+
+    from runner.model import Quote
+    from runner.planview import read_plan
+
+    world = RunnerWorld.build(tmp_path, seed=4, haulers=5, pipelines=1)
+    sale = next(t for t in read_plan(world.plan).tasks if t.type == "SELL")
+    assert (sale.good, sale.market) == ("CLOTHING", "X1-TW4-K17")
+    loaded = False
+    for _ in range(200):
+        world.tick()
+        store = world.store()
+        load = next(t for t in store.tasks().values() if t.spec.id == sale.depends_on[0])
+        if load.status == "COMPLETED":
+            loaded = True
+            break
+    assert loaded, "the hauler never loaded its cargo"
+    now = world.twin.now()
+    world.twin.world.markets[sale.market].sell(sale.good, 3000, now)  # the competitor's dump
+    assert listing(world.twin, sale.market, sale.good)["sellPrice"] < sale.limit_price
+    alt = "X1-TW4-I15"
+    g = listing(world.twin, alt, sale.good)
+    assert g["sellPrice"] >= sale.limit_price
+    with store.tx() as c:  # a probe read I15 just now
+        store.observe_market(c, alt, now, [
+            Quote(alt, sale.good, now, g["type"], g["supply"], g["purchasePrice"],
+                  g["sellPrice"], g["tradeVolume"], g.get("activity") or "")
+        ])  # fmt: skip
+    world.run_until_done(check_each=True)
+    store = world.store()
+    moved = store.tasks()[sale.id]
+    assert (moved.status, moved.spec.market, moved.moved_from) == ("COMPLETED", alt, sale.market)
+    assert moved.done_units == sale.quantity
+    assert any(e["kind"] == "redirect" for e in store.events(100000))
+    assert world.check() == []
