@@ -247,3 +247,15 @@ def test_recorded_frigate_sells_the_drugs_it_holds_before_buying_any():
     # the batches that took the cargo bought none; every later DRUGS purchase pays on its own
     assert units(after, "ACQUIRE", "DRUGS") < units(before, "ACQUIRE", "DRUGS")
     assert after.objective.expected_profit > before.objective.expected_profit
+
+
+def test_the_plan_report_draws_cargo_aboard_in_its_own_colour():
+    from plancc.render.report import TYPE_COLOURS, render_report_html
+
+    _, plan = without_and_with_30()
+    html = render_report_html(plan)
+    (leg,) = [leg for leg in plan.legs if leg.ship]
+    bar = f'data-task="{leg.load}"'
+    assert bar in html
+    drawn = html[html.rindex("<rect", 0, html.index(bar)) : html.index(">", html.index(bar))]
+    assert 'data-type="ABOARD"' in drawn and TYPE_COLOURS["ABOARD"] in drawn

@@ -43,6 +43,7 @@ TYPE_COLOURS = {
     "COLLECT": "#e08a1e",
     "SELL": "#4caf50",
     "LIQUIDATE": "#b0413e",
+    "ABOARD": "#8a7f3a",  # cargo already in the hold: unloaded, nothing bought
 }
 # one colour per pipeline, for the stripe under each bar (ordered by the plan's pipeline order)
 PIPELINE_COLOURS = (
@@ -55,7 +56,14 @@ PIPELINE_COLOURS = (
     "#3d405b",
     "#81b29a",
 )
-TYPE_LETTERS = {"ACQUIRE": "A", "DELIVER": "D", "COLLECT": "C", "SELL": "S", "LIQUIDATE": "L"}
+TYPE_LETTERS = {
+    "ACQUIRE": "A",
+    "DELIVER": "D",
+    "COLLECT": "C",
+    "SELL": "S",
+    "LIQUIDATE": "L",
+    "ABOARD": "H",  # held
+}
 
 
 # ---------------------------------------------------------------------------------------------
