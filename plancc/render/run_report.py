@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from plancc.render.fmt import fmt_credits, fmt_duration
+from plancc.render.report import TYPE_COLOURS
 from plancc.render.templating import environment
 
 LABEL_W = 150
@@ -31,14 +32,7 @@ ROW_H = 2 * LANE_H + 10
 AXIS_H = 28
 LINE_H = 240
 PNL_H = 260
-KIND_COLOURS = {
-    "ACQUIRE": "#3b7dd8",
-    "DELIVER": "#2a9d8f",
-    "COLLECT": "#e08a1e",
-    "SELL": "#4caf50",
-    "LIQUIDATE": "#b0413e",
-    "SCOUT": "#8d6a9f",
-}
+KIND_COLOURS = {**TYPE_COLOURS, "SCOUT": "#8d6a9f"}  # the plan report's, and scouting
 OTHER_COLOUR = "#7a8796"
 
 
@@ -107,6 +101,7 @@ def render_run_report(data: RunData) -> str:
             label_w=LABEL_W,
             summary=[(k, _show(v)) for k, v in data.summary.items()],
             duration=fmt_duration(span),
+            kind_colours=KIND_COLOURS,
         )
     )
 
