@@ -166,7 +166,6 @@ class Problem:
     speeds: tuple[int, ...]  # engine speed of each speed class
     travel: tuple[tuple[tuple[int, ...], ...], ...]  # [speed class][from][to] direct seconds
     routes: tuple[RouteTable, ...]
-    fuel: tuple[tuple[int, ...], ...]  # [from][to] fuel units in the policy's flight mode
     dock_s: int
     flight_mode: str
     topo: tuple[int, ...]  # leg indices, every leg after its preds (ties by input order)
@@ -177,10 +176,6 @@ class Problem:
     def hop_s(self, ship: int, a: int, b: int) -> int:
         """Seconds of one direct flight in the mode the ship's tank allows (INF: none)."""
         return 0 if a == b else self._hops(ship).hop_time[a][b]
-
-    def hop_fuel(self, ship: int, a: int, b: int) -> int:
-        """Fuel one direct flight burns in the mode the ship's tank allows."""
-        return 0 if a == b else self._hops(ship).hop_fuel[a][b]
 
     def _hops(self, ship: int) -> RouteTable:
         return self.routes[self.ships[ship].route_class]
@@ -258,9 +253,6 @@ class Problem:
             a = table.nxt[a][b]
             out.append(a)
         return tuple(out)
-
-    def fuel_units(self, a: int, b: int) -> int:
-        return 0 if a == b else self.fuel[a][b]
 
     def distance(self, a: int, b: int) -> float:
         (ax, ay), (bx, by) = self.coords[a], self.coords[b]
@@ -379,7 +371,6 @@ def build_problem(
         tuple(tuple(fuel_cost(dist[a][b], mode) for b in range(n)) for a in range(n))
         for mode in modes
     ]
-    fuel = fuels[0]
 
     speeds = sorted({max(1, s.engine_speed) for s in ships})
     speed_class = {v: k for k, v in enumerate(speeds)}
@@ -481,7 +472,6 @@ def build_problem(
         speeds=tuple(speeds),
         travel=travel,
         routes=routes,
-        fuel=fuel,
         dock_s=dock,
         flight_mode=policy.flight_mode,
         topo=topo,
