@@ -37,10 +37,11 @@ from plancc.loop.merge import (
 )
 from plancc.loop.pause import Change, Paused, PauseRule, pause_changes
 from plancc.loop.scout import assign_scouts, stale_markets
-from plancc.loop.statesnap import snapshot_from_state
+from plancc.loop.statesnap import plannable_ships, snapshot_from_state
 from plancc.loop.verdict import Score, verdict
 from runner import lock
 from runner.actions import restore_limiter, save_limiter
+from runner.decide import owned_units
 from runner.planview import PlanView
 from runner.state import Store
 
@@ -121,8 +122,8 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
     scouted = scout(store, client, now, max_age) if settings.scout else {}
 
     snap = snapshot_from_state(store, client, now)
-    # work in flight is pinned: its ships (and ships with cargo aboard) are not re-planned,
-    # and its pipelines count against the policy's limit
+    # work in flight is pinned: its ships are not re-planned, and its pipelines count against
+    # the policy's limit; cargo no leg or liquidation owns is planned as cargo aboard
     active = store.active_plan()
     started = history.started_pipelines(store)
     # a COLLECT not begun whose factory is short of the collect level holds no ship: it goes
@@ -133,9 +134,9 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
         else set()
     )
     busy = history.busy_ships(store, started, waiting)
-    snap["ships"] = [
-        s for s in snap["ships"] if s["symbol"] not in busy and s["cargo"]["units"] == 0
-    ]
+    view = store.view(now)
+    owned = {s: owned_units(view, s) for s in view.ships}
+    snap["ships"] = plannable_ships(snap["ships"], busy, owned)
     snap_path = out / "loop-snapshot.json"
     write_snapshot(snap, snap_path)
     free = [s["symbol"] for s in snap["ships"] if s["cargo"]["capacity"] > 0]

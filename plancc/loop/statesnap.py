@@ -96,3 +96,34 @@ def snapshot_from_state(store: Store, client: Any, now: float) -> dict[str, Any]
         "markets": markets,
         "observedAt": {m: _iso(t) for m, t in sorted(seen.items())},
     }
+
+
+def plannable_ships(
+    ships: list[dict[str, Any]], busy: set[str], owned: dict[str, dict[str, int]]
+) -> list[dict[str, Any]]:
+    """The ships the loop may plan, each with only the cargo nothing else owns.
+
+    A ship with work in flight (``busy``) is left out. From the others' holds, the units a
+    live leg or an open liquidation owns (``owned``: ship -> good -> units) are taken out: the
+    runner flies a ship's liquidation before its legs, so the plan may count that hold as
+    free. What is left aboard, owned by nothing, the compiler plans as cargo aboard (an
+    ``ABOARD`` leg sells it or feeds a batch) instead of the next tick liquidating it.
+    """
+    out = []
+    for ship in ships:
+        if ship["symbol"] in busy:
+            continue
+        taken = dict(owned.get(ship["symbol"], {}))
+        inventory = []
+        for item in ship["cargo"].get("inventory") or ():
+            gone = min(item["units"], taken.get(item["symbol"], 0))
+            taken[item["symbol"]] = taken.get(item["symbol"], 0) - gone
+            if item["units"] > gone:
+                inventory.append({**item, "units": item["units"] - gone})
+        cargo = {
+            **ship["cargo"],
+            "units": sum(i["units"] for i in inventory),
+            "inventory": inventory,
+        }
+        out.append({**ship, "cargo": cargo})
+    return out
