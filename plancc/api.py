@@ -347,7 +347,10 @@ class Client:
     """A SpaceTraders v2 client. See the module docstring for pacing, retries and errors.
 
     ``clock``/``sleep`` drive pacing and backoff (inject fakes in tests); ``rng`` draws the
-    jitter. ``pace=False`` turns self-pacing off (a twin without a limiter).
+    jitter. ``pace=False`` turns self-pacing off (a twin without a limiter). ``wall`` dates the
+    pacing state a later client takes over (``RateLimiter.export``): the real time by default,
+    beside a monotonic ``clock``; a client paced on a game clock passes that clock, so a later
+    client's restored windows do not move by however far the game ran ahead of real time.
     """
 
     def __init__(
@@ -370,6 +373,7 @@ class Client:
         answer_deadline_s: float = 60.0,
         pace: bool = True,
         rng: random.Random | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.base_url = _checked_base_url(base_url or os.environ.get(URL_ENV) or DEFAULT_BASE_URL)
         self._token = resolve_token(token, token_file)
@@ -382,7 +386,9 @@ class Client:
         self.connect_backoff_s = connect_backoff_s
         self.max_retry_after_s = max_retry_after_s
         self.answer_deadline_s = answer_deadline_s
-        self.limiter: RateLimiter | None = RateLimiter(clock=clock, sleep=sleep) if pace else None
+        self.limiter: RateLimiter | None = (
+            RateLimiter(clock=clock, sleep=sleep, wall=wall) if pace else None
+        )
         self.rng = rng or random.Random()
         self.request_counts: Counter[str] = Counter()
         self.server_time: datetime | None = None  # from the last response's Date header

@@ -185,6 +185,7 @@ def run(
             token=twin.token,
             transport=None if serve else twin.transport(),
             clock=twin.now,
+            wall=twin.now,
             sleep=lambda seconds: _discard(twin.advance(seconds)),
         )
         with client:

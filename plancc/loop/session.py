@@ -97,6 +97,7 @@ class Flight:
             token=self.twin.token,
             transport=CountingTransport(inner, self.statuses),
             clock=self.twin.now,
+            wall=self.twin.now,  # the pools a tick saves are dated in game time too
             sleep=lambda s: self.twin.advance(max(0.0, s)),
             max_retries=5,
         )
