@@ -83,8 +83,8 @@ class State:
                 pl.end_s,
                 tuple(names[k] for k in pl.via_load),
                 tuple(names[k] for k in pl.via_unload),
-                pl.modes_load,
-                pl.modes_unload,
+                self.p.mode_names(pl.modes_load),
+                self.p.mode_names(pl.modes_unload),
             )
 
         # In flying order, not sorted by time: legs that take no time (same market, no dock)

@@ -100,7 +100,7 @@ def check(problem: Problem, result: ScheduleResult) -> list[str]:
                                 f"{where}: refuel stops to the {what} market "
                                 f"{list(recorded)}, but the route flown is {list(assumed)}"
                             )
-                        flown = problem.mode_names(flight)
+                        flown = problem.mode_names(flight.modes)
                         if modes and flight.stops and tuple(modes) != flown:
                             out.append(
                                 f"{where}: flight modes to the {what} market {list(modes)}, "
