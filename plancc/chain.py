@@ -191,20 +191,46 @@ def visit_cap(trade_volume: int, supply: str, policy: Policy) -> int:
     return math.floor(trade_volume * policy.purchase_fraction.get(supply, 0.4) + 1e-9)
 
 
-def buy_impact(policy: Policy, supply: str) -> float:
-    """Purchase-price rise per tradeVolume lot bought at ``supply`` (the policy's table, live
-    defaults; the largest for an unknown level), or the one figure ``buy_impact_per_lot``."""
+def buy_impact(policy: Policy, supply: str, market: str = "") -> float:
+    """Purchase-price rise per tradeVolume lot bought at ``supply``: ``market``'s own figure
+    for that level (``market_figures``), else the one figure ``buy_impact_per_lot``, else the
+    policy's table (live defaults; the largest for an unknown level)."""
+    own = policy.market_figures.get(market)
+    if own is not None and supply in own.buy_impact:
+        return own.buy_impact[supply]
     if policy.buy_impact_per_lot is not None:
         return policy.buy_impact_per_lot
     return policy.buy_impact.get(supply, max(policy.buy_impact.values(), default=0.0))
 
 
-def sell_impact(policy: Policy, supply: str) -> float:
-    """Sell-price fall per tradeVolume lot sold into an import at ``supply`` (the policy's
-    table; the largest for an unknown level), or the one figure ``sell_impact_per_lot``."""
+def sell_impact(policy: Policy, supply: str, market: str = "") -> float:
+    """Sell-price fall per tradeVolume lot sold into an import at ``supply``: ``market``'s own
+    figure for that level, else ``sell_impact_per_lot``, else the policy's table (the largest
+    for an unknown level)."""
+    own = policy.market_figures.get(market)
+    if own is not None and supply in own.sell_impact:
+        return own.sell_impact[supply]
     if policy.sell_impact_per_lot is not None:
         return policy.sell_impact_per_lot
     return policy.sell_impact.get(supply, max(policy.sell_impact.values(), default=0.0))
+
+
+def production_lag_at(policy: Policy, factory: str) -> int:
+    """The wait between the last delivery and COLLECT at ``factory``: its own figure
+    (``market_figures``), else ``production_lag_s``."""
+    own = policy.market_figures.get(factory)
+    if own is not None and own.production_lag_s is not None:
+        return own.production_lag_s
+    return policy.production_lag_s
+
+
+def half_lives(policy: Policy) -> dict[str, int]:
+    """Markets with their own ``recovery_half_life_s`` (``market_figures``)."""
+    return {
+        m: f.recovery_half_life_s
+        for m, f in policy.market_figures.items()
+        if f.recovery_half_life_s is not None
+    }
 
 
 def sell_score(good: TradeGood, policy: Policy, max_price: int, max_volume: int) -> float:
@@ -471,6 +497,7 @@ def buy_lots(
     cargo_capacity: int,
     credits: int,
     policy: Policy,
+    market: str = "",
 ) -> list[tuple[int, int]]:
     """The purchases that buy ``units``: (units, price per unit) for each.
 
@@ -481,7 +508,7 @@ def buy_lots(
     """
     lots: list[tuple[int, int]] = []
     before, left, money = bought_before, units, credits
-    per_lot = buy_impact(policy, supply)
+    per_lot = buy_impact(policy, supply, market)
     while left > 0:
         rise = per_lot * before / trade_volume if trade_volume > 0 else 0.0
         price = round(unit_price * (1 + rise))
@@ -509,6 +536,7 @@ def sell_lots(
     supply: str,
     sold_before: int = 0,
     policy: Policy,
+    market: str = "",
 ) -> list[tuple[int, int]]:
     """The sales that sell ``units``: (units, price per unit), each at most tradeVolume units,
     at the snapshot price lowered by ``sell_impact(policy, supply)`` (``supply``: the import's
@@ -516,7 +544,7 @@ def sell_lots(
     lots: list[tuple[int, int]] = []
     before, left = sold_before, units
     step = trade_volume if trade_volume > 0 else max(1, units)
-    per_lot = sell_impact(policy, supply)
+    per_lot = sell_impact(policy, supply, market)
     while left > 0:
         fall = per_lot * before / trade_volume if trade_volume > 0 else 0.0
         lot = min(left, step)
@@ -602,6 +630,7 @@ class _Pricing:
             cargo_capacity=self.cargo,
             credits=left,
             policy=self.policy,
+            market=market,
         )
         ceiling = self.policy.price_ceiling * row.purchase_price
         for _, price in lots:
@@ -637,6 +666,7 @@ class _Pricing:
             supply=row.supply,
             sold_before=self._before(key),
             policy=self.policy,
+            market=market,
         )
         got = sum(n * p for n, p in lots)
         # an import that is GROWING/STRONG consumes less as its own supply builds: its price
@@ -801,7 +831,7 @@ def production_wait_s(node: ChainNode, ix: MarketIndex, policy: Policy) -> int:
     if row is not None and row.activity == "RESTRICTED":
         own += policy.restricted_extra_s
     inputs = max((production_wait_s(c, ix, policy) for c in node.children), default=0)
-    return inputs + max(policy.production_lag_s, own)
+    return inputs + max(production_lag_at(policy, node.market), own)
 
 
 def _total_budget(snapshot: Snapshot, policy: Policy) -> int:
@@ -926,13 +956,19 @@ Event = tuple[tuple[str, str, str], int, float]  # (market, good, side), units, 
 
 
 def recovered(
-    events: Sequence[Event], at_s: float, half_life_s: float
+    events: Sequence[Event],
+    at_s: float,
+    half_life_s: float,
+    by_market: Mapping[str, float] | None = None,
 ) -> dict[tuple[str, str, str], int]:
     """The plan's earlier trades as the markets still feel them at ``at_s``: each trade's
-    units halve every ``half_life_s`` after it (markets recover between visits)."""
+    units halve every ``half_life_s`` after it (markets recover between visits); a market in
+    ``by_market`` recovers with its own half-life."""
     out: dict[tuple[str, str, str], float] = {}
+    own = by_market or {}
     for key, units, t in events:
-        left = units * 0.5 ** (max(0.0, at_s - t) / half_life_s) if half_life_s > 0 else units
+        half = own.get(key[0], half_life_s)
+        left = units * 0.5 ** (max(0.0, at_s - t) / half) if half > 0 else units
         out[key] = out.get(key, 0.0) + left
     return {k: round(v) for k, v in out.items() if round(v) > 0}
 
@@ -1065,7 +1101,7 @@ def fill_horizon(
         at_s = max(used_s / fleet, clock)
         if at_s >= policy.horizon_s:
             break
-        felt = recovered(events, at_s, policy.recovery_half_life_s)
+        felt = recovered(events, at_s, policy.recovery_half_life_s, half_lives(policy))
         cash, running = cash_at(batches, at_s, credits)
         may = max(0, min(policy.spend_cap_total - running, cash - policy.reserve_credits))
         budget = min(policy.spend_cap_pipeline, may)

@@ -41,7 +41,7 @@ from plancc.doc import (
     schema_errors,
 )
 from plancc.errors import InputError, InputErrors, Where, quote
-from plancc.model import Policy, Recipe, RecipeBook, Snapshot
+from plancc.model import MarketFigures, Policy, Recipe, RecipeBook, Snapshot
 from plancc.parse import parse_snapshot, parse_time
 
 # ---------------------------------------------------------------------------------------------
@@ -334,7 +334,9 @@ def policy_from_data(data: Mapping[str, Any]) -> Policy:
             continue
         v = data[f.name]
         current = getattr(default, f.name)
-        if isinstance(current, Mapping):
+        if f.name == "market_figures":
+            v = {market: _market_figures(fig) for market, fig in sorted(v.items())}
+        elif isinstance(current, Mapping):
             v = {**current, **{k: float(x) for k, x in v.items()}}
         elif isinstance(current, tuple):
             v = tuple(v)
@@ -346,6 +348,16 @@ def policy_from_data(data: Mapping[str, Any]) -> Policy:
             v = float(v)  # an optional figure (None: unset), e.g. buy_impact_per_lot
         values[f.name] = v
     return Policy(**values)
+
+
+def _market_figures(data: Mapping[str, Any]) -> MarketFigures:
+    lag, half = data.get("production_lag_s"), data.get("recovery_half_life_s")
+    return MarketFigures(
+        production_lag_s=None if lag is None else int(lag),
+        recovery_half_life_s=None if half is None else int(half),
+        buy_impact={k: float(x) for k, x in (data.get("buy_impact") or {}).items()},
+        sell_impact={k: float(x) for k, x in (data.get("sell_impact") or {}).items()},
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -179,6 +179,18 @@ class RecipeBook:
 
 
 @dataclass(frozen=True)
+class MarketFigures:
+    """Figures for one market that replace the policy's system-wide ones there: ``plancc loop``
+    fills them from what the fleet observed at that market (``plancc.loop.learn``), and a
+    player may pin one by hand. None or an empty table: the system-wide figure."""
+
+    production_lag_s: int | None = None  # this factory's wait between last delivery and COLLECT
+    recovery_half_life_s: int | None = None  # this market recovers half of our impact in this
+    buy_impact: Mapping[str, float] = field(default_factory=dict)  # by supply level, per lot
+    sell_impact: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Policy:
     """Every knob the compiler and runner use; defaults and their reasons live in policy.yaml."""
 
@@ -252,6 +264,8 @@ class Policy:
     reserve_credits: int = 10_000  # working capital no plan ever commits
     min_profit_per_hour: int = 10_000  # a batch is added only above this per hauler-hour
     recovery_half_life_s: int = 5400  # a market recovers half of our trades' impact in this
+    # per market: figures that replace the system-wide ones above there (learned, or by hand)
+    market_figures: Mapping[str, MarketFigures] = field(default_factory=dict)
     # expected revenue lost to drift while selling into an import of this activity (live)
     activity_discount: Mapping[str, float] = field(
         default_factory=lambda: {"GROWING": 0.336, "STRONG": 0.203}

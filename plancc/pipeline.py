@@ -38,6 +38,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from plancc.chain import production_lag_at
 from plancc.model import Aboard, ChainNode, Leg, Lot, Pipeline, Policy, Task, TaskType
 
 # (market, good) -> tradeVolume: the most one transaction moves there
@@ -98,7 +99,8 @@ class _Builder:
             delivered: list[str] = []
             for child in node.children:
                 delivered += self.emit(child, node.market, "DELIVER")
-            depends, lag, load_type = tuple(delivered), self.policy.production_lag_s, "COLLECT"
+            lag = production_lag_at(self.policy, node.market)
+            depends, load_type = tuple(delivered), "COLLECT"
         unloads = [self.unload_aboard(node, a, dest, unload_type) for a in node.aboard]
         pid = self.p.id
         for units in cut(bought, self.capacity) if bought > 0 else ():

@@ -6,7 +6,9 @@ Under the runner's lock (a tick that starts meanwhile exits at once and the next
 1. probes read the stale markets they reached and fly to the next stale ones (scouting);
 2. a snapshot from state (latest prices seen) and the API (fleet, credits);
 3. figures learned from the state's history replace the policy defaults where there are enough
-   observations; the plan's provenance lists them with their counts;
+   observations: each market's own (its factory's production lag, its price impact per lot
+   at each supply level, its recovery half-life), and pooled over the system for the rest;
+   the plan's provenance lists them with their counts;
 4. paused products come out of the plan; products whose realised margin stayed low are paused,
    paused ones whose fresh margin is healthy resume (each change is an event saying why);
 5. compile with the active plan as hint; pipelines already under way are pinned (their legs
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from plancc.loop import history
-from plancc.loop.learn import Learned, learn, policy_figures
+from plancc.loop.learn import Learned, learn, market_figures, market_provenance, policy_figures
 from plancc.loop.merge import (
     apart_from,
     deferred,
@@ -173,7 +175,8 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
         policy = replace(policy, **values)
     provenance = {
         k: {"value": round(f.value, 4), "observations": f.count} for k, f in figures.items()
-    }
+    } | market_provenance(learned, policy)
+    policy = replace(policy, market_figures=market_figures(learned, policy))
 
     hint_path = store.get("loop_plan_path")
     hint = load_plan(hint_path) if hint_path and Path(hint_path).exists() else None
