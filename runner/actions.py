@@ -286,6 +286,20 @@ class Executor:
                     (a.task, a.market, a.good, now, now, supply, a.task),
                 )
 
+    def _api_read_waypoints(self, a: Action) -> None:
+        """Every waypoint of the ship's system with its coordinates, paged; kept in state for
+        good (a universe's waypoints do not move): the refuel decision costs hops from them."""
+        system = system_of(a.market)
+        points = self.client.waypoints(system)
+        killpoint.point("response")
+        self._observe()
+        now = self.now()
+        with self.store.tx() as c:
+            self.store.put_coords(c, {w.symbol: (w.x, w.y) for w in points})
+            self.store.event(
+                c, now, "waypoints", f"{len(points)} waypoints of {system}", ship=a.ship
+            )
+
     def _api_orbit(self, a: Action) -> None:
         nav = self.client.orbit(a.ship)
         self._nav_answer(a, nav)

@@ -132,3 +132,7 @@ class View:
     factories: Mapping[str, FactoryWait] = field(default_factory=dict)
     # good -> markets any plan ever unloaded it at (a liquidation's last resort)
     takers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # waypoint -> (x, y), from the system's waypoint list (read once: waypoints never move);
+    # ``coords_unread``: the state has never read it, so a refuel decision reads it first
+    coords: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    coords_unread: bool = False

@@ -626,6 +626,20 @@ class Store:
             market_read_at=self.market_read_at(),
             factories=self.factories(),
             takers=self.takers(),
+            coords=self.coords(),
+            coords_unread=self.get("waypoint_coords") is None,
+        )
+
+    def coords(self) -> dict[str, tuple[int, int]]:
+        """Waypoint -> (x, y) as read from the server's waypoint lists (``put_coords``)."""
+        text = self.get("waypoint_coords")
+        return {k: (int(v[0]), int(v[1])) for k, v in json.loads(text).items()} if text else {}
+
+    def put_coords(self, conn: sqlite3.Connection, coords: Mapping[str, tuple[int, int]]) -> None:
+        """Add waypoint coordinates to the ones known (waypoints do not move in a universe)."""
+        known = {**self.coords(), **coords}
+        self.set(
+            conn, "waypoint_coords", json.dumps({k: list(v) for k, v in sorted(known.items())})
         )
 
     def takers(self) -> dict[str, tuple[str, ...]]:
