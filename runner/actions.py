@@ -262,7 +262,7 @@ class Executor:
         now = self.now()
         quotes = quotes_of(market, now)
         with self.store.tx() as c:
-            self.store.observe_market(c, a.market, now, quotes)
+            self.store.observe_market(c, a.market, now, quotes, by=a.ship)
             ship = c.execute("SELECT waypoint FROM ships WHERE symbol=?", (a.ship,)).fetchone()
             here = bool(ship) and ship[0] == a.market
             if here and not quotes:

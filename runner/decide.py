@@ -384,7 +384,7 @@ def load_step(
         return Action("READ_AGENT", ship=ship.symbol, reason="live credits before buying")
     q = view.quotes.get((spec.market, spec.good))
     if not ship.quote_ok:
-        q = after_own_lot(ship, load, q, policy)
+        q = after_own_lot(ship, load, q, policy) or fresh_quote(view, ship, load, q, policy)
         if q is None:
             return Action("READ_MARKET", ship=ship.symbol, market=spec.market, good=spec.good)
     if q is None or _absent(view, q, spec.market):
@@ -459,6 +459,32 @@ def after_own_lot(
         return replace(q, purchase=guess) if not ceiling or guess <= ceiling else None
     guess = math.floor(task.last_price * (1 - policy.sell_impact_guess))
     return replace(q, sell=guess) if guess >= floor_of(spec, policy) else None
+
+
+def fresh_quote(
+    view: View, ship: ShipState, task: TaskState, q: Quote | None, policy: RunnerPolicy
+) -> Quote | None:
+    """The quote to trade ``task``'s next lot on without a read of its own: a read of that
+    market by another ship within ``policy.fresh_quote_s`` (not this ship's own: it traded or
+    moved since, or it would hold ``quote_ok``; nor a read by no known ship), when no lot of that good
+    was traded there by the fleet since (the read would no longer be the price) and its price
+    passes the ceiling (loads) or the floor (unloads). None: read the market (so a stall or a
+    redirect is decided on a real read). The server rejects no trade for a stale price: the
+    ledger keeps the price actually paid, and caps and margins count from the ledger."""
+    spec = task.spec
+    if q is None or q.by in ("", ship.symbol) or view.now - q.at > policy.fresh_quote_s:
+        return None
+    if _absent(view, q, spec.market):
+        return None
+    if any(
+        t.spec.market == spec.market and t.spec.good == spec.good and t.last_at >= q.at
+        for t in view.tasks.values()
+    ):
+        return None
+    if spec.is_load:
+        ceiling = ceiling_of(spec, policy)
+        return q if not ceiling or q.purchase <= ceiling else None
+    return q if q.sell >= floor_of(spec, policy) else None
 
 
 def ceiling_of(spec: TaskSpec, policy: RunnerPolicy) -> int:
@@ -540,7 +566,7 @@ def unload_step(
     step = docked_quote(view, ship, spec.market, spec.good, via, policy, modes, onward)
     if isinstance(step, Action) and step.kind == "READ_MARKET":
         q = view.quotes.get((spec.market, spec.good))
-        guess = after_own_lot(ship, unload, q, policy)
+        guess = after_own_lot(ship, unload, q, policy) or fresh_quote(view, ship, unload, q, policy)
         step = guess if guess is not None else step
     if isinstance(step, Action):
         return step

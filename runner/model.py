@@ -102,6 +102,7 @@ class Quote:
     sell: int
     trade_volume: int
     activity: str = ""
+    by: str = ""  # the ship that read it ('' unknown)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,13 @@ class RunnerPolicy:
     # nothing bought yet) moves to the best other market read this recently that passes
     elsewhere_max_age_s: float = 3600.0
     sell_impact_guess: float = 0.11
+    # a visit's first lot trades without a read of its own on a read of that market by any
+    # ship this recent, when the fleet traded none of that good there since: prices move only
+    # with trades and on the NPC economy's ~15-minute step (LIVE-FACTS; the twin's STEP), so
+    # a read this fresh is the price unless another agent traded in between (its ledger line
+    # keeps the price actually paid either way). 120 s: a few percent of a step, so a read
+    # taken just before a step boundary is rarely carried far past it
+    fresh_quote_s: float = 120.0
     status_check_every_s: float = 3600.0  # how often a working tick checks the server's resetDate
 
 

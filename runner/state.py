@@ -95,6 +95,11 @@ MIGRATIONS: tuple[str, ...] = (
         message TEXT NOT NULL);
     CREATE INDEX events_ship ON events (ship, at);
     """,
+    # 2: which ship read a market ('' unknown: a snapshot, a scout, a state older than this),
+    # so another ship may trade on a read that fresh (decide.fresh_quote)
+    """
+    ALTER TABLE market_obs ADD COLUMN ship TEXT NOT NULL DEFAULT '';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -468,12 +473,13 @@ class Store:
     # -- markets ---------------------------------------------------------------------------
 
     def observe_market(
-        self, conn: sqlite3.Connection, market: str, at: float, goods: list[Quote]
+        self, conn: sqlite3.Connection, market: str, at: float, goods: list[Quote], by: str = ""
     ) -> None:
+        """A read of ``market`` at ``at``; ``by``: the ship that read it ('' unknown)."""
         for q in goods:
             conn.execute(
                 "INSERT INTO market_obs(market, good, at, type, supply, activity, purchase, "
-                "sell, trade_volume) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "sell, trade_volume, ship) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     market,
                     q.good,
@@ -484,6 +490,7 @@ class Store:
                     q.purchase,
                     q.sell,
                     q.trade_volume,
+                    by,
                 ),
             )
         conn.execute(
@@ -509,6 +516,7 @@ class Store:
                 r["sell"],
                 r["trade_volume"],
                 r["activity"],
+                r["ship"],
             )
             for r in rows
         }
