@@ -75,6 +75,15 @@ def requests_per_task(world: Any, starts: dict[str, str]) -> dict[str, Any]:
         stops += len(leg.via_to_unload) if leg.unload in done else 0
     minimum += 4 * stops
     rule_minimum = minimum + sum(lots.values()) + liquidation_lots  # a price read per lot
+    # where the requests beyond the API minimum went (the minimum counts none of these)
+    polls = store.conn.execute("SELECT COALESCE(SUM(polls), 0) FROM factory_states").fetchone()[0]
+    refuels = store.conn.execute("SELECT COUNT(*) FROM ledger WHERE kind='FUEL'").fetchone()[0]
+    reads = made.get("GET /systems/{systemSymbol}/waypoints/{waypointSymbol}/market", 0)
+    excess = {
+        "supply_polls": polls,
+        "trade_reads": reads - polls,
+        "refuels_beyond_planned_stops": refuels - stops,
+    }
     return {
         "completed_tasks": len(rows),
         "requests": total,
@@ -84,6 +93,7 @@ def requests_per_task(world: Any, starts: dict[str, str]) -> dict[str, Any]:
         "rule_minimum": rule_minimum,
         "ratio_vs_rule_minimum": total / max(1, rule_minimum),
         "by_endpoint": dict(sorted(made.items(), key=lambda kv: -kv[1])),
+        "excess": excess,
     }
 
 
@@ -154,6 +164,12 @@ def main(argv: list[str] | None = None) -> int:
         f"{r['rule_minimum']} -> {r['ratio_vs_rule_minimum']:.2f}x"
     )
     print(f"    by endpoint: {r['by_endpoint']}")
+    x = r["excess"]
+    print(
+        f"    beyond the API minimum: {x['trade_reads']} market reads before trading, "
+        f"{x['supply_polls']} supply polls of COLLECTs waiting for their factory, "
+        f"{x['refuels_beyond_planned_stops']} refuels besides the plan's stops"
+    )
     print(
         f"  arrival -> next action (game s): p50 {lat['p50_s']:.1f}, p90 {lat['p90_s']:.1f}, "
         f"max {lat['max_s']:.1f}; {lat['within_5s']}/{lat['arrivals']} under 5 s (target < 5 s; "

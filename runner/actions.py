@@ -262,7 +262,7 @@ class Executor:
         now = self.now()
         quotes = quotes_of(market, now)
         with self.store.tx() as c:
-            self.store.observe_market(c, a.market, now, quotes)
+            self.store.observe_market(c, a.market, now, quotes, by=a.ship)
             ship = c.execute("SELECT waypoint FROM ships WHERE symbol=?", (a.ship,)).fetchone()
             here = bool(ship) and ship[0] == a.market
             if here and not quotes:
@@ -285,6 +285,20 @@ class Executor:
                     "ON CONFLICT(task) DO UPDATE SET supply=excluded.supply",
                     (a.task, a.market, a.good, now, now, supply, a.task),
                 )
+
+    def _api_read_waypoints(self, a: Action) -> None:
+        """Every waypoint of the ship's system with its coordinates, paged; kept in state for
+        good (a universe's waypoints do not move): the refuel decision costs hops from them."""
+        system = system_of(a.market)
+        points = self.client.waypoints(system)
+        killpoint.point("response")
+        self._observe()
+        now = self.now()
+        with self.store.tx() as c:
+            self.store.put_coords(c, {w.symbol: (w.x, w.y) for w in points})
+            self.store.event(
+                c, now, "waypoints", f"{len(points)} waypoints of {system}", ship=a.ship
+            )
 
     def _api_orbit(self, a: Action) -> None:
         nav = self.client.orbit(a.ship)

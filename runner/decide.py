@@ -17,6 +17,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from plancc.travel import distance, fuel_cost
 from runner.model import OPEN_TASK, Liquidation, Quote, ShipState, TaskState, View
 from runner.planview import LegSpec, TaskSpec
 from runner.policy import SUPPLY_RANK, RunnerPolicy
@@ -31,6 +32,7 @@ API_KINDS = frozenset(
         "NAVIGATE",
         "FLIGHT_MODE",
         "REFUEL",
+        "READ_WAYPOINTS",
         "BUY",
         "SELL",
     }
@@ -354,7 +356,8 @@ def load_step(
     if load.status == "PENDING":
         return Action("START_TASK", ship=ship.symbol, task=load.id)
     via, modes = (leg.via_to_load, leg.modes_to_load) if not load.moved_from else ((), ())
-    travel = go_to(view, ship, spec.market, via, policy, modes)
+    onward = planned_hops(view, ship.symbol, leg, policy, after_load=True)
+    travel = go_to(view, ship, spec.market, via, policy, modes, onward)
     if travel is not None:
         return travel
     deps = _live_deps(view, load)
@@ -381,7 +384,7 @@ def load_step(
         return Action("READ_AGENT", ship=ship.symbol, reason="live credits before buying")
     q = view.quotes.get((spec.market, spec.good))
     if not ship.quote_ok:
-        q = after_own_lot(ship, load, q, policy)
+        q = after_own_lot(ship, load, q, policy) or fresh_quote(view, ship, load, q, policy)
         if q is None:
             return Action("READ_MARKET", ship=ship.symbol, market=spec.market, good=spec.good)
     if q is None or _absent(view, q, spec.market):
@@ -456,6 +459,32 @@ def after_own_lot(
         return replace(q, purchase=guess) if not ceiling or guess <= ceiling else None
     guess = math.floor(task.last_price * (1 - policy.sell_impact_guess))
     return replace(q, sell=guess) if guess >= floor_of(spec, policy) else None
+
+
+def fresh_quote(
+    view: View, ship: ShipState, task: TaskState, q: Quote | None, policy: RunnerPolicy
+) -> Quote | None:
+    """The quote to trade ``task``'s next lot on without a read of its own: a read of that
+    market by another ship within ``policy.fresh_quote_s`` (not this ship's own: it traded or
+    moved since, or it would hold ``quote_ok``; nor a read by no known ship), when no lot of that good
+    was traded there by the fleet since (the read would no longer be the price) and its price
+    passes the ceiling (loads) or the floor (unloads). None: read the market (so a stall or a
+    redirect is decided on a real read). The server rejects no trade for a stale price: the
+    ledger keeps the price actually paid, and caps and margins count from the ledger."""
+    spec = task.spec
+    if q is None or q.by in ("", ship.symbol) or view.now - q.at > policy.fresh_quote_s:
+        return None
+    if _absent(view, q, spec.market):
+        return None
+    if any(
+        t.spec.market == spec.market and t.spec.good == spec.good and t.last_at >= q.at
+        for t in view.tasks.values()
+    ):
+        return None
+    if spec.is_load:
+        ceiling = ceiling_of(spec, policy)
+        return q if not ceiling or q.purchase <= ceiling else None
+    return q if q.sell >= floor_of(spec, policy) else None
 
 
 def ceiling_of(spec: TaskSpec, policy: RunnerPolicy) -> int:
@@ -533,9 +562,11 @@ def unload_step(
     if unload.status == "PENDING":
         return Action("START_TASK", ship=ship.symbol, task=unload.id)
     via, modes = (leg.via_to_unload, leg.modes_to_unload) if not unload.moved_from else ((), ())
-    step = docked_quote(view, ship, spec.market, spec.good, via, policy, modes)
+    onward = planned_hops(view, ship.symbol, leg, policy, after_load=False)
+    step = docked_quote(view, ship, spec.market, spec.good, via, policy, modes, onward)
     if isinstance(step, Action) and step.kind == "READ_MARKET":
-        guess = after_own_lot(ship, unload, view.quotes.get((spec.market, spec.good)), policy)
+        q = view.quotes.get((spec.market, spec.good))
+        guess = after_own_lot(ship, unload, q, policy) or fresh_quote(view, ship, unload, q, policy)
         step = guess if guess is not None else step
     if isinstance(step, Action):
         return step
@@ -588,10 +619,11 @@ def docked_quote(
     via: tuple[str, ...],
     policy: RunnerPolicy,
     modes: tuple[str, ...] = (),
+    onward: tuple[Hop, ...] | None = None,
 ) -> Action | Quote | None:
     """The steps to be docked at ``market`` with a fresh price of ``good``: the next of them,
     or the quote once there (None: the market does not list the good)."""
-    travel = go_to(view, ship, market, via, policy, modes)
+    travel = go_to(view, ship, market, via, policy, modes, onward)
     if travel is not None:
         return travel
     if ship.status_at(view.now) != "DOCKED":
@@ -630,6 +662,109 @@ def _sell(
 # Travel
 
 
+@dataclass(frozen=True)
+class Hop:
+    """One planned flight: to ``to`` in ``mode``; ``stop``: a planned refuel stop."""
+
+    to: str
+    mode: str
+    stop: bool = False
+
+
+def _flight(
+    via: tuple[str, ...], dest: str, modes: tuple[str, ...], policy: RunnerPolicy
+) -> tuple[Hop, ...]:
+    points = (*via, dest)
+    return tuple(
+        Hop(p, modes[i] if i < len(modes) else policy.flight_mode, i < len(via))
+        for i, p in enumerate(points)
+    )
+
+
+def planned_hops(
+    view: View, ship: str, leg: LegSpec, policy: RunnerPolicy, *, after_load: bool
+) -> tuple[Hop, ...]:
+    """The hops the plan flies ``ship`` after it reaches the market it is heading for in
+    ``leg``: the rest of ``leg`` (when heading for the load), then its other open legs in
+    order (``current_leg`` takes them up in that order)."""
+    out: list[Hop] = []
+    if after_load:
+        unload = view.tasks[leg.unload]
+        via = leg.via_to_unload if not unload.moved_from else ()
+        out.extend(_flight(via, unload.spec.market, leg.modes_to_unload, policy))
+    for g in (g for g in open_legs(view, ship) if g.id != leg.id):  # current_leg's order
+        load, unload = view.tasks[g.load], view.tasks[g.unload]
+        if load.spec.type != "ABOARD":
+            via = g.via_to_load if not load.moved_from else ()
+            out.extend(_flight(via, load.spec.market, g.modes_to_load, policy))
+        via = g.via_to_unload if not unload.moved_from else ()
+        out.extend(_flight(via, unload.spec.market, g.modes_to_unload, policy))
+    return tuple(out)
+
+
+def fuel_needed(view: View, start: str, hops: Iterable[Hop], capacity: int = 0) -> int | None:
+    """Fuel the ``hops`` from ``start`` burn up to the first place the ship refuels anyway (a
+    planned stop, or a market known to sell fuel, where ``go_to`` tops up if short); None when
+    a waypoint's coordinates are unknown. Staying put costs nothing. When the hops end (the
+    plan's last) before any such place: a full ``capacity``, so the ship is left where the
+    next plan's compiler expects it, having left its last fuel market with a full tank."""
+    need, here = 0, start
+    for hop in hops:
+        cost = hop_fuel(view, here, hop.to, hop.mode)
+        if cost is None:
+            return None
+        if capacity and cost > capacity:  # no tank flies it: drifted (affordable_mode)
+            cost = hop_fuel(view, here, hop.to, "CRUISE") or 0
+            cost = cost if cost <= capacity else 1
+        need += cost
+        here = hop.to
+        if hop.stop or (hop.to, "FUEL") in view.quotes:
+            return need
+    return max(need, capacity)
+
+
+def fuel_short(
+    view: View,
+    ship: ShipState,
+    hops: tuple[Hop, ...],
+    onward: tuple[Hop, ...] | None,
+    policy: RunnerPolicy,
+) -> bool | None:
+    """The fuel aboard is less than the ``hops`` ahead need (see ``fuel_needed``) plus the
+    policy's margin. ``onward``: the plan's hops after the last of ``hops`` (None: unknown,
+    so they count only when the ship refuels where ``hops`` end). None: cannot be costed."""
+    route = hops if onward is None else (*hops, *onward)
+    if onward is None and hops and (hops[-1].to, "FUEL") not in view.quotes and not hops[-1].stop:
+        return None
+    need = fuel_needed(view, ship.waypoint, route, ship.fuel_capacity)
+    if need is None:
+        return None
+    return ship.fuel < need + math.ceil(policy.refuel_margin * ship.fuel_capacity)
+
+
+def hop_fuel(view: View, a: str, b: str, mode: str) -> int | None:
+    """Fuel of the hop ``a`` -> ``b`` in ``mode`` (plancc.travel); None: coordinates unknown."""
+    if a == b:
+        return 0
+    pa, pb = view.coords.get(a), view.coords.get(b)
+    if pa is None or pb is None:
+        return None
+    return fuel_cost(distance(pa[0], pa[1], pb[0], pb[1]), mode)
+
+
+def affordable_mode(view: View, ship: ShipState, to: str, planned: str) -> str:
+    """``planned``, unless the hop to ``to`` costs more fuel than the ship has (known from the
+    coordinates; a refuel, when one was possible, came first): then CRUISE if that fits, else
+    DRIFT, which the server would otherwise only be asked for after refusing (4203)."""
+    if not ship.fuel_capacity:
+        return planned
+    for mode in dict.fromkeys((planned, "CRUISE")):
+        need = hop_fuel(view, ship.waypoint, to, mode)
+        if need is None or need <= ship.fuel:
+            return mode
+    return "DRIFT"
+
+
 def go_to(
     view: View,
     ship: ShipState,
@@ -637,11 +772,15 @@ def go_to(
     via: tuple[str, ...],
     policy: RunnerPolicy,
     modes: tuple[str, ...] = (),
+    onward: tuple[Hop, ...] | None = None,
 ) -> Action | None:
     """The next step towards ``dest`` through the refuel stops ``via``; None when there.
 
     ``modes`` gives the plan's flight mode for each hop (else the policy's); a ship that ran
-    short of fuel drifts regardless."""
+    short of fuel drifts regardless. ``onward``: the plan's hops after ``dest`` (None: not
+    known). Fuel: always at a planned stop (``via``); at another fuel market only when the
+    fuel aboard is short of the hops up to the next refuel point (``fuel_short``), or, when
+    those cannot be costed, below ``policy.refuel_below`` of the tank."""
     if ship.waypoint == dest:
         return None
     hops = (*via, dest)
@@ -650,10 +789,21 @@ def go_to(
     status = ship.status_at(view.now)
     fuel_here = (ship.waypoint, "FUEL") in view.quotes
     at_stop = ship.waypoint in via
+    short: bool | None = ship.fuel < policy.refuel_below * ship.fuel_capacity
+    if fuel_here and not at_stop and ship.fuel_fails == 0 and ship.fuel < ship.fuel_capacity:
+        if view.coords_unread:
+            return Action(
+                "READ_WAYPOINTS",
+                ship=ship.symbol,
+                market=ship.waypoint,
+                reason="waypoint coordinates, to cost the hops ahead in fuel",
+            )
+        ahead = _flight(via, dest, modes, policy)[here + 1 :]
+        short = fuel_short(view, ship, ahead, onward, policy)
+        if short is None:
+            short = ship.fuel < policy.refuel_below * ship.fuel_capacity
     wants_fuel = ship.fuel < ship.fuel_capacity and (
-        at_stop
-        or (ship.fuel_fails == 1 and fuel_here)
-        or (fuel_here and ship.fuel < policy.refuel_below * ship.fuel_capacity)
+        at_stop or (ship.fuel_fails == 1 and fuel_here) or (fuel_here and short)
     )
     if wants_fuel and ship.fuel_capacity and (fuel_here or at_stop):
         if status != "DOCKED":
@@ -667,7 +817,7 @@ def go_to(
             until=view.now + policy.backoff_cap_s,
         )
     planned = modes[here + 1] if here + 1 < len(modes) else policy.flight_mode
-    mode = "DRIFT" if ship.fuel_fails >= 1 else planned
+    mode = "DRIFT" if ship.fuel_fails >= 1 else affordable_mode(view, ship, nxt, planned)
     if ship.flight_mode != mode:
         return Action("FLIGHT_MODE", ship=ship.symbol, mode=mode)
     if status == "DOCKED":

@@ -102,6 +102,7 @@ class Quote:
     sell: int
     trade_volume: int
     activity: str = ""
+    by: str = ""  # the ship that read it ('' unknown)
 
 
 @dataclass(frozen=True)
@@ -132,3 +133,7 @@ class View:
     factories: Mapping[str, FactoryWait] = field(default_factory=dict)
     # good -> markets any plan ever unloaded it at (a liquidation's last resort)
     takers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # waypoint -> (x, y), from the system's waypoint list (read once: waypoints never move);
+    # ``coords_unread``: the state has never read it, so a refuel decision reads it first
+    coords: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    coords_unread: bool = False

@@ -21,7 +21,16 @@ class RunnerPolicy:
     backoff_base_s: float = 30.0
     backoff_cap_s: float = 1800.0
     arrival_margin_s: float = 120.0  # a transit past ETA + this is re-read from the server
-    refuel_below: float = 0.7  # refuel when docked at a fuel market below this fraction
+    # at a fuel market (not a planned stop) a ship refuels only when the fuel aboard is short
+    # of what its planned hops need up to the next place it can refuel (a planned stop or a
+    # market known to sell fuel), plus this fraction of its tank (30 of a 600 tank): the travel formula is exact
+    # (plancc.travel), the margin covers a hop the plan did not foresee (a redirect, a mode
+    # the server forced) without a refuel per visit. The plan's compiler assumes a full tank
+    # leaving every fuel market; this keeps every hop it planned reachable.
+    refuel_margin: float = 0.05
+    # when the hops ahead cannot be costed (a waypoint's coordinates unknown, a liquidation's
+    # onward route): refuel when docked at a fuel market below this fraction of the tank
+    refuel_below: float = 0.7
     credits_max_age_s: float = 300.0  # live credits older than this are re-read before buying
     view_max_age_s: float = 6 * 3600.0  # a working ship read longer ago is read again first
     flight_mode: str = "CRUISE"
@@ -34,6 +43,13 @@ class RunnerPolicy:
     # nothing bought yet) moves to the best other market read this recently that passes
     elsewhere_max_age_s: float = 3600.0
     sell_impact_guess: float = 0.11
+    # a visit's first lot trades without a read of its own on a read of that market by any
+    # ship this recent, when the fleet traded none of that good there since: prices move only
+    # with trades and on the NPC economy's ~15-minute step (LIVE-FACTS; the twin's STEP), so
+    # a read this fresh is the price unless another agent traded in between (its ledger line
+    # keeps the price actually paid either way). 120 s: a few percent of a step, so a read
+    # taken just before a step boundary is rarely carried far past it
+    fresh_quote_s: float = 120.0
     status_check_every_s: float = 3600.0  # how often a working tick checks the server's resetDate
 
 

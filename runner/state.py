@@ -95,6 +95,11 @@ MIGRATIONS: tuple[str, ...] = (
         message TEXT NOT NULL);
     CREATE INDEX events_ship ON events (ship, at);
     """,
+    # 2: which ship read a market ('' unknown: a snapshot, a scout, a state older than this),
+    # so another ship may trade on a read that fresh (decide.fresh_quote)
+    """
+    ALTER TABLE market_obs ADD COLUMN ship TEXT NOT NULL DEFAULT '';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -468,12 +473,13 @@ class Store:
     # -- markets ---------------------------------------------------------------------------
 
     def observe_market(
-        self, conn: sqlite3.Connection, market: str, at: float, goods: list[Quote]
+        self, conn: sqlite3.Connection, market: str, at: float, goods: list[Quote], by: str = ""
     ) -> None:
+        """A read of ``market`` at ``at``; ``by``: the ship that read it ('' unknown)."""
         for q in goods:
             conn.execute(
                 "INSERT INTO market_obs(market, good, at, type, supply, activity, purchase, "
-                "sell, trade_volume) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "sell, trade_volume, ship) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     market,
                     q.good,
@@ -484,6 +490,7 @@ class Store:
                     q.purchase,
                     q.sell,
                     q.trade_volume,
+                    by,
                 ),
             )
         conn.execute(
@@ -509,6 +516,7 @@ class Store:
                 r["sell"],
                 r["trade_volume"],
                 r["activity"],
+                r["ship"],
             )
             for r in rows
         }
@@ -626,6 +634,20 @@ class Store:
             market_read_at=self.market_read_at(),
             factories=self.factories(),
             takers=self.takers(),
+            coords=self.coords(),
+            coords_unread=self.get("waypoint_coords") is None,
+        )
+
+    def coords(self) -> dict[str, tuple[int, int]]:
+        """Waypoint -> (x, y) as read from the server's waypoint lists (``put_coords``)."""
+        text = self.get("waypoint_coords")
+        return {k: (int(v[0]), int(v[1])) for k, v in json.loads(text).items()} if text else {}
+
+    def put_coords(self, conn: sqlite3.Connection, coords: Mapping[str, tuple[int, int]]) -> None:
+        """Add waypoint coordinates to the ones known (waypoints do not move in a universe)."""
+        known = {**self.coords(), **coords}
+        self.set(
+            conn, "waypoint_coords", json.dumps({k: list(v) for k, v in sorted(known.items())})
         )
 
     def takers(self) -> dict[str, tuple[str, ...]]:
