@@ -229,3 +229,20 @@ def test_a_loop_pass_hands_its_spent_rate_limit_to_the_next_tick(tmp_path: Path)
     saved = json.loads(s.get(LIMITER_KEY) or "{}")
     assert result.requests > 0
     assert len(saved["recent"]) >= min(result.requests, 2)
+
+
+def test_a_probes_read_is_recorded_as_that_probes_so_haulers_may_trade_on_it(
+    tmp_path: Path,
+) -> None:
+    """A hauler trades a visit's first lot on another ship's read of the last two minutes
+    (``fresh_quote_s``); a scout read recorded with no ship would never count as another's."""
+    flight = new_flight(tmp_path, probes=1)
+    flight.loop()  # orders the probe to the stalest market
+    flight.run(hours=1.0)  # it arrives; a later pass reads the market it reached
+    s = _store(flight)
+    readers = {
+        r[0] for r in s.conn.execute("SELECT DISTINCT ship FROM market_obs WHERE ship != ''")
+    }
+    probes = {sym for (sym,) in s.conn.execute("SELECT symbol FROM ships WHERE cargo_capacity = 0")}
+    s.close()
+    assert probes & readers, f"no read recorded by a probe ({sorted(probes)}): {sorted(readers)}"

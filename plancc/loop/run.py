@@ -383,7 +383,7 @@ def scout(store: Store, client: Any, now: float, max_age_s: float) -> dict[str, 
         if at in markets and now - read.get(at, -1e18) > max_age_s / 2:
             market = client.market(system, at)
             with store.tx() as c:
-                store.observe_market(c, at, now, quotes_of(market, now))
+                store.observe_market(c, at, now, quotes_of(market, now), by=sym)
             read[at] = now
     stale = stale_markets(markets, read, now, max_age_s)
     orders = assign_scouts(idle, stale, position, coords, taken=heading)
