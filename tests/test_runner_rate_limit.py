@@ -74,3 +74,18 @@ def test_ticks_and_loop_passes_paced_on_game_time_get_no_429(tmp_path: Path) -> 
     flight.run(hours=0.1)
     assert flight.requests > 60, "enough requests to spend the burst pool"
     assert flight.statuses.get(429, 0) == 0
+
+
+def test_the_flights_own_first_read_counts_against_the_first_passes_limits(
+    tmp_path: Path,
+) -> None:
+    """The flight reads the agent's credits before the first loop pass; that request spends the
+    server's pools too. Left out of the pools the pass starts from, a 25-hauler fleet's first
+    minute (about 30 orbits and navigates at one instant) drew a 429 on its last request."""
+    from loop_world import new_flight
+
+    flight = new_flight(tmp_path, seed=1, haulers=25, probes=0, scheduler="greedy")
+    flight.loop()
+    flight.run(hours=0.02)
+    assert flight.requests > 30, "enough requests at one instant to spend the burst pool"
+    assert flight.statuses.get(429, 0) == 0

@@ -23,6 +23,7 @@ import httpx
 from plancc.loop import history
 from plancc.loop.run import LoopResult, LoopSettings, loop_once
 from plancc.loop.statesnap import remember_prices, remember_static
+from runner.actions import save_limiter
 from runner.clock import TwinClock
 from runner.policy import RunnerPolicy
 from runner.state import Store
@@ -85,6 +86,11 @@ class Flight:
         f.start = twin.now()
         with f.client() as c:
             f.start_credits = c.agent().credits
+            store = Store.open(f.state)
+            try:  # that read counts against the limits the first loop pass and tick start from
+                save_limiter(store, c)
+            finally:
+                store.close()
         f.credits.append((f.start, f.start_credits))
         return f
 
