@@ -104,3 +104,21 @@ def test_each_stale_market_goes_to_the_nearest_free_probe_once() -> None:
 def test_a_market_a_probe_already_flies_to_is_not_assigned_again() -> None:
     coords = {"P": (0.0, 0.0), "A": (1.0, 0.0), "B": (9.0, 0.0)}
     assert assign_scouts(["p1"], ["A", "B"], {"p1": "P"}, coords, taken=["A"]) == {"p1": "B"}
+
+
+def test_cargo_a_failed_pipeline_bought_and_the_next_one_sold_counts_once() -> None:
+    """Demo seed 3: EXOTIC_MATTER+2 failed holding 35,198 cr of cargo; the runner re-attached it
+    to EXOTIC_MATTER+3's load, which sold it for 41,274 having spent nothing. Per pipeline
+    that is -100% and 0%; for the product it is +17%, which must not pause it."""
+    failed = Outcome("EX+2", "EX", 1 * H, "FAILED", 0.57, -1.0, spent=35_198, profit=-35_198)
+    sold = Outcome("EX+3", "EX", 2 * H, "COMPLETED", 0.57, 0.0, spent=0, profit=41_274)
+    assert pause_changes([failed, sold], {}, {}, 2.5 * H, RULE) == []
+
+
+def test_a_products_margin_weighs_each_pipeline_by_what_it_spent() -> None:
+    big = Outcome("B", "FAB", 1 * H, "COMPLETED", 0.2, 0.30, spent=100_000, profit=30_000)
+    small = Outcome("S", "FAB", 2 * H, "FAILED", 0.2, -0.50, spent=2_000, profit=-1_000)
+    assert pause_changes([big, small], {}, {}, 2.5 * H, RULE) == []  # mean of the two: -10%
+    worse = Outcome("W", "FAB", 2 * H, "FAILED", 0.2, -0.50, spent=200_000, profit=-100_000)
+    [change] = pause_changes([big, worse], {}, {}, 2.5 * H, RULE)
+    assert change.action == "pause" and "realised margin -23.3%" in change.reason

@@ -70,13 +70,26 @@ def outcomes(store: Store) -> list[Outcome]:
     for p in store.pipeline_pnl():
         if p["status"] not in ("COMPLETED", "FAILED"):
             continue
+        if p["status"] == "FAILED" and p["spent"] == 0 and p["tasks_done"] == 0:
+            continue  # dropped by a re-plan before it did anything: not a result
         row = store.conn.execute(
             "SELECT product, ended_at FROM pipelines WHERE id=?", (p["id"],)
         ).fetchone()
         planned = p["expected_profit"] / p["expected_cost"] if p["expected_cost"] else 0.0
         realised = p["profit"] / p["spent"] if p["spent"] else 0.0
         out.append(
-            Outcome(p["id"], row["product"], row["ended_at"] or 0.0, p["status"], planned, realised)
+            Outcome(
+                p["id"],
+                row["product"],
+                row["ended_at"] or 0.0,
+                p["status"],
+                planned,
+                realised,
+                spent=p["spent"],
+                profit=p["profit"],
+                expected_cost=p["expected_cost"],
+                expected_profit=p["expected_profit"],
+            )
         )
     return out
 

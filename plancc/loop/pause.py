@@ -12,7 +12,7 @@ product is not paused again for the results that paused it the first time.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from plancc.loop.records import Outcome
@@ -78,9 +78,11 @@ def pause_changes(
         done = recent[product]
         if len(done) < rule.min_pipelines:
             continue
-        realised = sum(o.realised_margin for o in done) / len(done)
+        realised = _margin(done, lambda o: (o.profit, o.spent), lambda o: o.realised_margin)
         if realised < rule.min_margin:
-            planned = sum(o.planned_margin for o in done) / len(done)
+            planned = _margin(
+                done, lambda o: (o.expected_profit, o.expected_cost), lambda o: o.planned_margin
+            )
             failed = sum(1 for o in done if o.status == "FAILED")
             changes.append(
                 Change(
@@ -92,3 +94,18 @@ def pause_changes(
                 )
             )
     return changes
+
+
+def _margin(
+    done: Sequence[Outcome],
+    money: Callable[[Outcome], tuple[int, int]],
+    ratio: Callable[[Outcome], float],
+) -> float:
+    """The product's margin over ``done``: total profit over total cost when the credits are
+    known (so cargo one pipeline bought and another sold counts once: a failed pipeline's
+    cargo re-attached to the next one's load made the first -100% and the second 0%), else
+    the mean of the pipelines' margins."""
+    cost = sum(money(o)[1] for o in done)
+    if cost > 0:
+        return sum(money(o)[0] for o in done) / cost
+    return sum(ratio(o) for o in done) / len(done)

@@ -56,3 +56,10 @@ class Outcome:
     status: str  # COMPLETED or FAILED
     planned_margin: float
     realised_margin: float
+    # credits behind those margins (ledger; plan): a product's margin is the ratio of their
+    # sums, so cargo one pipeline bought and another sold (re-attached after a failure) counts
+    # once, and a pipeline dropped before it spent anything does not count as a 0% result
+    spent: int = 0
+    profit: int = 0
+    expected_cost: int = 0
+    expected_profit: int = 0
