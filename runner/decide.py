@@ -765,6 +765,46 @@ def affordable_mode(view: View, ship: ShipState, to: str, planned: str) -> str:
     return "DRIFT"
 
 
+def _reachable(view: View, ship: ShipState, to: str) -> bool:
+    """The hop from where the ship is to ``to`` fits its tank in CRUISE: after a refuel here
+    when fuel is sold here, else with the fuel aboard (True when it cannot be costed)."""
+    need = hop_fuel(view, ship.waypoint, to, "CRUISE")
+    if need is None or not ship.fuel_capacity:
+        return True
+    fuel_here = (ship.waypoint, "FUEL") in view.quotes
+    return need <= (ship.fuel_capacity if fuel_here else ship.fuel)
+
+
+def detour(view: View, ship: ShipState, dest: str) -> tuple[str, ...] | None:
+    """The refuel stops of the shortest way from the ship to ``dest`` through markets known to
+    sell fuel, every hop flown in CRUISE within the tank (the first with the fuel aboard unless
+    fuel is sold where the ship is); None: no such way, or coordinates unknown. A hop counts
+    its distance plus a minute, so a stop is made only where it saves more than that."""
+    if not ship.fuel_capacity or ship.waypoint not in view.coords or dest not in view.coords:
+        return None
+    fuel = sorted({m for (m, g) in view.quotes if g == "FUEL" and m in view.coords})
+    start_fuel = ship.fuel_capacity if (ship.waypoint, "FUEL") in view.quotes else ship.fuel
+    best: dict[str, tuple[float, tuple[str, ...]]] = {ship.waypoint: (0.0, ())}
+    frontier: list[tuple[float, str, tuple[str, ...]]] = [(0.0, ship.waypoint, ())]
+    while frontier:
+        frontier.sort()
+        cost, at, path = frontier.pop(0)
+        if at == dest:
+            return path[:-1]
+        if best.get(at, (math.inf,))[0] < cost:
+            continue
+        tank = start_fuel if at == ship.waypoint else ship.fuel_capacity
+        for nxt in (*fuel, dest):
+            need = hop_fuel(view, at, nxt, "CRUISE")
+            if nxt == at or need is None or need > tank:
+                continue
+            c = cost + need + 60.0
+            if c < best.get(nxt, (math.inf,))[0]:
+                best[nxt] = (c, (*path, nxt))
+                frontier.append((c, nxt, (*path, nxt)))
+    return None
+
+
 def go_to(
     view: View,
     ship: ShipState,
@@ -785,6 +825,13 @@ def go_to(
         return None
     hops = (*via, dest)
     here = hops.index(ship.waypoint) if ship.waypoint in hops else -1
+    if here < 0 and ship.fuel_fails == 0 and not _reachable(view, ship, hops[0]):
+        # the plan's route starts elsewhere (a leg taken up out of order): its first hop is
+        # more than this tank can fly from here; go through known fuel markets instead
+        stops = detour(view, ship, dest)
+        if stops is not None:
+            via, modes, onward = stops, (), None
+            hops = (*via, dest)
     nxt = hops[here + 1]
     status = ship.status_at(view.now)
     fuel_here = (ship.waypoint, "FUEL") in view.quotes
