@@ -12,6 +12,7 @@ reserve), go to the unload market, sell lot by lot above the sale floor.
 
 from __future__ import annotations
 
+import heapq
 import math
 import zlib
 from collections.abc import Callable, Iterable
@@ -787,8 +788,7 @@ def detour(view: View, ship: ShipState, dest: str) -> tuple[str, ...] | None:
     best: dict[str, tuple[float, tuple[str, ...]]] = {ship.waypoint: (0.0, ())}
     frontier: list[tuple[float, str, tuple[str, ...]]] = [(0.0, ship.waypoint, ())]
     while frontier:
-        frontier.sort()
-        cost, at, path = frontier.pop(0)
+        cost, at, path = heapq.heappop(frontier)
         if at == dest:
             return path[:-1]
         if best.get(at, (math.inf,))[0] < cost:
@@ -801,7 +801,7 @@ def detour(view: View, ship: ShipState, dest: str) -> tuple[str, ...] | None:
             c = cost + need + 60.0
             if c < best.get(nxt, (math.inf,))[0]:
                 best[nxt] = (c, (*path, nxt))
-                frontier.append((c, nxt, (*path, nxt)))
+                heapq.heappush(frontier, (c, nxt, (*path, nxt)))
     return None
 
 
