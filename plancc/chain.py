@@ -55,6 +55,7 @@ import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from plancc import flight
 from plancc.errors import Unresolvable
 from plancc.model import (
     Aboard,
@@ -68,7 +69,7 @@ from plancc.model import (
     TradeGood,
     supply_rank,
 )
-from plancc.travel import distance, travel_seconds
+from plancc.travel import distance
 
 DEFAULT_HAULER = (40, 30)  # (cargo capacity, engine speed) when the fleet has no cargo ship
 # How far the planner's work front moves when every product waits for its markets to recover
@@ -336,7 +337,7 @@ def landed_cost(
     if haul is None or haul.value_per_s <= 0 or not dest:
         return float(row.purchase_price)
     units = max(1, min(haul.cargo, visit_cap(row.trade_volume, row.supply, policy)))
-    trip = travel_seconds(ix.distance(market, dest), haul.speed, policy.flight_mode)
+    trip = flight.estimated_seconds(ix.distance(market, dest), haul.speed, policy)
     trip += 2 * policy.dock_seconds
     return row.purchase_price + haul.value_per_s * trip / units
 
@@ -679,14 +680,12 @@ class _Pricing:
     def haul(self, src: str, dst: str, units: int) -> None:
         """Ship time of moving ``units`` from ``src`` to ``dst`` in hauler loads."""
         loads = -(-units // self.cargo)
-        fly = travel_seconds(self.ix.distance(src, dst), self.speed, self.policy.flight_mode)
+        fly = flight.estimated_seconds(self.ix.distance(src, dst), self.speed, self.policy)
         self.ship_s += loads * (fly + 2 * self.policy.dock_seconds)
 
     def reposition(self, src: str, dst: str) -> None:
         """The empty flight back from the batch's last stop to where its first load waits."""
-        self.ship_s += travel_seconds(
-            self.ix.distance(src, dst), self.speed, self.policy.flight_mode
-        )
+        self.ship_s += flight.estimated_seconds(self.ix.distance(src, dst), self.speed, self.policy)
 
     def price(self, node: ChainNode, q: int, units: int | None = None) -> ChainNode:
         """``node`` (quantities per product unit) priced for ``q`` product units (``units`` of

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 
-from plancc import __version__, chain, figures, fleet, pipeline, schedule
+from plancc import __version__, chain, figures, fleet, flight, pipeline, schedule
 from plancc.canonical import FORMAT_VERSION, canonical_plan
 from plancc.errors import InputError, PlanccError
 from plancc.model import (
@@ -57,7 +57,7 @@ def budget_clock() -> float:
 # fuel of CRUISE, so a tank that CRUISE refills along the way may reach nothing in BURN), the
 # plan is compiled again one mode slower and the slower plan is kept if it flies more: BURN
 # where it reaches, else CRUISE; DRIFT (hours per hop) only when CRUISE flies nothing at all.
-SLOWER_MODE: Mapping[str, str] = {"BURN": "CRUISE", "CRUISE": "DRIFT"}
+SLOWER_MODE: Mapping[str, str] = {"BURN": "CRUISE", "CRUISE": "DRIFT", "AUTO": "DRIFT"}
 UNFLYABLE = "no ship can fly leg"
 
 
@@ -161,8 +161,13 @@ def _compile_in_mode(
     else:
         report_left_out = ""
 
-    # where to buy weighs hauler time at the plan's own profit rate: measured once, used by both
-    value = chain.hauler_time_value(snapshot, book, policy)
+    # where to buy, and under AUTO each hop's flight mode, weigh hauler time at the plan's own
+    # profit rate (or the policy's time_value_per_hour): measured once, used by all
+    if policy.time_value_per_hour is None:
+        value = chain.hauler_time_value(snapshot, book, policy)
+        policy = dataclasses.replace(policy, time_value_per_hour=round(value * 3600))
+    else:
+        value = policy.time_value_per_hour / 3600
     candidates, demand_rejections = chain.find_demand(snapshot, book, policy, time_value=value)
     report(
         "demand",
@@ -356,7 +361,7 @@ def _compile_in_mode(
             pipelines=active,
             tasks=tuple(tasks),
             legs=tuple(legs),
-            ships=figures.with_flight_modes(result.ships, policy.flight_mode),
+            ships=figures.with_flight_modes(result.ships, flight.default_mode(policy)),
             rejected=rejected,
         )
     )

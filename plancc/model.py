@@ -252,7 +252,11 @@ class Policy:
     production_lag_s: int = 600  # expected wait between last delivery and COLLECT
     dock_seconds: int = 5  # time to dock/orbit and trade at a market, per visit
     move_penalty_s: int = 120  # with --hint, a leg changes ship only to finish this much sooner
-    flight_mode: str = "CRUISE"
+    flight_mode: str = "CRUISE"  # or AUTO: BURN where the time saved is worth its fuel
+    # AUTO values a hauler-hour at this (None: the plan's own profit per hauler-hour) ...
+    time_value_per_hour: float | None = None
+    # ... and a FUEL unit (100 tank units) at this (None: the snapshot's median FUEL price)
+    fuel_price: float | None = None
     liquidate_min_price_fraction: float = 0.5  # liquidation sells only above this x cost
     liquidate_after_s: int = 3600  # cargo owned by no task for this long is liquidated
     max_retries: int = 5

@@ -114,7 +114,7 @@ def test_a_yaml_boolean_or_date_for_a_choice_says_what_yaml_read(tmp_path: Path)
     with pytest.raises(InputErrors) as exc:
         load_policy(path)
     assert [str(e) for e in exc.value.errors] == [
-        f"{path}:1:14: flight_mode: expected one of DRIFT, STEALTH, CRUISE, BURN, got a boolean",
+        f"{path}:1:14: flight_mode: expected one of DRIFT, STEALTH, CRUISE, BURN, AUTO, got a boolean",
         f"{path}:2:23: collect_supply_level: expected one of SCARCE, LIMITED, MODERATE, HIGH,"
         " ABUNDANT, got a YAML date (2026-01-05; quote it to make it a string)",
     ]

@@ -41,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from plancc import flight
 from plancc.errors import ScheduleError
 from plancc.model import Leg, Market, Policy, Ship, ShipPlan, Task, Waypoint
 from plancc.travel import FLIGHT_MULTIPLIER, distance, fuel_cost, travel_seconds
@@ -117,10 +118,6 @@ class ShipSpec:
 
 
 INF = 10**12  # "no route"
-# the slower mode a hop is flown in where the policy's mode needs more fuel than the tank holds;
-# CRUISE never falls back to DRIFT per hop (a DRIFT hop takes ten times as long: compile
-# decides for a whole plan whether that still pays)
-FALLBACK_MODE: dict[str, tuple[str, ...]] = {"BURN": ("CRUISE",)}
 
 
 @dataclass(frozen=True)
@@ -268,7 +265,8 @@ class Problem:
         """
         if a == b:
             return 0
-        ratio = FLIGHT_MULTIPLIER[self.flight_mode] / self.speeds[self.ships[ship].speed_class]
+        fastest = min(FLIGHT_MULTIPLIER[m] for m in self.modes or (self.flight_mode,))
+        ratio = fastest / self.speeds[self.ships[ship].speed_class]
         per_hop = 14.5 - 0.5 * ratio
         if per_hop < 0:
             return 15
@@ -326,7 +324,7 @@ def build_problem(
     snapshot's capture time) turns an IN_TRANSIT ship's arrival into seconds; it is required
     when any ship has an arrival time.
     """
-    if policy.flight_mode not in FLIGHT_MULTIPLIER:
+    if policy.flight_mode not in FLIGHT_MULTIPLIER and policy.flight_mode != flight.AUTO:
         raise ScheduleError(f"policy.flight_mode: unknown flight mode {policy.flight_mode!r}")
     wp = {w.symbol: w for w in waypoints}
     task_by_id: dict[str, Task] = {}
@@ -366,7 +364,8 @@ def build_problem(
     refuel = tuple(p in fuel_at for p in points)
     n = len(points)
     dist = [[distance(*coords[a], *coords[b]) for b in range(n)] for a in range(n)]
-    modes = (policy.flight_mode, *FALLBACK_MODE.get(policy.flight_mode, ()))
+    modes = flight.candidate_modes(policy)
+    weigh = flight.weights(policy, markets)
     fuels = [
         tuple(tuple(fuel_cost(dist[a][b], mode) for b in range(n)) for a in range(n))
         for mode in modes
@@ -389,7 +388,8 @@ def build_problem(
     )
     route_class = {k: i for i, k in enumerate(route_keys)}
     routes = tuple(
-        _routes(sc, cap, [t[sc] for t in travels], fuels, refuel, dock) for sc, cap in route_keys
+        _routes(sc, cap, [t[sc] for t in travels], fuels, refuel, dock, weigh)
+        for sc, cap in route_keys
     )
 
     aboard_legs: dict[str, list[int]] = {}  # ship -> legs unloading the cargo it holds
@@ -486,13 +486,15 @@ def _routes(
     fuels: Sequence[tuple[tuple[int, ...], ...]],
     refuel: tuple[bool, ...],
     dock: int,
+    weigh: tuple[float, float] | None = None,
 ) -> RouteTable:
     """Floyd-Warshall over direct hops that fit a full tank, with refuel points as the only
     intermediate stops (each stop adds ``dock``). Strict improvements only: deterministic.
 
-    ``hops``/``fuels``: per mode (the policy's first, then its fallback), seconds and fuel of
-    each direct hop. A hop is flown in the first mode whose fuel fits the tank, so a BURN plan
-    crosses the one gap its tank cannot burn across in CRUISE instead of giving up the route."""
+    ``hops``/``fuels``: per mode (``flight.candidate_modes``), seconds and fuel of each direct
+    hop. A hop is flown in the mode ``flight.pick`` chooses: the first whose fuel fits the tank
+    (a BURN plan crosses the one gap its tank cannot burn across in CRUISE instead of giving up
+    the route), or under AUTO (``weigh``) the one whose time and fuel cost least."""
     n = len(hops[0])
     hop_time = [[INF] * n for _ in range(n)]
     hop_fuel = [[0] * n for _ in range(n)]
@@ -502,10 +504,14 @@ def _routes(
             if a == b:
                 hop_time[a][b] = 0
                 continue
-            for m, (hop, fuel) in enumerate(zip(hops, fuels, strict=True)):
-                if cap == 0 or fuel[a][b] <= cap:
-                    hop_time[a][b], hop_fuel[a][b], hop_mode[a][b] = hop[a][b], fuel[a][b], m
-                    break
+            if weigh is None:  # the first mode that fits (hot: 9 classes x 215^2 hops)
+                m = next((m for m, f in enumerate(fuels) if cap == 0 or f[a][b] <= cap), None)
+            else:
+                m = flight.pick(
+                    [(h[a][b], f[a][b]) for h, f in zip(hops, fuels, strict=True)], cap, weigh
+                )
+            if m is not None:
+                hop_time[a][b], hop_fuel[a][b], hop_mode[a][b] = hops[m][a][b], fuels[m][a][b], m
     time, nxt = _through_refuel_points(hop_time, refuel, dock) if cap > 0 else _direct(hop_time)
     return RouteTable(
         speed_class,
