@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from plancc.errors import ApiError, StateError, UniverseReset
-from runner import lock
+from runner import lock, scouting
 from runner.actions import Executor
 from runner.clock import Clock
 from runner.decide import Action, decide, next_due
@@ -106,7 +106,7 @@ def _tick(
     if not killed_before:
         view = store.view(start)
         if not decide(view, policy):
-            due = next_due(view, policy)
+            due = _soonest(next_due(view, policy), scouting.next_due(scouting.load(store)))
             if due is None or due > deadline:
                 # nothing due in this tick's window: no request and no write (an idle tick
                 # costs a read of the state file and nothing else)
@@ -145,8 +145,11 @@ def _tick(
                     ex.run(a)
                     if a.kind in REDECIDE_AFTER:
                         break
+            elif _scout_due(store, now):
+                scouting.run_due(store, ex.client, now)  # probes read, then fly on
+                outcome = "worked"
             else:
-                due = next_due(view, policy)
+                due = _soonest(next_due(view, policy), scouting.next_due(scouting.load(store)))
                 left = deadline - start_offset - (now - getattr(clock, "offset", 0.0))
                 if due is None or due - now > left:
                     break
@@ -166,10 +169,20 @@ def _tick(
     if offset != store.get_float("time_offset"):
         store.put(time_offset=offset)
     view = store.view(end)
-    due = next_due(view, policy)
+    due = _soonest(next_due(view, policy), scouting.next_due(scouting.load(store)))
     ex.save_limiter()
     store.end_tick(end, ex.requests, ex.actions, ex.errors, outcome)
     return TickResult(outcome, "", ex.actions, ex.errors, ex.requests, due)
+
+
+def _soonest(*times: float | None) -> float | None:
+    return min((t for t in times if t is not None), default=None)
+
+
+def _scout_due(store: Store, now: float) -> bool:
+    """A probe's scouting order is due (without building the API client when none is)."""
+    due = scouting.next_due(scouting.load(store))
+    return due is not None and due <= now
 
 
 def _check_reset(store: Store, ex: Executor, policy: RunnerPolicy, now: float) -> None:

@@ -352,6 +352,7 @@ def planned_spans(
 
 def scout(store: Store, client: Any, now: float, max_age_s: float) -> dict[str, str]:
     """Probes at a market read it; idle probes fly to the stalest markets. Returns orders."""
+    from runner import scouting
     from runner.observe import quotes_of
 
     ships = client.ships_json()
@@ -387,11 +388,22 @@ def scout(store: Store, client: Any, now: float, max_age_s: float) -> dict[str, 
             read[at] = now
     stale = stale_markets(markets, read, now, max_age_s)
     orders = assign_scouts(idle, stale, position, coords, taken=heading)
+    # the ticks between passes take each probe on from where it arrives (runner.scouting)
+    with store.tx() as c:
+        store.put_coords(c, {m: (int(coords[m][0]), int(coords[m][1])) for m in markets})
+    kept = scouting.load(store)
+    plan = scouting.Scouting(tuple(sorted(markets)), max_age_s, kept.orders if kept else ())
     for probe, target in orders.items():
         if probes[probe]["nav"]["status"] == "DOCKED":
             client.orbit(probe)
-        client.navigate(probe, target)
+        flown = client.navigate(probe, target)
+        arrival = flown.nav.arrival.timestamp() if flown.nav.arrival else now
+        plan = plan.with_order(scouting.Order(probe, target, arrival), probe)
         store.log(now, "scout", f"{probe} flies to {target} (prices stale)", ship=probe)
+    for probe in idle:
+        if probe not in orders:
+            plan = plan.with_order(scouting.parked(plan, probe, position[probe], read, now), probe)
+    scouting.save(store, plan)
     return orders
 
 
