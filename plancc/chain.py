@@ -881,7 +881,7 @@ def _find(
     ]
     budget = min(policy.spend_cap_pipeline, _total_budget(snapshot, policy))
     for good in sorted(ix.importers):
-        if not book.is_manufactured(good):
+        if not book.is_manufactured(good) and not policy.trade_raw_goods:
             continue
         allowed = [r for r in ix.importers[good] if r[1].activity in policy.sell_activities]
         if not allowed:
@@ -933,7 +933,8 @@ def find_demand(
     time_value: float | None = None,
     haulers: int | None = None,
 ) -> tuple[list[Candidate], list[Rejection]]:
-    """Import markets for manufacturable goods, best first by expected profit per hour.
+    """Import markets for manufacturable goods (and, with ``trade_raw_goods``, for goods the
+    recipes call raw: those can only be bought), best first by expected profit per hour.
 
     One candidate per product: its sell market is the best-scored importer whose activity the
     policy allows (sell_score); it is made, or bought where a market already sells it at

@@ -227,7 +227,7 @@ def _compile_in_mode(
             rejected = (*rejected, *(lost or [Rejection("*", "", why)]))
         elif not rejected:
             rejected = (
-                Rejection("*", "", "no candidate: nothing manufacturable is imported here"),
+                Rejection("*", "", "no candidate: nothing plancc can make or buy is imported here"),
             )
         report("tasks", "0 tasks, 0 legs")
         report("schedule", "nothing to schedule")

@@ -340,6 +340,8 @@ def policy_from_data(data: Mapping[str, Any]) -> Policy:
             v = {**current, **{k: float(x) for k, x in v.items()}}
         elif isinstance(current, tuple):
             v = tuple(v)
+        elif isinstance(current, bool):
+            v = bool(v)
         elif isinstance(current, float):
             v = float(v)
         elif isinstance(current, int):

@@ -220,6 +220,7 @@ class Policy:
         }
     )
     buy_supply_level: str = "HIGH"  # an intermediate is bought, not made, at this supply or above
+    trade_raw_goods: bool = False  # True: a raw good imported somewhere is a product too
     collect_supply_level: str = "HIGH"  # a factory must reach this before COLLECT
     min_margin: float = 0.08  # (revenue - cost) / cost under price impact
     max_pipelines: int = 0  # optional cap on the products planned at once; 0: no cap
