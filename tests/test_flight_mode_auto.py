@@ -7,8 +7,8 @@ speed-30 hauler at 72 cr per FUEL unit it pays above about 2.88 * 72 * 30 = 6,22
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
+from planhops import hops
 from recorded import INPUTS, recorded
 
 from plancc import flight
@@ -16,7 +16,7 @@ from plancc.compile import compile_plan
 from plancc.load import policy_from_data
 from plancc.model import Market, Plan, Policy, Snapshot, TradeGood
 from plancc.schedule.problem import _routes
-from plancc.travel import distance, fuel_cost, travel_seconds
+from plancc.travel import fuel_cost, travel_seconds
 
 AUTO = Policy(flight_mode="AUTO")
 # one hop of 300 units for a speed-30 engine: BURN 140 s / 600 fuel, CRUISE 265 s / 300 fuel
@@ -99,28 +99,6 @@ def test_route_tables_record_the_mode_auto_chose_per_hop() -> None:
     assert flight.AUTO_MODES[routes.hop_mode[1][2]] == "CRUISE"
 
 
-def _hops(plan: Plan, snap: Snapshot) -> list[tuple[float, int, str]]:
-    """(distance, the ship's tank, the mode flown) of every hop between two waypoints."""
-    wp = {w.symbol: w for w in snap.waypoints}
-    market = {t.id: t.market for t in plan.tasks}
-    legs = {lg.id: lg for lg in plan.legs}
-    ships = {s.symbol: s for s in snap.ships}
-    out = []
-    for sp in plan.ships:
-        here, tank = ships[sp.ship].waypoint, ships[sp.ship].fuel_capacity
-        for sl in sp.legs:
-            load, unload = market[legs[sl.leg].load], market[legs[sl.leg].unload]
-            for stops, modes in (
-                ((here, *sl.refuel_to_load, load), sl.modes_to_load),
-                ((load, *sl.refuel_to_unload, unload), sl.modes_to_unload),
-            ):
-                for (a, b), mode in zip(itertools.pairwise(stops), modes, strict=True):
-                    if a != b:
-                        out.append((distance(wp[a].x, wp[a].y, wp[b].x, wp[b].y), tank, mode))
-            here = unload
-    return out
-
-
 def _compiled(snap: Snapshot | None = None, **policy: object) -> tuple[Plan, Snapshot]:
     book, base, recorded_snap = recorded()
     if snap is None:  # tanks that reach every hop in BURN
@@ -143,21 +121,21 @@ def test_a_compiled_auto_plan_burns_at_the_plans_own_profit_rate() -> None:
     """X1-AD75's plans earn far above the ~6k cr/h break-even per hauler-hour: every hop burns,
     and no hop is written as AUTO (the runner flies only modes the API knows)."""
     plan, snap = _compiled(flight_mode="AUTO")
-    assert plan.pipelines and {m for _, _, m in _hops(plan, snap)} == {"BURN"}
+    assert plan.pipelines and {m for _, _, m in hops(plan, snap)} == {"BURN"}
 
 
 def test_a_compiled_auto_plan_cruises_when_the_policy_values_time_cheaply() -> None:
     plan, snap = _compiled(flight_mode="AUTO", time_value_per_hour=1_000)
-    assert plan.pipelines and {m for _, _, m in _hops(plan, snap)} == {"CRUISE"}
+    assert plan.pipelines and {m for _, _, m in hops(plan, snap)} == {"CRUISE"}
 
 
 def test_an_auto_plan_burns_only_hops_whose_burn_fuel_fits_the_tank() -> None:
     """With the recorded tanks some hops are too long to burn: those, and only those, cruise."""
     _, _, snap = recorded()
     plan, snap = _compiled(snap, flight_mode="AUTO")
-    hops = _hops(plan, snap)
-    assert plan.pipelines and {m for _, _, m in hops} == {"BURN", "CRUISE"}
-    for d, tank, mode in hops:
+    flown = hops(plan, snap)
+    assert plan.pipelines and {m for _, _, m in flown} == {"BURN", "CRUISE"}
+    for d, tank, mode in flown:
         assert (mode == "BURN") == (fuel_cost(d, "BURN") <= tank), (d, tank, mode)
 
 

@@ -7,14 +7,14 @@ out of the first market."""
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
 from chainworld import World, book
+from planhops import hops
 from recorded import INPUTS, recorded
 
 from plancc.compile import compile_plan
 from plancc.model import Plan, Snapshot
-from plancc.travel import distance, fuel_cost
+from plancc.travel import fuel_cost
 
 
 def _plan(mode: str, snap: Snapshot | None = None) -> Plan:
@@ -43,33 +43,11 @@ def test_a_burn_plan_flies_cruise_exactly_on_the_hops_its_tank_cannot_burn() -> 
     """Per hop, not per plan: before, one hop out of reach in BURN made the whole plan CRUISE."""
     _, _, snap = recorded()
     plan = _plan("BURN")
-    hops = _hops(plan, snap)
-    assert plan.pipelines and {m for _, _, m in hops} == {"BURN", "CRUISE"}
-    for burn_fuel, tank, mode in hops:
+    flown = hops(plan, snap)
+    assert plan.pipelines and {m for _, _, m in flown} == {"BURN", "CRUISE"}
+    for d, tank, mode in flown:
+        burn_fuel = fuel_cost(d, "BURN")
         assert (mode == "CRUISE") == (burn_fuel > tank), (burn_fuel, tank, mode)
-
-
-def _hops(plan: Plan, snap: Snapshot) -> list[tuple[int, int, str]]:
-    """(fuel the hop needs in BURN, the ship's tank, the mode flown) for every hop of the plan."""
-    wp = {w.symbol: w for w in snap.waypoints}
-    market = {t.id: t.market for t in plan.tasks}
-    legs = {lg.id: lg for lg in plan.legs}
-    ships = {s.symbol: s for s in snap.ships}
-    out = []
-    for sp in plan.ships:
-        pos, tank = ships[sp.ship].waypoint, ships[sp.ship].fuel_capacity
-        for sl in sp.legs:
-            load, unload = market[legs[sl.leg].load], market[legs[sl.leg].unload]
-            for stops, modes in (
-                ((pos, *sl.refuel_to_load, load), sl.modes_to_load),
-                ((load, *sl.refuel_to_unload, unload), sl.modes_to_unload),
-            ):
-                for (a, b), mode in zip(itertools.pairwise(stops), modes, strict=True):
-                    if a != b:
-                        d = distance(wp[a].x, wp[a].y, wp[b].x, wp[b].y)
-                        out.append((fuel_cost(d, "BURN"), tank, mode))
-            pos = unload
-    return out
 
 
 def test_burn_is_flown_where_the_fuel_reaches() -> None:
