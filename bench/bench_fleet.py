@@ -203,9 +203,10 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(prog="bench.bench_fleet")
     ap.add_argument("--short", action="store_true", help="1 and 5 haulers on X1-AD75 only")
+    ap.add_argument("--policy", help="a policy file other than the bundled one")
     args = ap.parse_args(argv)
     book = load_recipes([default_recipe_path()])
-    policy = load_policy(default_policy_path())
+    policy = load_policy(args.policy or default_policy_path())
     real = load_snapshot(SNAPSHOT)
     fleets = (1, 5) if args.short else FLEETS
     run_case("X1-AD75 (recorded)", real, book, policy, fleets)

@@ -170,8 +170,10 @@ def run_due(store: Store, client: Any, now: float) -> int:
             nxt = onward(scouting, order.probe, order.market, read_at, coords, now)
             if nxt is not None and not nxt.parked:
                 flown = _navigate(client, order.probe, nxt.market)
-                arrival = flown.nav.arrival.timestamp() if flown.nav.arrival else now
-                nxt = replace(nxt, due=arrival)
+                # a flight that arrives now or earlier (a skewed clock, no arrival in the
+                # answer) must not fall due again at once: the tick would fly it in a loop
+                arrival = flown.nav.arrival.timestamp() if flown.nav.arrival else now + PARK_S
+                nxt = replace(nxt, due=max(arrival, now + 1.0))
                 store.log(
                     now,
                     "scout",
