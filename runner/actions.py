@@ -277,8 +277,12 @@ class Executor:
                 return
             if here:
                 self.store.update_ship(c, a.ship, quote_ok=1)
-            if a.task:
+            if a.task:  # a COLLECT's supply poll
                 supply = next((q.supply for q in quotes if q.good == a.good), "ABSENT")
+                self.store.event(
+                    c, now, "supply-read", f"{a.good} at {a.market} is {supply}", ship=a.ship,
+                    task=a.task,
+                )  # fmt: skip
                 c.execute(
                     "INSERT INTO factory_states(task, market, good, pipeline, awaiting_since, "
                     "next_poll, supply) SELECT ?, ?, ?, pipeline, ?, ?, ? FROM tasks WHERE id=? "
@@ -485,9 +489,13 @@ class Executor:
     def _do_wait_supply(self, a: Action) -> None:
         now = self.now()
         with self.store.tx() as c:
+            # the first poll may be another ship's read: it opens the wait as a read would
             c.execute(
-                "UPDATE factory_states SET next_poll=?, polls=polls+1 WHERE task=?",
-                (a.until, a.task),
+                "INSERT INTO factory_states(task, market, good, pipeline, awaiting_since, "
+                "next_poll, polls, supply) SELECT ?, ?, ?, pipeline, ?, ?, 1, '' FROM tasks "
+                "WHERE id=? ON CONFLICT(task) DO UPDATE SET next_poll=excluded.next_poll, "
+                "polls=polls+1",
+                (a.task, a.market, a.good, now, a.until, a.task),
             )
             self.store.event(
                 c,
