@@ -411,6 +411,7 @@ class Executor:
                     a.task,
                     a.pipeline,
                     a.liquidation,
+                    market=a.market,
                 ),
             )
             self.store.update_ship(c, a.ship, pending="", cargo=cargo, quote_ok=0, park_reason="")

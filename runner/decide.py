@@ -447,9 +447,8 @@ def after_own_lot(
     """The quote to judge the next lot of ``task`` by without a market read: the ship traded
     a lot of it at this market since the last read, in this visit (after its arrival), so
     the trade's own answer is the freshest price there is, moved by the policy's per-lot
-    impact guess (the live maximum, so the guess errs towards reading). None: read the market
-    (also when the guess is past the ceiling or the floor: a stall is decided on a read, never
-    on a guess). Supply and trade volume stay as last read."""
+    impact guess (``after_lot``). None: read the market. Supply and trade volume stay as last
+    read."""
     spec = task.spec
     if (
         q is None
@@ -460,33 +459,50 @@ def after_own_lot(
         or task.last_price <= 0
     ):
         return None
+    return after_lot(spec, q, task.last_price, policy)
+
+
+def after_lot(spec: TaskSpec, q: Quote, price: int, policy: RunnerPolicy) -> Quote | None:
+    """``q`` with the price a lot of ``spec``'s good traded at ``price`` leaves for the next
+    lot the same way: moved by the policy's per-lot impact guess (the live maximum, so the
+    guess errs towards reading). None when the guess is past the ceiling or the floor: a
+    stall is decided on a read, never on a guess."""
     if spec.is_load:
-        guess = math.ceil(task.last_price * (1 + policy.buy_impact_guess))
+        guess = math.ceil(price * (1 + policy.buy_impact_guess))
         ceiling = ceiling_of(spec, policy)
         return replace(q, purchase=guess) if not ceiling or guess <= ceiling else None
-    guess = math.floor(task.last_price * (1 - policy.sell_impact_guess))
+    guess = math.floor(price * (1 - policy.sell_impact_guess))
     return replace(q, sell=guess) if guess >= floor_of(spec, policy) else None
 
 
 def fresh_quote(
     view: View, ship: ShipState, task: TaskState, q: Quote | None, policy: RunnerPolicy
 ) -> Quote | None:
-    """The quote to trade ``task``'s next lot on without a read of its own: a read of that
-    market by another ship within ``policy.fresh_quote_s`` (not this ship's own: it traded or
-    moved since, or it would hold ``quote_ok``; nor a read by no known ship), when no lot of that good
-    was traded there by the fleet since (the read would no longer be the price) and its price
-    passes the ceiling (loads) or the floor (unloads). None: read the market (so a stall or a
-    redirect is decided on a real read). The server rejects no trade for a stale price: the
-    ledger keeps the price actually paid, and caps and margins count from the ledger."""
+    """The quote to trade ``task``'s next lot on without a read of its own, from what the
+    fleet learned at that market within ``policy.fresh_quote_s``:
+
+    - the fleet's last lot of that good there the same way (any ship, a task's or a
+      liquidation's), when it is later than the last read: its price moved by the per-lot
+      impact guess (``after_lot``);
+    - else a read by another ship (not this ship's own: it traded or moved since, or it would
+      hold ``quote_ok``; nor a read by no known ship). Lots traded the other way since only
+      moved the price in our favour (a sale lowers the ask, a purchase raises the bid), so the
+      read still bounds the price.
+
+    Only when the price passes the ceiling (loads) or the floor (unloads). None: read the
+    market (so a stall or a redirect is decided on a real read). The server rejects no trade
+    for a stale price: the ledger keeps the price actually paid, and caps and margins count
+    from the ledger."""
     spec = task.spec
-    if q is None or q.by in ("", ship.symbol) or view.now - q.at > policy.fresh_quote_s:
+    if q is None or _absent(view, q, spec.market):
         return None
-    if _absent(view, q, spec.market):
-        return None
-    if any(
-        t.spec.market == spec.market and t.spec.good == spec.good and t.last_at >= q.at
-        for t in view.tasks.values()
-    ):
+    kind = "PURCHASE" if spec.is_load else "SELL"
+    last = view.trades.get((spec.market, spec.good, kind))
+    if last is not None and last.at >= q.at:
+        if last.recovered or last.price <= 0 or view.now - last.at > policy.fresh_quote_s:
+            return None
+        return after_lot(spec, q, last.price, policy)
+    if q.by in ("", ship.symbol) or view.now - q.at > policy.fresh_quote_s:
         return None
     if spec.is_load:
         ceiling = ceiling_of(spec, policy)
