@@ -291,17 +291,21 @@ class Executor:
                 )
 
     def _api_read_waypoints(self, a: Action) -> None:
-        """Every waypoint of the ship's system with its coordinates, paged; kept in state for
-        good (a universe's waypoints do not move): the refuel decision costs hops from them."""
+        """The marketplaces of the ship's system with their coordinates, paged; kept in state
+        for good (a universe's waypoints do not move): the refuel decision costs hops from
+        them. Marketplaces only: every place a plan or a detour flies to trades or sells fuel,
+        and the ship asking is docked at one (a third of the waypoints, so a third of the
+        pages). A hop from elsewhere (a ship's starting point) is not costed, as before this
+        read: its planned mode is asked for and a refusal (4203) drifts."""
         system = system_of(a.market)
-        points = self.client.waypoints(system)
+        points = self.client.waypoints(system, traits=("MARKETPLACE",))
         killpoint.point("response")
         self._observe()
         now = self.now()
         with self.store.tx() as c:
             self.store.put_coords(c, {w.symbol: (w.x, w.y) for w in points})
             self.store.event(
-                c, now, "waypoints", f"{len(points)} waypoints of {system}", ship=a.ship
+                c, now, "waypoints", f"{len(points)} marketplaces of {system}", ship=a.ship
             )
 
     def _api_orbit(self, a: Action) -> None:
