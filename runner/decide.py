@@ -551,12 +551,12 @@ def supply_step(view: View, ship: ShipState, load: TaskState, policy: RunnerPoli
             )
         wait = FactoryWait(load.id, spec.market, spec.good, now, q.at)  # q: the first poll
     due = poll_due(wait, q, policy)
-    if now >= due and (q is None or q.at < due):
+    read = view.market_read_at.get(spec.market, -math.inf)
+    if now >= due and (q is None or q.at < due) and read < due:
         return Action(
             "READ_MARKET", ship=ship.symbol, market=spec.market, good=spec.good, task=load.id
         )
-    assert q is not None  # a read at or after ``due`` exists
-    if _absent(view, q, spec.market):
+    if q is None or _absent(view, q, spec.market):  # the poll's read does not list the good
         return _fail(spec.pipeline, f"factory {spec.market} no longer exports {spec.good}")
     if SUPPLY_RANK.get(q.supply, 0) >= SUPPLY_RANK[policy.collect_supply_level]:
         return None

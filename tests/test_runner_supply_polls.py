@@ -107,3 +107,10 @@ def test_a_wait_opened_on_another_ships_read_is_kept_in_state(tmp_path: Path) ->
     assert (got.next_poll, got.polls, got.awaiting_since) == (now + LEVEL, 1, now)
     ex.run(replace(wait, until=now + 2 * LEVEL))
     assert store.factories()[task.id].polls == 2
+
+
+def test_a_poll_whose_read_does_not_list_the_good_fails_the_pipeline_not_reads_again() -> None:
+    wait = FactoryWait("t-load", "MKT-A", "IRON", NOW - 5, NOW - 5)  # opened by that read
+    view = world(load_spec=COLLECT, factories={"t-load": wait})
+    a = only(replace(view, market_read_at={"MKT-A": NOW - 5}))
+    assert a.kind == "FAIL_PIPELINE" and "no longer exports" in a.reason
