@@ -76,7 +76,8 @@ def requests_per_task(world: Any, starts: dict[str, str]) -> dict[str, Any]:
     minimum += 4 * stops
     rule_minimum = minimum + sum(lots.values()) + liquidation_lots  # a price read per lot
     # where the requests beyond the API minimum went (the minimum counts none of these)
-    polls = store.conn.execute("SELECT COALESCE(SUM(polls), 0) FROM factory_states").fetchone()[0]
+    # the reads made to poll a COLLECT's factory (a poll served by another read costs none)
+    polls = store.conn.execute("SELECT COUNT(*) FROM events WHERE kind='supply-read'").fetchone()[0]
     refuels = store.conn.execute("SELECT COUNT(*) FROM ledger WHERE kind='FUEL'").fetchone()[0]
     reads = made.get("GET /systems/{systemSymbol}/waypoints/{waypointSymbol}/market", 0)
     excess = {

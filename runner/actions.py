@@ -277,8 +277,12 @@ class Executor:
                 return
             if here:
                 self.store.update_ship(c, a.ship, quote_ok=1)
-            if a.task:
+            if a.task:  # a COLLECT's supply poll
                 supply = next((q.supply for q in quotes if q.good == a.good), "ABSENT")
+                self.store.event(
+                    c, now, "supply-read", f"{a.good} at {a.market} is {supply}", ship=a.ship,
+                    task=a.task,
+                )  # fmt: skip
                 c.execute(
                     "INSERT INTO factory_states(task, market, good, pipeline, awaiting_since, "
                     "next_poll, supply) SELECT ?, ?, ?, pipeline, ?, ?, ? FROM tasks WHERE id=? "
@@ -287,17 +291,21 @@ class Executor:
                 )
 
     def _api_read_waypoints(self, a: Action) -> None:
-        """Every waypoint of the ship's system with its coordinates, paged; kept in state for
-        good (a universe's waypoints do not move): the refuel decision costs hops from them."""
+        """The marketplaces of the ship's system with their coordinates, paged; kept in state
+        for good (a universe's waypoints do not move): the refuel decision costs hops from
+        them. Marketplaces only: every place a plan or a detour flies to trades or sells fuel,
+        and the ship asking is docked at one (a third of the waypoints, so a third of the
+        pages). A hop from elsewhere (a ship's starting point) is not costed, as before this
+        read: its planned mode is asked for and a refusal (4203) drifts."""
         system = system_of(a.market)
-        points = self.client.waypoints(system)
+        points = self.client.waypoints(system, traits=("MARKETPLACE",))
         killpoint.point("response")
         self._observe()
         now = self.now()
         with self.store.tx() as c:
             self.store.put_coords(c, {w.symbol: (w.x, w.y) for w in points})
             self.store.event(
-                c, now, "waypoints", f"{len(points)} waypoints of {system}", ship=a.ship
+                c, now, "waypoints", f"{len(points)} marketplaces of {system}", ship=a.ship
             )
 
     def _api_orbit(self, a: Action) -> None:
@@ -407,6 +415,7 @@ class Executor:
                     a.task,
                     a.pipeline,
                     a.liquidation,
+                    market=a.market,
                 ),
             )
             self.store.update_ship(c, a.ship, pending="", cargo=cargo, quote_ok=0, park_reason="")
@@ -485,9 +494,13 @@ class Executor:
     def _do_wait_supply(self, a: Action) -> None:
         now = self.now()
         with self.store.tx() as c:
+            # the first poll may be another ship's read: it opens the wait as a read would
             c.execute(
-                "UPDATE factory_states SET next_poll=?, polls=polls+1 WHERE task=?",
-                (a.until, a.task),
+                "INSERT INTO factory_states(task, market, good, pipeline, awaiting_since, "
+                "next_poll, polls, supply) SELECT ?, ?, ?, pipeline, ?, ?, 1, '' FROM tasks "
+                "WHERE id=? ON CONFLICT(task) DO UPDATE SET next_poll=excluded.next_poll, "
+                "polls=polls+1",
+                (a.task, a.market, a.good, now, a.until, a.task),
             )
             self.store.event(
                 c,

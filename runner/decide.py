@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from plancc.travel import distance, fuel_cost
-from runner.model import OPEN_TASK, Liquidation, Quote, ShipState, TaskState, View
+from runner.model import OPEN_TASK, FactoryWait, Liquidation, Quote, ShipState, TaskState, View
 from runner.planview import LegSpec, TaskSpec
 from runner.policy import SUPPLY_RANK, RunnerPolicy
 
@@ -167,7 +167,7 @@ def orphan_actions(view: View, ship: ShipState, policy: RunnerPolicy) -> list[Ac
         if aboard is not None:
             out.append(_attach(ship, aboard, good, extra, "cargo the plan found aboard"))
             continue
-        leg = current_leg(view, ship.symbol, policy.collect_supply_level)
+        leg = current_leg(view, ship.symbol, policy.collect_supply_level, policy)
         if leg is not None and leg.good == good:
             load = view.tasks[leg.load]
             if load.status in OPEN_TASK and load.spec.quantity > load.done_units:
@@ -237,7 +237,9 @@ def open_legs(view: View, ship: str) -> list[LegSpec]:
     return out
 
 
-def current_leg(view: View, ship: str, collect_level: str = "HIGH") -> LegSpec | None:
+def current_leg(
+    view: View, ship: str, collect_level: str = "HIGH", policy: RunnerPolicy | None = None
+) -> LegSpec | None:
     """The leg the ship works on now.
 
     A leg whose cargo is (partly) aboard comes first: it is finished before anything else.
@@ -246,7 +248,9 @@ def current_leg(view: View, ship: str, collect_level: str = "HIGH") -> LegSpec |
     ``collect_level`` and not due for another poll): then the ship's first later leg that can
     load now, so a hauler works instead of waiting hours at a factory (the COLLECT is taken
     up again when nothing else is ready, or when its factory is due for another look).
+    ``policy``: the poll spacing (else the defaults with ``collect_level``).
     """
+    policy = policy or RunnerPolicy(collect_supply_level=collect_level)
     legs = open_legs(view, ship)
     for leg in legs:
         load = view.tasks[leg.load]
@@ -255,12 +259,12 @@ def current_leg(view: View, ship: str, collect_level: str = "HIGH") -> LegSpec |
     if not legs:
         return None
     first = legs[0]
-    if not _collect_not_ready(view, view.tasks[first.load], collect_level):
+    if not _collect_not_ready(view, view.tasks[first.load], policy):
         return first
     for leg in legs[1:]:
         load = view.tasks[leg.load]
         if load.spec.type == "COLLECT":
-            if not _collect_not_ready(view, load, collect_level):
+            if not _collect_not_ready(view, load, policy):
                 return leg
         elif _deps_met(view, load):
             return leg
@@ -288,17 +292,19 @@ def _deps_met(view: View, load: TaskState) -> bool:
     return ready_at <= view.now
 
 
-def _collect_not_ready(view: View, load: TaskState, collect_level: str) -> bool:
+def _collect_not_ready(view: View, load: TaskState, policy: RunnerPolicy) -> bool:
     """A COLLECT not started whose factory cannot be collected from now (see current_leg)."""
     if load.spec.type != "COLLECT" or load.done_units > 0:
         return False
     if not _deps_met(view, load):
         return True
     wait = view.factories.get(load.id)
-    if wait is None or view.now >= wait.next_poll:
-        return False
     q = view.quotes.get((load.spec.market, load.spec.good))
-    return q is not None and SUPPLY_RANK.get(q.supply, 0) < SUPPLY_RANK[collect_level]
+    if wait is None or q is None:
+        return False
+    if SUPPLY_RANK.get(q.supply, 0) >= SUPPLY_RANK[policy.collect_supply_level]:
+        return False
+    return view.now < poll_due(wait, q, policy)
 
 
 def liquidation_market(view: View, good: str) -> str:
@@ -333,7 +339,7 @@ def ship_step(view: View, ship: ShipState, policy: RunnerPolicy) -> Step:
             return Action("READ_SHIP", ship=ship.symbol, reason="in transit without an ETA")
         return Wait(ship.arrival, "in transit")
     liq = next((q for q in view.liquidations if q.ship == ship.symbol and q.status == "OPEN"), None)
-    leg = current_leg(view, ship.symbol, policy.collect_supply_level)
+    leg = current_leg(view, ship.symbol, policy.collect_supply_level, policy)
     if liq is None and leg is None:
         return Wait(None, "idle")
     if ship.read_at is not None and now - ship.read_at > policy.view_max_age_s:
@@ -441,9 +447,8 @@ def after_own_lot(
     """The quote to judge the next lot of ``task`` by without a market read: the ship traded
     a lot of it at this market since the last read, in this visit (after its arrival), so
     the trade's own answer is the freshest price there is, moved by the policy's per-lot
-    impact guess (the live maximum, so the guess errs towards reading). None: read the market
-    (also when the guess is past the ceiling or the floor: a stall is decided on a read, never
-    on a guess). Supply and trade volume stay as last read."""
+    impact guess (``after_lot``). None: read the market. Supply and trade volume stay as last
+    read."""
     spec = task.spec
     if (
         q is None
@@ -454,33 +459,50 @@ def after_own_lot(
         or task.last_price <= 0
     ):
         return None
+    return after_lot(spec, q, task.last_price, policy)
+
+
+def after_lot(spec: TaskSpec, q: Quote, price: int, policy: RunnerPolicy) -> Quote | None:
+    """``q`` with the price a lot of ``spec``'s good traded at ``price`` leaves for the next
+    lot the same way: moved by the policy's per-lot impact guess (the live maximum, so the
+    guess errs towards reading). None when the guess is past the ceiling or the floor: a
+    stall is decided on a read, never on a guess."""
     if spec.is_load:
-        guess = math.ceil(task.last_price * (1 + policy.buy_impact_guess))
+        guess = math.ceil(price * (1 + policy.buy_impact_guess))
         ceiling = ceiling_of(spec, policy)
         return replace(q, purchase=guess) if not ceiling or guess <= ceiling else None
-    guess = math.floor(task.last_price * (1 - policy.sell_impact_guess))
+    guess = math.floor(price * (1 - policy.sell_impact_guess))
     return replace(q, sell=guess) if guess >= floor_of(spec, policy) else None
 
 
 def fresh_quote(
     view: View, ship: ShipState, task: TaskState, q: Quote | None, policy: RunnerPolicy
 ) -> Quote | None:
-    """The quote to trade ``task``'s next lot on without a read of its own: a read of that
-    market by another ship within ``policy.fresh_quote_s`` (not this ship's own: it traded or
-    moved since, or it would hold ``quote_ok``; nor a read by no known ship), when no lot of that good
-    was traded there by the fleet since (the read would no longer be the price) and its price
-    passes the ceiling (loads) or the floor (unloads). None: read the market (so a stall or a
-    redirect is decided on a real read). The server rejects no trade for a stale price: the
-    ledger keeps the price actually paid, and caps and margins count from the ledger."""
+    """The quote to trade ``task``'s next lot on without a read of its own, from what the
+    fleet learned at that market within ``policy.fresh_quote_s``:
+
+    - the fleet's last lot of that good there the same way (any ship, a task's or a
+      liquidation's), when it is later than the last read: its price moved by the per-lot
+      impact guess (``after_lot``);
+    - else a read by another ship (not this ship's own: it traded or moved since, or it would
+      hold ``quote_ok``; nor a read by no known ship). Lots traded the other way since only
+      moved the price in our favour (a sale lowers the ask, a purchase raises the bid), so the
+      read still bounds the price.
+
+    Only when the price passes the ceiling (loads) or the floor (unloads). None: read the
+    market (so a stall or a redirect is decided on a real read). The server rejects no trade
+    for a stale price: the ledger keeps the price actually paid, and caps and margins count
+    from the ledger."""
     spec = task.spec
-    if q is None or q.by in ("", ship.symbol) or view.now - q.at > policy.fresh_quote_s:
+    if q is None or _absent(view, q, spec.market):
         return None
-    if _absent(view, q, spec.market):
-        return None
-    if any(
-        t.spec.market == spec.market and t.spec.good == spec.good and t.last_at >= q.at
-        for t in view.tasks.values()
-    ):
+    kind = "PURCHASE" if spec.is_load else "SELL"
+    last = view.trades.get((spec.market, spec.good, kind))
+    if last is not None and last.at >= q.at:
+        if last.recovered or last.price <= 0 or view.now - last.at > policy.fresh_quote_s:
+            return None
+        return after_lot(spec, q, last.price, policy)
+    if q.by in ("", ship.symbol) or view.now - q.at > policy.fresh_quote_s:
         return None
     if spec.is_load:
         ceiling = ceiling_of(spec, policy)
@@ -513,39 +535,82 @@ def aboard_step(ship: ShipState, load: TaskState) -> Step:
 def supply_step(view: View, ship: ShipState, load: TaskState, policy: RunnerPolicy) -> Step | None:
     """COLLECT's gate: poll the factory's export (backing off) until it reaches the level.
 
-    None when the supply is there (go and buy). The first read opens a ``FactoryWait``;
-    each read that finds too little schedules the next poll further out, up to the cap.
+    None when the supply is there (go and buy). The first read opens a ``FactoryWait`` (a
+    read of the factory by any ship since the collect could start serves as that read);
+    each read that finds too little schedules the next poll further out (``poll_interval``),
+    and a read of the factory made meanwhile for another reason counts as the poll
+    (``poll_due``). The last poll falls on the end of the patience, and fails the pipeline.
     """
     spec, now = load.spec, view.now
     wait = view.factories.get(load.id)
     q = view.quotes.get((spec.market, spec.good))
-    if wait is None or (now >= wait.next_poll and (q is None or q.at < wait.next_poll)):
+    if wait is None:
+        if q is None or q.at < collect_ready_at(view, load):
+            return Action(
+                "READ_MARKET", ship=ship.symbol, market=spec.market, good=spec.good, task=load.id
+            )
+        wait = FactoryWait(load.id, spec.market, spec.good, now, q.at)  # q: the first poll
+    due = poll_due(wait, q, policy)
+    read = view.market_read_at.get(spec.market, -math.inf)
+    if now >= due and (q is None or q.at < due) and read < due:
         return Action(
             "READ_MARKET", ship=ship.symbol, market=spec.market, good=spec.good, task=load.id
         )
-    if q is None or _absent(view, q, spec.market):
+    if q is None or _absent(view, q, spec.market):  # the poll's read does not list the good
         return _fail(spec.pipeline, f"factory {spec.market} no longer exports {spec.good}")
     if SUPPLY_RANK.get(q.supply, 0) >= SUPPLY_RANK[policy.collect_supply_level]:
         return None
-    if now < wait.next_poll:
-        return Wait(wait.next_poll, f"awaiting {policy.collect_supply_level} supply")
-    if now - wait.awaiting_since > policy.supply_patience_s:
+    if now < due:
+        return Wait(due, f"awaiting {policy.collect_supply_level} supply")
+    if q.at - wait.awaiting_since >= policy.supply_patience_s:
         return _fail(
             spec.pipeline,
             f"factory {spec.market} {spec.good} stayed {q.supply} for "
-            f"{(now - wait.awaiting_since) / 3600:.1f} h "
+            f"{(q.at - wait.awaiting_since) / 3600:.1f} h "
             f"(patience {policy.supply_patience_s / 3600:.1f} h)",
         )
-    interval = min(policy.supply_poll_max_s, policy.supply_poll_first_s * 1.5**wait.polls)
+    interval = poll_interval(wait, q, wait.polls, policy)
     return Action(
         "WAIT_SUPPLY",
         ship=ship.symbol,
         task=load.id,
         market=spec.market,
         good=spec.good,
-        until=now + interval,
+        until=q.at + interval,
         reason=f"{spec.good} at {spec.market} is {q.supply}",
     )
+
+
+def collect_ready_at(view: View, load: TaskState) -> float:
+    """When ``load``'s factory may first be collected from: its tasks done plus the plan's
+    production lag (a read before then says nothing about the supply the plan waits for)."""
+    deps = _live_deps(view, load)
+    return max((d.completed_at or 0.0 for d in deps), default=0.0) + load.spec.lag_s
+
+
+def poll_interval(wait: FactoryWait, q: Quote, polls: int, policy: RunnerPolicy) -> float:
+    """How long after the read ``q`` (the ``polls``-th) the factory is read again: a fed
+    export climbs about one level per ``supply_level_s``, so no sooner than that for each level
+    still missing; growing x1.5 per poll (a factory that did not get there in that time is
+    slower than that), at most ``supply_poll_max_s``; and never past the end of the patience,
+    so the last read is made then and decides the failure (a poll that would leave less than
+    half an interval of patience after it is skipped for that last one). At most 0: ``q``
+    was read at or after the end of the patience."""
+    missing = SUPPLY_RANK[policy.collect_supply_level] - SUPPLY_RANK.get(q.supply, 0)
+    first = max(policy.supply_poll_first_s, max(1, missing) * policy.supply_level_s)
+    interval = min(policy.supply_poll_max_s, first * 1.5**polls)
+    left = wait.awaiting_since + policy.supply_patience_s - q.at
+    return left if left < 1.5 * interval else interval
+
+
+def poll_due(wait: FactoryWait, q: Quote | None, policy: RunnerPolicy) -> float:
+    """When the waiting COLLECT's factory is next read: its scheduled poll; later when the
+    market was read since the last poll and before this one was due (another ship docked
+    there, a scout): that read served as a poll, and the next is due the same interval after
+    it. A read made once the poll was due is that poll (``supply_step`` records it)."""
+    if q is None or wait.polls == 0 or q.at >= wait.next_poll:
+        return wait.next_poll
+    return max(wait.next_poll, q.at + max(0.0, poll_interval(wait, q, wait.polls - 1, policy)))
 
 
 def unload_step(

@@ -106,6 +106,21 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class FleetTrade:
+    """The fleet's last lot of ``good`` at ``market`` one way (``kind`` PURCHASE or SELL), as
+    the API answered it; ``recovered``: reconstructed after a lost answer (its time is when
+    it was found, its price an average)."""
+
+    market: str
+    good: str
+    kind: str
+    at: float
+    price: int
+    ship: str
+    recovered: bool = False
+
+
+@dataclass(frozen=True)
 class FactoryWait:
     """A COLLECT waiting for its factory's export supply: when polled and when to poll next."""
 
@@ -130,6 +145,9 @@ class View:
     liquidations: tuple[Liquidation, ...] = ()
     quotes: Mapping[tuple[str, str], Quote] = field(default_factory=dict)
     market_read_at: Mapping[str, float] = field(default_factory=dict)
+    # (market, good, PURCHASE|SELL) -> the fleet's last lot there that way (tasks' and
+    # liquidations'), so a read is known to be stale after it
+    trades: Mapping[tuple[str, str, str], FleetTrade] = field(default_factory=dict)
     factories: Mapping[str, FactoryWait] = field(default_factory=dict)
     # good -> markets any plan ever unloaded it at (a liquidation's last resort)
     takers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

@@ -13,8 +13,13 @@ class RunnerPolicy:
     spend_cap_pipeline: int = 500_000  # counted from the ledger, never from plan-time figures
     reserve_credits: int = 10_000  # working-capital floor, checked against live credits
     collect_supply_level: str = "HIGH"  # a factory's export must reach this before COLLECT
-    supply_poll_first_s: float = 120.0  # first supply poll interval; backs off x1.5
-    supply_poll_max_s: float = 900.0  # supply updates on a ~15-minute cadence live
+    supply_poll_first_s: float = 120.0  # shortest supply poll interval; backs off x1.5
+    # a fed factory's export climbs about one supply level per ~25 min (LIVE-FACTS): the
+    # next poll is no sooner than this for each level still missing, then backs off x1.5
+    supply_level_s: float = 1500.0
+    # the longest gap between polls: a factory that turns ready is seen within the hour
+    # (multi-level climbs took 4-6 h live); the last poll falls on the end of the patience
+    supply_poll_max_s: float = 3600.0
     supply_patience_s: float = 6 * 3600.0  # a factory that never gets there fails its pipeline
     price_patience: int = 5  # stalls on price (ceiling/floor) before the pipeline fails
     max_retries: int = 5  # failures of one action before its task fails

@@ -84,6 +84,7 @@ def _settle(
                     intent["pipeline"],
                     intent["liquidation"],
                     "recovered",
+                    intent.get("market", ""),
                 ),
             )
         store.event(

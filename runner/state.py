@@ -24,7 +24,16 @@ from typing import Any
 
 from plancc.errors import StateError
 from runner import killpoint
-from runner.model import FactoryWait, Liquidation, PipelineState, Quote, ShipState, TaskState, View
+from runner.model import (
+    FactoryWait,
+    FleetTrade,
+    Liquidation,
+    PipelineState,
+    Quote,
+    ShipState,
+    TaskState,
+    View,
+)
 from runner.planview import LegSpec, PlanView, from_json
 
 MIGRATIONS: tuple[str, ...] = (
@@ -100,6 +109,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE market_obs ADD COLUMN ship TEXT NOT NULL DEFAULT '';
     """,
+    # 3: where a trade was made ('' a line older than this: its task's or liquidation's
+    # market), so a later visit knows the fleet traded there since a read (decide.fresh_quote)
+    """
+    ALTER TABLE ledger ADD COLUMN market TEXT NOT NULL DEFAULT '';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -118,6 +132,7 @@ class LedgerLine:
     pipeline: str = ""
     liquidation: str = ""
     source: str = "api"  # "recovered": reconstructed from a re-read after an unknown outcome
+    market: str = ""  # where it was traded
 
 
 class Store:
@@ -351,8 +366,8 @@ class Store:
         """A ledger line, and the task/liquidation/pipeline totals it moves (same transaction)."""
         conn.execute(
             "INSERT INTO ledger(at, ship, kind, good, units, price_per_unit, total, "
-            "credits_after, task, pipeline, liquidation, source) "
-            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "credits_after, task, pipeline, liquidation, source, market) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 line.at,
                 line.ship,
@@ -366,6 +381,7 @@ class Store:
                 line.pipeline,
                 line.liquidation,
                 line.source,
+                line.market,
             ),
         )
         if line.task:
@@ -396,6 +412,7 @@ class Store:
                 r["pipeline"],
                 r["liquidation"],
                 r["source"],
+                r["market"],
             )
             for r in self.conn.execute("SELECT * FROM ledger ORDER BY id")
         ]
@@ -521,6 +538,23 @@ class Store:
             for r in rows
         }
 
+    def fleet_trades(self) -> dict[tuple[str, str, str], FleetTrade]:
+        """(market, good, PURCHASE|SELL) -> the fleet's last lot of that good there that way,
+        tasks' and liquidations' alike (a line older than the ledger's market column is placed
+        at its task's or liquidation's market)."""
+        rows = self.conn.execute(
+            "SELECT COALESCE(NULLIF(l.market, ''), t.market, q.market, '') AS m, l.good, l.kind, "
+            "l.at, l.price_per_unit, l.ship, l.source FROM ledger l "
+            "LEFT JOIN tasks t ON l.task != '' AND t.id = l.task "
+            "LEFT JOIN liquidations q ON l.liquidation != '' AND q.id = l.liquidation "
+            "WHERE l.kind IN ('PURCHASE', 'SELL') ORDER BY l.id"
+        )
+        return {
+            (r[0], r[1], r[2]): FleetTrade(r[0], r[1], r[2], r[3], r[4], r[5], r[6] == "recovered")
+            for r in rows
+            if r[0]
+        }
+
     def market_read_at(self) -> dict[str, float]:
         return {r[0]: r[1] for r in self.conn.execute("SELECT market, at FROM market_reads")}
 
@@ -632,6 +666,7 @@ class Store:
             liquidations=self.liquidations(),
             quotes=self.latest_quotes(),
             market_read_at=self.market_read_at(),
+            trades=self.fleet_trades(),
             factories=self.factories(),
             takers=self.takers(),
             coords=self.coords(),

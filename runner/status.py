@@ -26,7 +26,7 @@ def status_data(store: Store, now: float, policy: RunnerPolicy | None = None) ->
     view = store.view(now)
     ships = []
     for symbol, s in sorted(view.ships.items()):
-        leg = current_leg(view, symbol, policy.collect_supply_level)
+        leg = current_leg(view, symbol, policy.collect_supply_level, policy)
         task = ""
         phase = "idle"
         if leg is not None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from plancc.errors import ApiError, StateError, UniverseReset
 from runner import lock, scouting
-from runner.actions import Executor
+from runner.actions import GAME_CHANGING, Executor
 from runner.clock import Clock
 from runner.decide import Action, decide, next_due
 from runner.policy import RunnerPolicy
@@ -139,7 +139,7 @@ def _tick(
             last = (now, actions)
             if actions:
                 outcome = "worked"
-                if any(a.costs_request for a in actions):
+                if any(a.kind in GAME_CHANGING for a in actions):
                     _check_reset(store, ex, policy, now)
                 for a in actions:
                     ex.run(a)
@@ -186,7 +186,11 @@ def _scout_due(store: Store, now: float) -> bool:
 
 
 def _check_reset(store: Store, ex: Executor, policy: RunnerPolicy, now: float) -> None:
-    """The server's ``resetDate`` against the one seen at apply, at most once per interval."""
+    """The server's ``resetDate`` against the one seen at apply, at most once per interval,
+    before a tick's first call that changes the game (navigate, refuel, buy, sell). A tick
+    that only reads (a COLLECT's supply poll, a ship's re-read) skips it: after a reset every
+    call with the old token is refused with 4113, which stops the tick all the same, and a
+    read changes nothing meanwhile."""
     if now - store.get_float("status_checked_at", -1e18) < policy.status_check_every_s:
         return
     try:

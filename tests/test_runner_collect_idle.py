@@ -30,8 +30,8 @@ LEG_A = LegSpec("leg-a", "A", "S-1", 0, "a-collect", "a-sell", "WIRE", 40)
 LEG_B = LegSpec("leg-b", "B", "S-1", 1, "b-buy", "b-sell", "IRON", 40)
 
 
-def _quote(market: str, good: str, supply: str = "HIGH") -> Quote:
-    return Quote(market, good, NOW - 10, "EXPORT", supply, 100, 200, 40)
+def _quote(market: str, good: str, supply: str = "HIGH", at: float = NOW - 10) -> Quote:
+    return Quote(market, good, at, "EXPORT", supply, 100, 200, 40)
 
 
 def view(
@@ -41,6 +41,7 @@ def view(
     buy_b: TaskState | None = None,
     wait: FactoryWait | None = None,
     fac_supply: str = "MODERATE",
+    fac_read_at: float = NOW - 10,
 ) -> View:
     deliver = TaskState(
         DELIVER,
@@ -72,7 +73,7 @@ def view(
         },
         liquidations=(),
         quotes={
-            ("FAC", "WIRE"): _quote("FAC", "WIRE", fac_supply),
+            ("FAC", "WIRE"): _quote("FAC", "WIRE", fac_supply, fac_read_at),
             ("MKT-M", "IRON"): _quote("MKT-M", "IRON"),
         },
         factories={wait.task: wait} if wait else {},
@@ -93,8 +94,9 @@ def test_a_factory_polled_below_the_collect_level_lets_the_ship_work_until_the_n
 
 
 def test_a_factory_due_for_another_look_takes_the_ship_back_to_its_collect() -> None:
-    wait = FactoryWait("a-collect", "FAC", "WIRE", NOW - 1800, NOW - 1, polls=3)
-    v = view(delivered=True, wait=wait)
+    wait = FactoryWait("a-collect", "FAC", "WIRE", NOW - 7200, NOW - 1, polls=3)
+    # the factory was last read at the poll before, an interval before this one was due
+    v = view(delivered=True, wait=wait, fac_read_at=NOW - 1 - POLICY.supply_poll_max_s)
     assert current_leg(v, "S-1", POLICY.collect_supply_level) == LEG_A
 
 

@@ -173,7 +173,8 @@ def test_collect_waits_until_factory_supply_is_high() -> None:
     a = only(world(load_spec=spec, quotes=(moderate,), factories={"t-load": wait}))
     assert a.kind == "WAIT_SUPPLY" and a.until > NOW
     later = replace(wait, next_poll=NOW + 300, polls=1)
-    view = world(load_spec=spec, quotes=(moderate,), factories={"t-load": later})
+    polled = quote("MKT-A", supply="MODERATE", at=NOW + 300 - POLICY.supply_level_s)
+    view = world(load_spec=spec, quotes=(polled,), factories={"t-load": later})
     assert decide(view, POLICY) == [] and next_due(view, POLICY) == NOW + 300
     high = quote("MKT-A", supply="HIGH")
     assert only(world(load_spec=spec, quotes=(high,), factories={"t-load": wait})).kind == "BUY"

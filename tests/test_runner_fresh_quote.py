@@ -2,17 +2,19 @@
 ``policy.fresh_quote_s``, instead of a read of its own: prices move only with trades and on
 the NPC economy's ~15-minute step, the server rejects no trade for a stale price, the ledger
 keeps the price actually paid and caps count from the ledger. A read is still made when the
-quote is older, the reader is this ship itself or unknown, the fleet traded that good there
-since, or the price would stall the task (a stall is decided on a real read)."""
+quote is older, the reader is this ship itself or unknown, or the price would stall the task
+(a stall is decided on a real read). A lot of that good the fleet traded there the same way
+since the read replaces it (test_runner_fleet_trades)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 
 from test_runner_decide import LOAD, NOW, POLICY, UNLOAD, only, quote, world
 
-from runner.model import ShipState, TaskState
+from runner.model import FleetTrade, ShipState, TaskState
 from tests.runner_world import RunnerWorld
 
 ARRIVED_AT_A = ShipState(
@@ -46,12 +48,17 @@ def test_the_ships_own_earlier_read_or_one_by_no_known_ship_is_read_again() -> N
 
 
 def test_a_fleet_trade_of_that_good_there_since_the_read_makes_it_stale() -> None:
-    other = replace(LOAD, id="t-other", pipeline=LOAD.pipeline)
-    traded = TaskState(other, "COMPLETED", "S-2", done_units=20, last_price=101,
-                       last_at=NOW - 30, last_ship="S-2")  # fmt: skip
+    # S-2 bought IRON at MKT-A after the read: the read's 100 is no longer the price; the
+    # lot's own answer (101, moved by the per-lot impact guess) is, within the window
+    traded = FleetTrade("MKT-A", "IRON", "PURCHASE", NOW - 30, 101, "S-2")
     view = world(ship=ARRIVED_AT_A, quotes=(read_by("S-2", 60),))
-    view = replace(view, tasks={**view.tasks, other.id: traded})
-    assert only(view).kind == "READ_MARKET"
+    a = only(replace(view, trades={("MKT-A", "IRON", "PURCHASE"): traded}))
+    assert (a.kind, a.price) == ("BUY", math.ceil(101 * (1 + POLICY.buy_impact_guess)))
+    older = replace(traded, at=NOW - POLICY.fresh_quote_s - 1)
+    stale = replace(view, quotes={("MKT-A", "IRON"): read_by("S-2", POLICY.fresh_quote_s + 5)})
+    assert only(replace(stale, trades={("MKT-A", "IRON", "PURCHASE"): older})).kind == (
+        "READ_MARKET"
+    )
 
 
 def test_a_fresh_price_past_the_ceiling_is_checked_by_a_read_not_stalled_on() -> None:
