@@ -730,6 +730,7 @@ class _Sized:
     ship_s: int
     trades: Mapping[tuple[str, str, str], int]
     taken: Mapping[tuple[str, str], int] = field(default_factory=dict)  # (ship, good) -> aboard
+    money_bound: bool = False  # a bigger batch would have fit the hold but not the budget
 
 
 def _margin(cost: int, revenue: int) -> float:
@@ -775,6 +776,8 @@ def _size(
         except _Infeasible as e:
             if not first_reason:
                 first_reason, money = e.reason, e.money
+            if best is not None and e.money:
+                best = replace(best, money_bound=True)
             break  # more units only mean more lots, higher prices, more spend
         margin = _margin(pr.cost, pr.revenue)
         if margin + 1e-12 < policy.min_margin:
@@ -1055,8 +1058,9 @@ def fill_horizon(
     min(spend_cap_pipeline, what may be committed then). What may be committed at a time is
     min(spend_cap_total - running batches' cost, credits on hand - reserve_credits), the credits
     on hand counting the revenue of batches finished by then: when only money is short, the
-    work front waits for the next batch to finish. A product drops out when its next batch is
-    infeasible or earns less than ``min_profit_per_hour`` per hauler-hour on markets the plan
+    work front waits for the next batch to finish (also when the budget cut a batch short of a
+    full hold and that left it under the profit floor). A product drops out when its next batch
+    is infeasible or earns less than ``min_profit_per_hour`` per hauler-hour on markets the plan
     has not touched; when the plan's own earlier trades are what stands in the way, it waits
     for its markets to recover (the work front moves on by ``RECOVERY_STEP_S`` when nothing
     else can start). Planning stops when the horizon is reached or nothing pays.
@@ -1146,6 +1150,8 @@ def fill_horizon(
                 )
                 if worn:
                     waiting[c.good] = why
+                elif sized.money_bound:
+                    short_of_money = True  # a batch the budget cut short: wait for credits
                 else:
                     active.remove(f)
                     rejected.append(Rejection(c.good, c.sell_market, why))
