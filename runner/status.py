@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from runner import scouting
 from runner.decide import current_leg, owned_units, ship_step
 from runner.policy import RunnerPolicy
 from runner.state import Store
@@ -21,9 +22,16 @@ def _t(ts: float | None) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _scouting(order: scouting.Order) -> str:
+    if order.parked:
+        return f"at {order.market} until {_t(order.due)}: no market stale"
+    return f"to read {order.market}, arrives {_t(order.due)}"
+
+
 def status_data(store: Store, now: float, policy: RunnerPolicy | None = None) -> dict[str, Any]:
     policy = policy or RunnerPolicy()
     view = store.view(now)
+    scouts = scouting.load(store)
     ships = []
     for symbol, s in sorted(view.ships.items()):
         leg = current_leg(view, symbol, policy.collect_supply_level, policy)
@@ -38,6 +46,9 @@ def status_data(store: Store, now: float, policy: RunnerPolicy | None = None) ->
             task, phase = liq.id, "liquidating"
         step = ship_step(view, s, policy)
         waiting = getattr(step, "reason", "") if not hasattr(step, "kind") else ""
+        order = scouts.order(symbol) if scouts is not None else None
+        if order is not None and phase == "idle":
+            phase, waiting = "scouting", _scouting(order)
         ships.append(
             {
                 "ship": symbol,

@@ -170,3 +170,21 @@ class _Frozen:
 
     def observe(self, server_time: float) -> None:
         pass
+
+
+def test_plancc_status_shows_what_each_scouting_probe_is_doing(tmp_path: Path) -> None:
+    """A probe has no task, so status called it idle: it now says where it scouts."""
+    from runner.status import render_status, status_data
+
+    flight = new_flight(tmp_path, probes=1)
+    flight.loop()  # every market fresh: the probe is parked
+    s = Store.open(flight.state, create=False)
+    try:
+        (order,) = scouting.load(s).orders  # type: ignore[union-attr]
+        data = status_data(s, flight.twin.now())
+    finally:
+        s.close()
+    (probe,) = [row for row in data["ships"] if row["ship"] == order.probe]
+    assert probe["phase"] == "scouting"
+    assert f"at {order.market} until" in probe["waiting"]
+    assert f"{order.probe:<12} scouting" in render_status(data)
