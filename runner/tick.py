@@ -106,7 +106,7 @@ def _tick(
     if not killed_before:
         view = store.view(start)
         if not decide(view, policy):
-            due = _soonest(next_due(view, policy), scouting.next_due(scouting.load(store)))
+            due = _next_due(store, view, policy)
             if due is None or due > deadline:
                 # nothing due in this tick's window: no request and no write (an idle tick
                 # costs a read of the state file and nothing else)
@@ -149,7 +149,7 @@ def _tick(
                 scouting.run_due(store, ex.client, now)  # probes read, then fly on
                 outcome = "worked"
             else:
-                due = _soonest(next_due(view, policy), scouting.next_due(scouting.load(store)))
+                due = _next_due(store, view, policy)
                 left = deadline - start_offset - (now - getattr(clock, "offset", 0.0))
                 if due is None or due - now > left:
                     break
@@ -169,13 +169,15 @@ def _tick(
     if offset != store.get_float("time_offset"):
         store.put(time_offset=offset)
     view = store.view(end)
-    due = _soonest(next_due(view, policy), scouting.next_due(scouting.load(store)))
+    due = _next_due(store, view, policy)
     ex.save_limiter()
     store.end_tick(end, ex.requests, ex.actions, ex.errors, outcome)
     return TickResult(outcome, "", ex.actions, ex.errors, ex.requests, due)
 
 
-def _soonest(*times: float | None) -> float | None:
+def _next_due(store: Store, view: Any, policy: RunnerPolicy) -> float | None:
+    """When the plan's next action or the next scouting order falls due (None: neither)."""
+    times = (next_due(view, policy), scouting.next_due(scouting.load(store)))
     return min((t for t in times if t is not None), default=None)
 
 
