@@ -118,3 +118,15 @@ def test_a_yaml_boolean_or_date_for_a_choice_says_what_yaml_read(tmp_path: Path)
         f"{path}:2:23: collect_supply_level: expected one of SCARCE, LIMITED, MODERATE, HIGH,"
         " ABUNDANT, got a YAML date (2026-01-05; quote it to make it a string)",
     ]
+
+
+def test_the_new_flight_and_raw_trade_knobs_reject_bad_values_with_file_line_and_field(
+    tmp_path: Path,
+) -> None:
+    path = _write(tmp_path, "trade_raw_goods: maybe\ntime_value_per_hour: -5\nfuel_price: cheap\n")
+    with pytest.raises(InputErrors) as exc:
+        load_policy(path)
+    lines = [str(e) for e in exc.value.errors]
+    assert len(lines) == 3
+    for n, field in enumerate(("trade_raw_goods", "time_value_per_hour", "fuel_price"), 1):
+        assert lines[n - 1].startswith(f"{path}:{n}:") and f" {field}: " in lines[n - 1], lines
