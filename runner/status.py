@@ -28,6 +28,14 @@ def _scouting(order: scouting.Order) -> str:
     return f"to read {order.market}, arrives {_t(order.due)}"
 
 
+def _scout_position(order: scouting.Order, now: float) -> tuple[str, str, str]:
+    """Status, waypoint and ETA of a scouting probe. Its order is newer than the ships table:
+    the tick flies probes without reading the fleet, so the row shows where it was last read."""
+    if not order.parked and order.due > now:
+        return "IN_TRANSIT", order.market, _t(order.due)
+    return "IN_ORBIT", order.market, ""
+
+
 def status_data(store: Store, now: float, policy: RunnerPolicy | None = None) -> dict[str, Any]:
     policy = policy or RunnerPolicy()
     view = store.view(now)
@@ -47,16 +55,19 @@ def status_data(store: Store, now: float, policy: RunnerPolicy | None = None) ->
         step = ship_step(view, s, policy)
         waiting = getattr(step, "reason", "") if not hasattr(step, "kind") else ""
         order = scouts.order(symbol) if scouts is not None else None
+        status, waypoint = s.status_at(now), s.waypoint
+        eta = _t(s.arrival) if status == "IN_TRANSIT" else ""
         if order is not None and phase == "idle":
             phase, waiting = "scouting", _scouting(order)
+            status, waypoint, eta = _scout_position(order, now)
         ships.append(
             {
                 "ship": symbol,
                 "task": task,
                 "phase": phase,
-                "status": s.status_at(now),
-                "waypoint": s.waypoint,
-                "eta": _t(s.arrival) if s.status_at(now) == "IN_TRANSIT" else "",
+                "status": status,
+                "waypoint": waypoint,
+                "eta": eta,
                 "cargo": dict(s.cargo),
                 "fuel": f"{s.fuel}/{s.fuel_capacity}",
                 "parked": s.park_reason if s.not_before > now else "",

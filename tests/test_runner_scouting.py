@@ -188,3 +188,27 @@ def test_plancc_status_shows_what_each_scouting_probe_is_doing(tmp_path: Path) -
     assert probe["phase"] == "scouting"
     assert f"at {order.market} until" in probe["waiting"]
     assert f"{order.probe:<12} scouting" in render_status(data)
+
+
+def test_plancc_status_places_a_scouting_probe_where_its_order_flies_not_its_last_fleet_read(
+    tmp_path: Path,
+) -> None:
+    """The tick flies probes on without reading the fleet, so the ships table keeps where a
+    probe was last read: status showed a probe in orbit at a market it left an hour before."""
+    from runner.status import status_data
+
+    flight = new_flight(tmp_path, probes=1)
+    flight.loop()
+    now = flight.twin.now()
+    s = Store.open(flight.state, create=False)
+    try:
+        (order,) = scouting.load(s).orders  # type: ignore[union-attr]
+        (row,) = [r for r in status_data(s, now)["ships"] if r["ship"] == order.probe]
+        others = [m for m in scouting.load(s).markets if m != row["waypoint"]]  # type: ignore[union-attr]
+        flying = Order(order.probe, others[0], now + 600.0)
+        scouting.save(s, scouting.load(s).with_order(flying, order.probe))  # type: ignore[union-attr]
+        (row,) = [r for r in status_data(s, now)["ships"] if r["ship"] == order.probe]
+    finally:
+        s.close()
+    assert (row["status"], row["waypoint"]) == ("IN_TRANSIT", others[0])
+    assert row["eta"] != ""
