@@ -133,7 +133,8 @@ def apply_plan(
         for leg in _renumbered(legs):
             c.execute(
                 "INSERT INTO legs(id, pipeline, ship, seq, load_task, unload_task, good, "
-                "quantity, via_to_load, via_to_unload) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "quantity, via_to_load, via_to_unload, modes_to_load, modes_to_unload) "
+                "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     leg.id,
                     leg.pipeline,
@@ -145,6 +146,8 @@ def apply_plan(
                     leg.quantity,
                     json.dumps(list(leg.via_to_load)),
                     json.dumps(list(leg.via_to_unload)),
+                    json.dumps(list(leg.modes_to_load)),
+                    json.dumps(list(leg.modes_to_unload)),
                 ),
             )
         known = {r[0] for r in c.execute("SELECT symbol FROM ships")}

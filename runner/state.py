@@ -114,6 +114,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE ledger ADD COLUMN market TEXT NOT NULL DEFAULT '';
     """,
+    # 4: the plan's flight mode per hop of a leg ('[]': a plan applied before this, flown in
+    # the policy's mode), so a BURN the compiler chose is flown as BURN
+    """
+    ALTER TABLE legs ADD COLUMN modes_to_load TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE legs ADD COLUMN modes_to_unload TEXT NOT NULL DEFAULT '[]';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -608,6 +614,8 @@ class Store:
                 quantity=r["quantity"],
                 via_to_load=tuple(json.loads(r["via_to_load"])),
                 via_to_unload=tuple(json.loads(r["via_to_unload"])),
+                modes_to_load=tuple(json.loads(r["modes_to_load"])),
+                modes_to_unload=tuple(json.loads(r["modes_to_unload"])),
             )
             for r in self.conn.execute("SELECT * FROM legs ORDER BY ship, seq")
         )
