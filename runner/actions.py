@@ -464,6 +464,32 @@ class Executor:
                 task=a.task,
             )
 
+    def _do_take_over(self, a: Action) -> None:
+        """The leg moves to ``a.ship``, after its other legs; its route to the load market
+        was planned from the other ship's position, so it is flown direct (``go_to`` goes
+        through fuel markets when the tank needs it)."""
+        now = self.now()
+        with self.store.tx() as c:
+            row = c.execute("SELECT ship FROM legs WHERE id=?", (a.leg,)).fetchone()
+            if row is None:
+                return
+            (seq,) = c.execute(
+                "SELECT COALESCE(MAX(seq), -1) + 1 FROM legs WHERE ship=?", (a.ship,)
+            ).fetchone()
+            c.execute(
+                "UPDATE legs SET ship=?, seq=?, via_to_load='[]', modes_to_load='[]' WHERE id=?",
+                (a.ship, seq, a.leg),
+            )
+            self.store.event(
+                c,
+                now,
+                "take-over",
+                f"leg {a.leg} from {row[0]}: {a.reason}",
+                ship=a.ship,
+                task=a.task,
+                pipeline=a.pipeline,
+            )
+
     def _do_stall(self, a: Action) -> None:
         now = self.now()
         with self.store.tx() as c:

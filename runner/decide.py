@@ -51,6 +51,7 @@ STATE_KINDS = frozenset(
         "COMPLETE_LIQUIDATION",
         "PARK",
         "REDIRECT",
+        "TAKE_OVER",
     }
 )
 ENDED = ("COMPLETED", "FAILED", "CANCELLED")
@@ -72,6 +73,7 @@ class Action:
     reason: str = ""
     until: float = 0.0
     liquidation: str = ""
+    leg: str = ""  # TAKE_OVER: the leg the ship takes over
 
     @property
     def costs_request(self) -> bool:
@@ -116,6 +118,9 @@ def decide(view: View, policy: RunnerPolicy) -> list[Action]:
     fleet = fleet_actions(view, policy)
     if fleet:
         return fleet
+    moves = take_over_actions(view, policy)
+    if moves:
+        return moves
     out = []
     for symbol in sorted(view.ships):
         step = ship_step(view, view.ships[symbol], policy)
@@ -126,7 +131,7 @@ def decide(view: View, policy: RunnerPolicy) -> list[Action]:
 
 def next_due(view: View, policy: RunnerPolicy) -> float | None:
     """The earliest time a ship has something to do, or None when nothing ever will."""
-    if fleet_actions(view, policy):
+    if fleet_actions(view, policy) or take_over_actions(view, policy):
         return view.now
     times = []
     for symbol in sorted(view.ships):
@@ -152,6 +157,24 @@ def fleet_actions(view: View, policy: RunnerPolicy) -> list[Action]:
             continue
         out.extend(orphan_actions(view, ship, policy))
     return out
+
+
+def take_over_actions(view: View, policy: RunnerPolicy) -> list[Action]:
+    """Idle haulers take over ready legs queued behind other work (``runner.takeover``)."""
+    from runner.takeover import takeovers
+
+    return [
+        Action(
+            "TAKE_OVER",
+            ship=ship.symbol,
+            task=leg.load,
+            pipeline=leg.pipeline,
+            market=view.tasks[leg.load].spec.market,
+            leg=leg.id,
+            reason=f"idle; {leg.ship} is busy and {saving:.0f} units farther from it",
+        )
+        for leg, ship, saving in takeovers(view, policy)
+    ]
 
 
 def orphan_actions(view: View, ship: ShipState, policy: RunnerPolicy) -> list[Action]:

@@ -55,6 +55,9 @@ class RunnerPolicy:
     # keeps the price actually paid either way). 120 s: a few percent of a step, so a read
     # taken just before a step boundary is rarely carried far past it
     fresh_quote_s: float = 120.0
+    # an idle hauler takes over a leg ready to load that waits behind its ship's other work,
+    # when it is nearer to the leg's load market than that ship will be (runner.takeover)
+    take_over_legs: bool = True
     status_check_every_s: float = 3600.0  # how often a working tick checks the server's resetDate
 
 

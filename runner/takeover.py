@@ -1,0 +1,124 @@
+"""An idle hauler takes over a leg that is ready to load but queued behind another leg on a
+busy ship, when it is nearer to that leg's load market than the busy ship will be.
+
+The plan puts every leg on one ship. Between loop passes the realised times drift from the
+planned ones (a production wait runs long, a redirect adds a hop), and a ready leg can then
+wait behind its ship's current work for most of an hour while other haulers sit empty (the
+headline flights showed 2-8 such legs per 6 h, waiting 5-48 min each). Pure: a ``View`` in,
+``TAKE_OVER`` actions out; the executor moves the leg in one state write (no request), so a
+kill before or after it loses nothing.
+
+Distances, not times: the view has no ship speeds, and the busy ship's route counts its
+flights only (trades and waits would make it later still), so a take-over is never made on an
+over-estimate of what it saves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from plancc.travel import distance
+from runner.decide import _collect_not_ready, _deps_met, current_leg, open_legs
+from runner.model import OPEN_TASK, ShipState, View
+from runner.planview import LegSpec
+from runner.policy import RunnerPolicy
+
+KIND = "TAKE_OVER"
+
+
+def idle_haulers(view: View) -> list[ShipState]:
+    """Ships with a hold, nothing aboard, no open leg or liquidation, not moving or parked."""
+    liquidating = {q.ship for q in view.liquidations if q.status == "OPEN"}
+    return [
+        s
+        for _, s in sorted(view.ships.items())
+        if s.cargo_capacity > 0
+        and not s.cargo_units
+        and s.verified
+        and not s.pending
+        and s.not_before <= view.now
+        and s.status_at(view.now) != "IN_TRANSIT"
+        and s.symbol not in liquidating
+        and not open_legs(view, s.symbol)
+    ]
+
+
+def _ready(view: View, leg: LegSpec, policy: RunnerPolicy) -> bool:
+    """The leg's load has not begun, is not cargo found aboard, and could begin now."""
+    load, unload = view.tasks[leg.load], view.tasks[leg.unload]
+    return (
+        load.status == "PENDING"
+        and load.done_units == 0
+        and unload.done_units == 0
+        and load.spec.type != "ABOARD"
+        and _deps_met(view, load)
+        and not _collect_not_ready(view, load, policy)
+    )
+
+
+def _path(view: View, start: str, stops: Iterable[str]) -> float | None:
+    """Length of the flights from ``start`` through ``stops`` (None: a coordinate unknown)."""
+    total, here = 0.0, start
+    for stop in stops:
+        a, b = view.coords.get(here), view.coords.get(stop)
+        if a is None or b is None:
+            return None
+        total += distance(a[0], a[1], b[0], b[1])
+        here = stop
+    return total
+
+
+def _owner_path(view: View, owner: str, leg: LegSpec, policy: RunnerPolicy) -> float | None:
+    """How far ``owner`` flies before it reaches ``leg``'s load market: the rest of its
+    current leg, then each leg before ``leg`` that is ready now (``current_leg`` takes legs up
+    in order, skipping the ones not ready), then to the load market. None: ``owner`` would fly
+    ``leg`` next, or a coordinate is unknown."""
+    ship = view.ships.get(owner)
+    now_leg = current_leg(view, owner, policy=policy)
+    if ship is None or now_leg is None or now_leg.id == leg.id:
+        return None
+    before = [now_leg] + [
+        g
+        for g in open_legs(view, owner)
+        if g.seq < leg.seq and g.id not in (now_leg.id, leg.id) and _ready(view, g, policy)
+    ]
+    stops: list[str] = []
+    for g in before:
+        load = view.tasks[g.load]
+        if load.status in OPEN_TASK and load.spec.type != "ABOARD":
+            stops.append(load.spec.market)
+        stops.append(view.tasks[g.unload].spec.market)
+    stops.append(view.tasks[leg.load].spec.market)
+    return _path(view, ship.waypoint, stops)
+
+
+def takeovers(view: View, policy: RunnerPolicy) -> list[tuple[LegSpec, ShipState, float]]:
+    """(leg, idle ship, distance saved) for each leg an idle hauler should take over: the
+    largest saving first, each leg and each idle ship at most once."""
+    idle = idle_haulers(view) if policy.take_over_legs else []
+    if not idle:
+        return []
+    options: list[tuple[float, str, str, LegSpec, ShipState]] = []
+    for leg in view.legs:
+        if leg.ship not in view.ships or not _ready(view, leg, policy):
+            continue
+        owner = _owner_path(view, leg.ship, leg, policy)
+        if owner is None:
+            continue
+        market = view.tasks[leg.load].spec.market
+        for ship in idle:
+            if ship.symbol == leg.ship or ship.cargo_capacity < leg.quantity:
+                continue
+            mine = _path(view, ship.waypoint, (market,))
+            if mine is not None and mine < owner:
+                options.append((owner - mine, ship.symbol, leg.id, leg, ship))
+    chosen: list[tuple[LegSpec, ShipState, float]] = []
+    taken_legs: set[str] = set()
+    taken_ships: set[str] = set()
+    for saving, _, _, leg, ship in sorted(options, key=lambda o: (-o[0], o[1], o[2])):
+        if leg.id in taken_legs or ship.symbol in taken_ships:
+            continue
+        taken_legs.add(leg.id)
+        taken_ships.add(ship.symbol)
+        chosen.append((leg, ship, saving))
+    return chosen
