@@ -296,6 +296,13 @@ class Store:
             )
         )
 
+    def flown_plan(self) -> PlanView | None:
+        """The active plan with its legs where the runner holds them now: a leg an idle ship
+        took over (``runner.takeover``) is on that ship, so a re-plan that keeps the plan's
+        started work does not hand the leg back to the busy ship."""
+        plan = self.active_plan()
+        return replace(plan, legs=self.legs()) if plan is not None else None
+
     def active_plan(self) -> PlanView | None:
         """The last applied plan (parsed once per plan: a tick builds many views)."""
         row = self.conn.execute(

@@ -123,3 +123,46 @@ def test_a_take_over_moves_the_leg_in_state_and_the_new_ship_flies_it(tmp_path: 
         if world.store().view(world.twin.now()).tasks[leg.load].done_units:
             break
     assert world.store().view(world.twin.now()).tasks[leg.load].ship == idle
+
+
+def test_a_loop_pass_that_keeps_a_started_pipeline_leaves_a_taken_over_leg_where_it_went(
+    tmp_path: Path,
+) -> None:
+    """The loop keeps a started pipeline's legs from the active plan: from the plan as applied
+    it would hand a taken-over leg back to the busy ship at every pass."""
+    from loop_world import new_flight
+
+    from plancc.loop import history
+    from runner.actions import Executor
+    from runner.clock import TwinClock
+    from runner.state import Store
+    from runner.tick import run_tick
+
+    flight = new_flight(tmp_path, haulers=5, threshold=-1e9)  # every pass applies
+    flight.loop()
+    clock = TwinClock(flight.twin.now, flight.twin.advance)
+    queued: list[LegSpec] = []
+    for _ in range(30):
+        store = Store.open(flight.state)
+        started = history.started_pipelines(store)
+        v = store.view(flight.twin.now())
+        queued = [
+            g for g in v.legs if g.pipeline in started and v.tasks[g.load].status == "PENDING"
+        ]
+        store.close()
+        if queued:
+            break
+        run_tick(flight.state, flight.client, clock, flight.runner_policy)
+        flight.twin.advance(60)
+    leg = queued[0]
+    other = next(s for s in sorted(v.ships) if s != leg.ship)
+    store = Store.open(flight.state)
+    Executor(store, flight.client, clock, flight.runner_policy).run(
+        Action("TAKE_OVER", ship=other, task=leg.load, leg=leg.id, reason="test")
+    )
+    store.close()
+    assert flight.loop().outcome == "applied"
+    store = Store.open(flight.state)
+    (after,) = [g for g in store.legs() if g.id == leg.id]
+    store.close()
+    assert after.ship == other

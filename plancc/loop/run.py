@@ -126,7 +126,7 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
     snap = snapshot_from_state(store, client, now)
     # work in flight is pinned: its ships are not re-planned, and its pipelines count against
     # the policy's limit; cargo no leg or liquidation owns is planned as cargo aboard
-    active = store.active_plan()
+    active = store.flown_plan()
     started = history.started_pipelines(store)
     # a COLLECT not begun whose factory is short of the collect level holds no ship: it goes
     # last on its ship, and the ship is free for new work meanwhile
