@@ -173,12 +173,23 @@ class NavigateResult:
 class RateLimiter:
     """The server's limit, kept from the client side: 2 requests/s plus a burst pool of 30.
 
-    Steady requests: at most ``per_second`` in any window of ``1 + margin_s`` seconds (a
-    sliding window is the strictest reading of "2 per second", so it also stays under a
-    token bucket). Past that a request draws on the burst pool; the first draw opens a window
-    of ``burst_period_s`` (+ margin) at whose end the pool is full again (a fixed window is
-    the stricter reading of "30 per 60 s"). With neither available, ``acquire`` sleeps until
-    the first comes back. ``clock`` is monotonic seconds; ``sleep`` waits (tests inject fakes).
+    The server (docs.spacetraders.io, rate limits; ``plancc.sim.ratelimit``) serves a request
+    from a bucket of 2 refilled at 2/s, else from a burst pool of 30 that refills 60 s after its
+    first draw. The client cannot see either, so it keeps a stricter rule of its own that the
+    server's can never refuse:
+
+    - a request is steady when fewer than ``per_second`` requests of any kind were made in the
+      last ``1 + margin_s`` seconds: then the server's bucket has a token for it too;
+    - any other request is a burst draw, allowed while fewer than ``burst`` draws were made in
+      the last ``burst_period_s + margin_s`` seconds. The server's draws are among the
+      client's (what the client calls steady, the server does too) and each of its fixed
+      windows lies inside one of these sliding ones, so it never counts more than ``burst``.
+
+    Before, the client kept a fixed window of its own that opened at its own first draw. The
+    server's opens at its first, which can be later; and draws made as the window turned
+    counted in the old window here and in the new one there: a headline flight drew a 429.
+    With neither allowed, ``acquire`` sleeps until one is. ``clock`` is monotonic seconds;
+    ``sleep`` waits; ``wall`` dates ``export`` (tests inject fakes).
     """
 
     def __init__(
@@ -197,20 +208,19 @@ class RateLimiter:
         self.burst = burst
         self.burst_period_s = burst_period_s
         self.window_s = 1.0 + margin_s
+        self.burst_window_s = burst_period_s + margin_s
         self.margin_s = margin_s
         self.clock = clock
         self.sleep = sleep
-        self._recent: deque[float] = deque()  # times of the steady requests in the window
-        self._pool = burst
-        self._window_end: float | None = None  # when the burst pool refills
+        self._recent: deque[float] = deque()  # every request of the last ``window_s``
+        self._bursts: deque[float] = deque()  # the burst draws of the last ``burst_window_s``
 
     def _refill(self) -> float:
         now = self.clock()
         while self._recent and now - self._recent[0] >= self.window_s:
             self._recent.popleft()
-        if self._window_end is not None and now >= self._window_end:
-            self._pool = self.burst
-            self._window_end = None
+        while self._bursts and now - self._bursts[0] >= self.burst_window_s:
+            self._bursts.popleft()
         return now
 
     def acquire(self) -> float:
@@ -221,14 +231,13 @@ class RateLimiter:
             if len(self._recent) < self.per_second:
                 self._recent.append(now)
                 return slept
-            if self._pool >= 1:
-                if self._window_end is None:
-                    self._window_end = now + self.burst_period_s + self.margin_s
-                self._pool -= 1
+            if len(self._bursts) < self.burst:
+                self._recent.append(now)
+                self._bursts.append(now)
                 return slept
-            wait = self._recent[0] + self.window_s - now
-            if self._window_end is not None:
-                wait = min(wait, self._window_end - now)
+            wait = min(
+                self._recent[0] + self.window_s - now, self._bursts[0] + self.burst_window_s - now
+            )
             wait = max(wait, 1e-3)
             self.sleep(wait)
             slept += wait
@@ -241,27 +250,29 @@ class RateLimiter:
         shift = self.wall() - now
         return {
             "recent": [t + shift for t in self._recent],
-            "pool": self._pool,
-            "window_end": None if self._window_end is None else self._window_end + shift,
+            "bursts": [t + shift for t in self._bursts],
         }
 
     def restore(self, data: Mapping[str, Any]) -> None:
-        """Take over what an earlier client ``export``ed (times on the wall clock)."""
+        """Take over what an earlier client ``export``ed (times on the wall clock). A state
+        saved before the sliding burst window (``pool`` and ``window_end``) counts its spent
+        pool as draws made when that window opened."""
         shift = self.clock() - self.wall()
         self._recent = deque(sorted(float(t) + shift for t in data.get("recent", ())))
-        self._pool = max(0, min(self.burst, int(data.get("pool", self.burst))))
-        end = data.get("window_end")
-        self._window_end = None if end is None else float(end) + shift
-        if self._window_end is None and self._pool < self.burst:
-            self._pool = self.burst  # a partial pool with no window cannot refill: start full
+        if "bursts" in data:
+            bursts = [float(t) for t in data["bursts"]]
+        else:
+            end, pool = data.get("window_end"), int(data.get("pool", self.burst))
+            spent = self.burst - max(0, min(self.burst, pool))
+            bursts = [float(end) - self.burst_window_s] * spent if end is not None else []
+        self._bursts = deque(sorted(t + shift for t in bursts)[-self.burst :])
         self._refill()
 
     def drain(self, pool_reset_s: float) -> None:
         """The server said 429: its buckets are empty; the pool refills in ``pool_reset_s``."""
         now = self._refill()
-        self._recent = deque([now] * self.per_second, maxlen=None)
-        self._pool = 0
-        self._window_end = now + pool_reset_s
+        self._recent = deque([now] * self.per_second)
+        self._bursts = deque([now + pool_reset_s - self.burst_window_s] * self.burst)
 
 
 # ---------------------------------------------------------------------------------------------
