@@ -49,3 +49,15 @@ def test_random_bursts_never_draw_a_429() -> None:
     for _ in range(200):  # bursts of requests, spaced to land near the pool's refill
         clock.now += rng.choice((0.01, 0.3, 1.0, 5.0, 20.0, 30.0)) + rng.choice((0.0, 0.02, 0.04))
         assert all(_send(clock, client, server) for _ in range(rng.randint(1, 25)))
+
+
+def test_a_pool_saved_in_the_old_format_is_still_spent_after_a_restore() -> None:
+    """State files written before the sliding window kept ``pool`` and ``window_end``."""
+    clock = FakeClock()
+    limiter = RateLimiter(clock=clock, sleep=clock.sleep, wall=clock)
+    limiter.restore({"recent": [], "pool": 10, "window_end": 30.0})
+    for _ in range(12):  # two steady, then the ten draws left in the pool
+        limiter.acquire()
+    assert clock.sleeps == []
+    limiter.acquire()
+    assert clock.now >= 1.0
