@@ -253,7 +253,7 @@ class Policy:
     production_lag_s: int = 600  # expected wait between last delivery and COLLECT
     dock_seconds: int = 5  # time to dock/orbit and trade at a market, per visit
     move_penalty_s: int = 120  # with --hint, a leg changes ship only to finish this much sooner
-    flight_mode: str = "CRUISE"  # or AUTO: BURN where the time saved is worth its fuel
+    flight_mode: str = "AUTO"  # BURN where the time saved is worth its fuel; or CRUISE, BURN, DRIFT
     # AUTO values a hauler-hour at this (None: the plan's own profit per hauler-hour) ...
     time_value_per_hour: float | None = None
     # ... and a FUEL unit (100 tank units) at this (None: the snapshot's median FUEL price)
