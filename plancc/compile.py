@@ -72,6 +72,18 @@ def _pays(plan: Plan, policy: Policy) -> bool:
     return working > 0 and plan.objective.profit_per_hour >= policy.min_profit_per_hour * working
 
 
+def valued_policy(policy: Policy, snapshot: Snapshot, book: RecipeBook) -> Policy:
+    """``policy`` with a hauler-hour's worth filled in as ``compile_plan`` fills it (the plan's
+    own expected profit per hauler-hour, unless the policy pins ``time_value_per_hour``): the
+    figure AUTO flight modes and the choice of seller weigh time with, so a check of a
+    compiled plan's routes must build its problem from the same policy."""
+    if policy.time_value_per_hour is not None:
+        return policy
+    haulers, _ = fleet.haulers(snapshot.ships, policy)
+    value = chain.hauler_time_value(dataclasses.replace(snapshot, ships=haulers), book, policy)
+    return dataclasses.replace(policy, time_value_per_hour=round(value * 3600))
+
+
 def compile_plan(
     book: RecipeBook,
     policy: Policy,
@@ -163,11 +175,8 @@ def _compile_in_mode(
 
     # where to buy, and under AUTO each hop's flight mode, weigh hauler time at the plan's own
     # profit rate (or the policy's time_value_per_hour): measured once, used by all
-    if policy.time_value_per_hour is None:
-        value = chain.hauler_time_value(snapshot, book, policy)
-        policy = dataclasses.replace(policy, time_value_per_hour=round(value * 3600))
-    else:
-        value = policy.time_value_per_hour / 3600
+    policy = valued_policy(policy, snapshot, book)
+    value = (policy.time_value_per_hour or 0.0) / 3600
     candidates, demand_rejections = chain.find_demand(snapshot, book, policy, time_value=value)
     report(
         "demand",

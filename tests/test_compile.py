@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 
 from dev.example_plan import PLAN, SNAPSHOT, plan_text, snapshot_text
 from plancc import schedule
-from plancc.compile import PHASES, compile_plan
+from plancc.compile import PHASES, compile_plan, valued_policy
 from plancc.errors import InputError
 from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
 from plancc.load import load_policy, load_recipes, load_snapshot
@@ -68,6 +68,9 @@ def _compiled_one_batch() -> Plan:
 
 
 def _verify(plan: Plan, snap: Snapshot, policy: Policy) -> list[str]:
+    """The schedule checker on ``plan``, built from the policy the compile used (AUTO flight
+    modes weigh time at the hauler-hour value the compile fills in)."""
+    policy = valued_policy(policy, snap, _inputs()[0])
     result = schedule.ScheduleResult(
         ships=plan.ships,
         makespan_s=plan.objective.makespan_s,
@@ -142,7 +145,7 @@ def test_fleet_docked_at_headquarters_gets_the_same_pipelines_sooner():
     book, policy, snap = _inputs()
     home = _at_headquarters(snap)
     plan = compile_plan(book, _one_batch(policy), home, inputs=INPUTS)
-    assert _verify(plan, home, policy) == []
+    assert _verify(plan, home, _one_batch(policy)) == []
     far = _compiled_one_batch()
     assert [p.id for p in plan.pipelines] == [p.id for p in far.pipelines]
     assert plan.objective.makespan_s < far.objective.makespan_s  # no 750-unit trip first

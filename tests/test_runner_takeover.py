@@ -138,7 +138,11 @@ def test_a_loop_pass_that_keeps_a_started_pipeline_leaves_a_taken_over_leg_where
     from runner.state import Store
     from runner.tick import run_tick
 
-    flight = new_flight(tmp_path, haulers=5, threshold=-1e9)  # every pass applies
+    # a world whose second pass applies (threshold: any plan beats the active one; seed 1 in
+    # CRUISE has new work for a free hauler then): only an applied pass re-pins started work
+    flight = new_flight(
+        tmp_path, haulers=5, threshold=-1e9, policy_overrides=(("flight_mode", "CRUISE"),)
+    )
     flight.loop()
     clock = TwinClock(flight.twin.now, flight.twin.advance)
     queued: list[LegSpec] = []
@@ -161,7 +165,8 @@ def test_a_loop_pass_that_keeps_a_started_pipeline_leaves_a_taken_over_leg_where
         Action("TAKE_OVER", ship=other, task=leg.load, leg=leg.id, reason="test")
     )
     store.close()
-    assert flight.loop().outcome == "applied"
+    result = flight.loop()
+    assert result.outcome == "applied", result.reason
     store = Store.open(flight.state)
     (after,) = [g for g in store.legs() if g.id == leg.id]
     store.close()
