@@ -30,14 +30,16 @@ from runner.tick import TickResult, run_tick
 from tests.twin_fixtures import BELT, HAULER, HQ, mini_twin
 
 
-def compiled_plan(tmp: Path, seed: int, haulers: int, pipelines: int | None = None) -> Path:
+def compiled_plan(
+    tmp: Path, seed: int, haulers: int, pipelines: int | None = None, policy: str | None = None
+) -> Path:
     """Compile a plan for the generated universe ``seed`` as if every market had been seen;
     ``pipelines``: keep only the first N pipelines and the legs that serve them, those made at
     a factory first (a whole chain: deliveries, production, collect), then by id."""
     u = generate_universe(seed, start=DEFAULT_START, haulers=haulers, probes=0)
     snap = tmp / "snapshot.json"
     snap.write_text(json.dumps(seen_from_everywhere(u, DEFAULT_START)))
-    plan, _ = compile_files((str(bundled_recipes_dir()),), None, str(snap))
+    plan, _ = compile_files((str(bundled_recipes_dir()),), policy, str(snap))
     if pipelines is not None:
         first = sorted(plan.pipelines, key=lambda p: (p.chain.method != "MANUFACTURE", p.id))
         plan = only_pipelines(plan, {p.id for p in first[:pipelines]})
@@ -79,8 +81,9 @@ class RunnerWorld:
         policy: RunnerPolicy | None = None,
         apply: bool = True,
         pipelines: int | None = None,
+        plan_policy: str | None = None,
     ) -> RunnerWorld:
-        plan = compiled_plan(tmp, seed, haulers, pipelines)
+        plan = compiled_plan(tmp, seed, haulers, pipelines, plan_policy)
         twin = Twin.generate(seed, haulers=haulers, probes=0, faults=faults)
         world = cls(twin, tmp / "state.db", plan, policy or RunnerPolicy())
         if apply:
