@@ -1,5 +1,6 @@
 """An idle hauler takes over a leg that is ready to load but queued behind another leg on a
-busy ship, when it is nearer to that leg's load market than the busy ship will be.
+busy ship, when it is nearer to that leg's load market than the busy ship will be. Idle: no
+leg to fly now (none open, or only a COLLECT whose factory is not ready).
 
 The plan puts every leg on one ship. Between loop passes the realised times drift from the
 planned ones (a production wait runs long, a redirect adds a hop), and a ready leg can then
@@ -26,8 +27,19 @@ from runner.policy import RunnerPolicy
 KIND = "TAKE_OVER"
 
 
-def idle_haulers(view: View) -> list[ShipState]:
-    """Ships with a hold, nothing aboard, no open leg or liquidation, not moving or parked."""
+def _waiting_only(view: View, ship: str, policy: RunnerPolicy) -> bool:
+    """The ship has no leg to fly now: none open, or only a COLLECT its factory is not ready
+    for (``current_leg`` falls back to it when nothing else can load, and the ship waits)."""
+    leg = current_leg(view, ship, policy=policy)
+    if leg is None:
+        return True
+    load = view.tasks[leg.load]
+    return load.done_units == 0 and _collect_not_ready(view, load, policy)
+
+
+def idle_haulers(view: View, policy: RunnerPolicy) -> list[ShipState]:
+    """Ships with a hold and nothing aboard, not moving, parked or liquidating, with no leg
+    to fly now (``_waiting_only``)."""
     liquidating = {q.ship for q in view.liquidations if q.status == "OPEN"}
     return [
         s
@@ -39,7 +51,7 @@ def idle_haulers(view: View) -> list[ShipState]:
         and s.not_before <= view.now
         and s.status_at(view.now) != "IN_TRANSIT"
         and s.symbol not in liquidating
-        and not open_legs(view, s.symbol)
+        and _waiting_only(view, s.symbol, policy)
     ]
 
 
@@ -95,7 +107,7 @@ def _owner_path(view: View, owner: str, leg: LegSpec, policy: RunnerPolicy) -> f
 def takeovers(view: View, policy: RunnerPolicy) -> list[tuple[LegSpec, ShipState, float]]:
     """(leg, idle ship, distance saved) for each leg an idle hauler should take over: the
     largest saving first, each leg and each idle ship at most once."""
-    idle = idle_haulers(view) if policy.take_over_legs else []
+    idle = idle_haulers(view, policy) if policy.take_over_legs else []
     if not idle:
         return []
     options: list[tuple[float, str, str, LegSpec, ShipState]] = []

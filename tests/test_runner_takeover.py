@@ -91,6 +91,19 @@ def test_a_ship_with_cargo_aboard_or_too_small_a_hold_does_not_take_over() -> No
     assert takeovers(view(_ship("S-2", "MKT-C", cargo_capacity=30)), POLICY) == []
 
 
+def test_a_hauler_whose_only_leg_waits_on_its_factory_takes_over_too() -> None:
+    """S-2's own leg collects from a factory still being fed: it would wait there."""
+    feed = TaskSpec("w-deliver", "DELIVER", "W", "COPPER", 40, "MKT-D", 50)
+    collect = TaskSpec("w-collect", "COLLECT", "W", "WIRE", 40, "MKT-D", 90, ("w-deliver",))
+    sell = TaskSpec("w-sell", "SELL", "W", "WIRE", 40, "MKT-B", 200, ("w-collect",))
+    waiting = LegSpec("leg-w", "W", "S-2", 0, "w-collect", "w-sell", "WIRE", 40)
+    v = view(_ship("S-2", "MKT-C"), legs=(LEG_P, LEG_Q, waiting))
+    tasks = {**v.tasks, **{t.id: TaskState(t) for t in (feed, collect, sell)}}
+    v = replace(v, tasks=tasks)
+    assert current_leg(v, "S-2") == waiting
+    assert [(leg.id, ship.symbol) for leg, ship, _ in takeovers(v, POLICY)] == [("leg-q", "S-2")]
+
+
 def test_the_policy_can_switch_take_overs_off() -> None:
     assert takeovers(view(_ship("S-2", "MKT-C")), replace(POLICY, take_over_legs=False)) == []
 
