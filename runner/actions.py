@@ -480,15 +480,8 @@ class Executor:
                 "UPDATE legs SET ship=?, seq=?, via_to_load='[]', modes_to_load='[]' WHERE id=?",
                 (a.ship, seq, a.leg),
             )
-            self.store.event(
-                c,
-                now,
-                "take-over",
-                f"leg {a.leg} from {row[0]}: {a.reason}",
-                ship=a.ship,
-                task=a.task,
-                pipeline=a.pipeline,
-            )
+            what = f"leg {a.leg} from {row[0]}: {a.reason}"
+            self.store.event(c, now, "take-over", what, ship=a.ship, task=a.task)
 
     def _do_stall(self, a: Action) -> None:
         now = self.now()
