@@ -126,7 +126,11 @@ def decide(view: View, policy: RunnerPolicy) -> list[Action]:
         step = ship_step(view, view.ships[symbol], policy)
         if isinstance(step, Action):
             out.append(step)
-    return out
+    # a call whose outcome is unknown is settled from the credits it moved: before any other
+    # ship trades, or that ship's trade would be counted in it as well (a full kill test found
+    # one lot recorded twice)
+    unsettled = [a for a in out if a.kind == "READ_SHIP" and view.ships[a.ship].pending]
+    return unsettled or out
 
 
 def next_due(view: View, policy: RunnerPolicy) -> float | None:

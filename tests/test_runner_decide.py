@@ -325,3 +325,14 @@ def test_cargo_attached_to_a_later_aboard_leg_is_owned_not_liquidated() -> None:
         legs=(*view.legs, LegSpec("leg-2", PIPE, "S-1", 1, later.id, sell_later.id, "COPPER", 5)),
     )
     assert [a.kind for a in decide(view, POLICY)] == ["BUY"]
+
+
+def test_a_ship_whose_last_call_is_unsettled_is_read_before_another_ship_trades() -> None:
+    """Recovery prices a lost trade by the credits that moved since its intent: another ship's
+    lot bought first would be counted in it too (a kill test recorded one lot twice)."""
+    intent = '{"action": "BUY", "good": "IRON", "before_credits": 1000000}'
+    lost = ShipState("S-0", "MKT-A", "DOCKED", cargo_capacity=40, pending=intent)
+    v = world(quotes=(quote("MKT-A"),))
+    assert [a.kind for a in decide(v, POLICY)] == ["BUY"]
+    both = replace(v, ships={**v.ships, "S-0": lost})
+    assert [(a.kind, a.ship) for a in decide(both, POLICY)] == [("READ_SHIP", "S-0")]
