@@ -173,7 +173,9 @@ class Executor:
             self.errors += 1
             wait = _retry_after(exc)
             with self.store.tx() as c:
-                self.store.update_ship(c, a.ship, pending="", not_before=now + wait)
+                # a re-read keeps the intent it was to settle; another call never reached it
+                kept = {} if a.kind == "READ_SHIP" else {"pending": ""}
+                self.store.update_ship(c, a.ship, not_before=now + wait, **kept)
                 self.store.event(
                     c,
                     now,
@@ -223,7 +225,8 @@ class Executor:
                 else None
             )
             retries = (row[0] if row else 0) + 1
-            cols: dict[str, Any] = {"pending": ""}
+            # a failed re-read keeps the intent it was to settle (the lot it may have traded)
+            cols: dict[str, Any] = {} if a.kind == "READ_SHIP" else {"pending": ""}
             if fuel:
                 c.execute("UPDATE ships SET fuel_fails=fuel_fails+1 WHERE symbol=?", (a.ship,))
             elif not isinstance(exc, ServerUnavailable) and exc.status < 500:

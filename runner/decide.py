@@ -357,10 +357,10 @@ def _origin_pipeline(view: View, ship: str, good: str) -> str:
 
 def ship_step(view: View, ship: ShipState, policy: RunnerPolicy) -> Step:
     now = view.now
+    if ship.not_before > now:  # also a re-read that failed: it is tried again after the backoff
+        return Wait(ship.not_before, ship.park_reason or "backing off")
     if ship.pending or not ship.verified:
         return Action("READ_SHIP", ship=ship.symbol, reason="cached view not trusted")
-    if ship.not_before > now:
-        return Wait(ship.not_before, ship.park_reason or "backing off")
     if ship.status_at(now) == "IN_TRANSIT":
         if ship.arrival is None:  # no ETA to wait for: never an unbounded wait, ask the server
             return Action("READ_SHIP", ship=ship.symbol, reason="in transit without an ETA")

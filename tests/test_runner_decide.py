@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from runner.decide import backoff, decide, next_due, ship_step
+from runner.decide import Wait, backoff, decide, next_due, ship_step
 from runner.model import FactoryWait, Liquidation, PipelineState, Quote, ShipState, TaskState, View
 from runner.planview import LegSpec, PipelineSpec, TaskSpec
 from runner.policy import RunnerPolicy
@@ -336,3 +336,38 @@ def test_a_ship_whose_last_call_is_unsettled_is_read_before_another_ship_trades(
     assert [a.kind for a in decide(v, POLICY)] == ["BUY"]
     both = replace(v, ships={**v.ships, "S-0": lost})
     assert [(a.kind, a.ship) for a in decide(both, POLICY)] == [("READ_SHIP", "S-0")]
+
+
+def test_a_failed_re_read_keeps_the_intent_it_was_to_settle_and_waits_out_its_backoff(
+    tmp_path,
+) -> None:
+    """Before, a re-read that failed (a 5xx, a 429) cleared the ship's unsettled intent: the
+    lot it may have traded was never written to the ledger. And a pending ship was re-read
+    at once, backoff or not."""
+    import json
+
+    from plancc.errors import ServerUnavailable
+    from runner.actions import Executor
+    from runner.state import Store
+
+    class _Down:
+        def ship(self, symbol: str) -> None:
+            raise ServerUnavailable("GET /my/ships/S-1: 503", status=503)
+
+    class _Clock:
+        def now(self) -> float:
+            return NOW
+
+        def wait(self, seconds: float) -> None:
+            raise AssertionError("no wait")
+
+    intent = json.dumps({"action": "BUY", "good": "IRON", "before_credits": 10, "units": 5})
+    store = Store.open(tmp_path / "state.db")
+    with store.tx() as c:
+        store.ship_row(c, ShipState("S-1", "MKT-A", "DOCKED", cargo_capacity=40), NOW)
+        store.update_ship(c, "S-1", pending=intent)
+    Executor(store, _Down, _Clock(), POLICY).run(decide(store.view(NOW), POLICY)[0])
+    ship = store.ships()["S-1"]
+    assert ship.pending == intent and ship.not_before > NOW
+    assert isinstance(ship_step(store.view(NOW), ship, POLICY), Wait)
+    store.close()
