@@ -286,14 +286,14 @@ def current_leg(
     if not legs:
         return None
     first = legs[0]
-    if not _collect_not_ready(view, view.tasks[first.load], policy):
+    if not collect_not_ready(view, view.tasks[first.load], policy):
         return first
     for leg in legs[1:]:
         load = view.tasks[leg.load]
         if load.spec.type == "COLLECT":
-            if not _collect_not_ready(view, load, policy):
+            if not collect_not_ready(view, load, policy):
                 return leg
-        elif _deps_met(view, load):
+        elif deps_met(view, load):
             return leg
     return first
 
@@ -310,7 +310,7 @@ def _live_deps(view: View, task: TaskState) -> list[TaskState]:
     ]
 
 
-def _deps_met(view: View, load: TaskState) -> bool:
+def deps_met(view: View, load: TaskState) -> bool:
     """Every task ``load`` depends on is done and its lag has passed."""
     deps = _live_deps(view, load)
     if any(d.status != "COMPLETED" for d in deps):
@@ -319,11 +319,11 @@ def _deps_met(view: View, load: TaskState) -> bool:
     return ready_at <= view.now
 
 
-def _collect_not_ready(view: View, load: TaskState, policy: RunnerPolicy) -> bool:
+def collect_not_ready(view: View, load: TaskState, policy: RunnerPolicy) -> bool:
     """A COLLECT not started whose factory cannot be collected from now (see current_leg)."""
     if load.spec.type != "COLLECT" or load.done_units > 0:
         return False
-    if not _deps_met(view, load):
+    if not deps_met(view, load):
         return True
     wait = view.factories.get(load.id)
     q = view.quotes.get((load.spec.market, load.spec.good))

@@ -2,7 +2,7 @@
 stale one in the tick after it arrives, instead of idling until the next ``plancc loop``.
 
 The loop (``plancc.loop.run.scout``) decides which markets exist and how old is stale, sends
-idle probes, and records every probe's order here (``remember``). Each tick then runs the
+idle probes, and records every probe's order here (``save``). Each tick then runs the
 orders that are due (``run_due``): at a probe's arrival it reads the market (unless another read
 is fresh), and sends the probe to the stalest market no other probe is flying to, the nearest
 first; with nothing stale the probe is parked until the first market goes stale. Probes carry

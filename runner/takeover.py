@@ -19,12 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from plancc.travel import distance
-from runner.decide import _collect_not_ready, _deps_met, current_leg, open_legs
+from runner.decide import collect_not_ready, current_leg, deps_met, open_legs
 from runner.model import OPEN_TASK, ShipState, View
 from runner.planview import LegSpec
 from runner.policy import RunnerPolicy
-
-KIND = "TAKE_OVER"
 
 
 def _waiting_only(view: View, ship: str, policy: RunnerPolicy) -> bool:
@@ -34,7 +32,7 @@ def _waiting_only(view: View, ship: str, policy: RunnerPolicy) -> bool:
     if leg is None:
         return True
     load = view.tasks[leg.load]
-    return load.done_units == 0 and _collect_not_ready(view, load, policy)
+    return load.done_units == 0 and collect_not_ready(view, load, policy)
 
 
 def idle_haulers(view: View, policy: RunnerPolicy) -> list[ShipState]:
@@ -63,8 +61,8 @@ def _ready(view: View, leg: LegSpec, policy: RunnerPolicy) -> bool:
         and load.done_units == 0
         and unload.done_units == 0
         and load.spec.type != "ABOARD"
-        and _deps_met(view, load)
-        and not _collect_not_ready(view, load, policy)
+        and deps_met(view, load)
+        and not collect_not_ready(view, load, policy)
     )
 
 
