@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from plancc.travel import distance, fuel_cost
+
 SHORT = False  # `--short` (make test): fewer timing runs
 
 
@@ -34,13 +36,50 @@ def _flown(tmp: Path, policy: str | None = None) -> Any:
     from tests.runner_world import RunnerWorld
 
     world = RunnerWorld.build(tmp, seed=1, haulers=5, plan_policy=policy)
-    starts = {s.symbol: s.waypoint for s in world.store().ships().values()}
+    starts = {
+        s.symbol: (s.waypoint, s.fuel, s.fuel_capacity) for s in world.store().ships().values()
+    }
     t0 = time.perf_counter()
     world.run_until_done()
     return world, starts, time.perf_counter() - t0
 
 
-def requests_per_task(world: Any, starts: dict[str, str]) -> dict[str, Any]:
+def fewest_refuels(
+    start: str,
+    fuel: int,
+    capacity: int,
+    hops: list[tuple[str, str, bool]],
+    coords: dict[str, tuple[int, int]],
+    fuel_markets: set[str],
+) -> int:
+    """The fewest refuels (besides the planned stops, which always refuel) that fly ``hops``
+    (to, mode, is a planned stop) from ``start`` with ``fuel`` aboard, refuelling to a full
+    tank only where fuel is sold. Refuelling as late as possible is optimal: a later refuel
+    leaves the same full tank further along. A segment no full tank flies counts once."""
+    if not capacity:
+        return 0
+    count, here = 0, start
+    for i, (to, mode, _) in enumerate(hops):
+        # fuel to the next place that sells fuel (or the route's end), from here
+        need, at = 0, here
+        for nxt, m, stop in hops[i:]:
+            a, b = coords.get(at), coords.get(nxt)
+            need += fuel_cost(distance(*a, *b), m) if a and b and at != nxt else 0
+            at = nxt
+            if stop or nxt in fuel_markets:
+                break
+        if here in fuel_markets and fuel < min(need, capacity):
+            count, fuel = count + 1, capacity
+        a, b = coords.get(here), coords.get(to)
+        fuel -= fuel_cost(distance(*a, *b), mode) if a and b and here != to else 0
+        fuel = max(fuel, 0)
+        if hops[i][2]:
+            fuel = capacity
+        here = to
+    return count
+
+
+def requests_per_task(world: Any, starts: dict[str, tuple[str, int, int]]) -> dict[str, Any]:
     store = world.store()
     made: dict[str, int] = {}
     for (text,) in store.conn.execute("SELECT requests FROM ticks"):
@@ -60,7 +99,7 @@ def requests_per_task(world: Any, starts: dict[str, str]) -> dict[str, Any]:
         "SELECT COUNT(*) FROM ledger WHERE liquidation != ''"
     ).fetchone()[0]
     minimum = 0
-    where = dict(starts)
+    where = {ship: at for ship, (at, _, _) in starts.items()}
     for task, ship, market, _ in rows:
         if where.get(ship) != market:
             minimum += 3  # orbit, navigate, dock
@@ -85,6 +124,28 @@ def requests_per_task(world: Any, starts: dict[str, str]) -> dict[str, Any]:
                     modes += m != mode
                     mode = m
     minimum += modes
+    # refuels the flown route needs besides its planned stops: one call each (docked there)
+    legs = (
+        {t: (leg.via_to_load, leg.modes_to_load) for leg in plan.legs for t in (leg.load,)}
+        if plan
+        else {}
+    )
+    legs.update(
+        {leg.unload: (leg.via_to_unload, leg.modes_to_unload) for leg in plan.legs} if plan else {}
+    )
+    coords = dict(store.coords())
+    fuel_markets = {m for (m, g) in store.latest_quotes() if g == "FUEL"}
+    needed = 0
+    for ship, (at, fuel, capacity) in sorted(starts.items()):
+        hops: list[tuple[str, str, bool]] = []
+        for task, s, market, _ in rows:
+            if s != ship:
+                continue
+            via, hop_modes = legs.get(task, ((), ()))
+            for i, p in enumerate((*via, market)):
+                hops.append((p, hop_modes[i] if i < len(hop_modes) else "CRUISE", i < len(via)))
+        needed += fewest_refuels(at, fuel, capacity, hops, coords, fuel_markets)
+    minimum += needed
     rule_minimum = minimum + sum(lots.values()) + liquidation_lots  # a price read per lot
     # where the requests beyond the API minimum went (the minimum counts none of these)
     # the reads made to poll a COLLECT's factory (a poll served by another read costs none)
@@ -94,7 +155,7 @@ def requests_per_task(world: Any, starts: dict[str, str]) -> dict[str, Any]:
     excess = {
         "supply_polls": polls,
         "trade_reads": reads - polls,
-        "refuels_beyond_planned_stops": refuels - stops,
+        "refuels_beyond_needed": refuels - stops - needed,
     }
     return {
         "completed_tasks": len(rows),
@@ -106,6 +167,7 @@ def requests_per_task(world: Any, starts: dict[str, str]) -> dict[str, Any]:
         "ratio_vs_rule_minimum": total / max(1, rule_minimum),
         "by_endpoint": dict(sorted(made.items(), key=lambda kv: -kv[1])),
         "mode_changes": modes,
+        "refuels_needed": needed,
         "excess": excess,
     }
 
@@ -177,14 +239,15 @@ def main(argv: list[str] | None = None) -> int:
         f"tasks = {r['per_task']:.2f}; API minimum {r['api_minimum']} -> "
         f"{r['ratio_vs_api_minimum']:.2f}x (target <= 1.25x); with a price read per lot "
         f"{r['rule_minimum']} -> {r['ratio_vs_rule_minimum']:.2f}x (the minimum counts the "
-        f"{r['mode_changes']} flight-mode changes the plan's modes require)"
+        f"{r['mode_changes']} flight-mode changes the plan's modes require and the "
+        f"{r['refuels_needed']} refuels its route needs besides its planned stops)"
     )
     print(f"    by endpoint: {r['by_endpoint']}")
     x = r["excess"]
     print(
         f"    beyond the API minimum: {x['trade_reads']} market reads before trading, "
         f"{x['supply_polls']} supply polls of COLLECTs waiting for their factory, "
-        f"{x['refuels_beyond_planned_stops']} refuels besides the plan's stops"
+        f"{x['refuels_beyond_needed']} refuels the route did not need"
     )
     print(
         f"  arrival -> next action (game s): p50 {lat['p50_s']:.1f}, p90 {lat['p90_s']:.1f}, "

@@ -389,6 +389,17 @@ def load_step(
         return aboard_step(ship, load)
     if load.status == "PENDING":
         return Action("START_TASK", ship=ship.symbol, task=load.id)
+    if (
+        ship.waypoint != spec.market
+        and deps_met(view, load)
+        and collect_not_ready(view, load, policy)
+    ):
+        # its factory was read below the level and its next look is not due: flying there
+        # now only parks the ship at the factory (and flies it away again when another leg
+        # turns ready first); it goes when the look is due
+        wait = view.factories[load.id]
+        return Wait(poll_due(wait, view.quotes.get((spec.market, spec.good)), policy),
+                    f"{spec.good} at {spec.market} not due for another look")  # fmt: skip
     via, modes = (leg.via_to_load, leg.modes_to_load) if not load.moved_from else ((), ())
     onward = planned_hops(view, ship.symbol, leg, policy, after_load=True)
     travel = go_to(view, ship, spec.market, via, policy, modes, onward)

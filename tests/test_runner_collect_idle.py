@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from runner.decide import current_leg, decide
+from runner.decide import Wait, current_leg, decide, poll_due, ship_step
 from runner.model import FactoryWait, PipelineState, Quote, ShipState, TaskState, View
 from runner.planview import LegSpec, PipelineSpec, TaskSpec
 from runner.policy import RunnerPolicy
@@ -115,3 +115,35 @@ def test_with_nothing_else_ready_the_ship_keeps_to_its_collect() -> None:
     blocked_b = replace(BUY_B, depends_on=("a-deliver",))
     v = view(delivered=False, buy_b=TaskState(blocked_b))
     assert current_leg(v, "S-1", POLICY.collect_supply_level) == LEG_A
+
+
+def _nothing_else_ready(wait: FactoryWait, fac_read_at: float = NOW - 10) -> View:
+    """S-1's COLLECT started (it heads for FAC); its other leg waits on that pipeline."""
+    blocked_b = replace(BUY_B, depends_on=("a-sell",))
+    v = view(delivered=True, buy_b=TaskState(blocked_b), wait=wait, fac_read_at=fac_read_at)
+    return replace(v, tasks={**v.tasks, "a-collect": TaskState(COLLECT, "ACTIVE", "S-1")})
+
+
+def test_with_nothing_else_ready_a_ship_stays_put_until_its_factory_is_due_for_a_look() -> None:
+    wait = FactoryWait("a-collect", "FAC", "WIRE", NOW - 600, NOW + 900, polls=2)
+    v = _nothing_else_ready(wait)
+    assert current_leg(v, "S-1", POLICY.collect_supply_level) == LEG_A
+    assert decide(v, POLICY) == []
+    step = ship_step(v, v.ships["S-1"], POLICY)
+    assert isinstance(step, Wait)
+    assert step.until == poll_due(wait, v.quotes[("FAC", "WIRE")], POLICY) > NOW
+
+
+def test_once_the_look_is_due_the_ship_flies_to_its_factory() -> None:
+    wait = FactoryWait("a-collect", "FAC", "WIRE", NOW - 7200, NOW - 1, polls=3)
+    v = _nothing_else_ready(wait, fac_read_at=NOW - 1 - POLICY.supply_poll_max_s)
+    kinds = [a.kind for a in decide(v, POLICY)]
+    assert kinds and kinds[0] in ("ORBIT", "NAVIGATE", "FLIGHT_MODE")
+
+
+def test_a_collect_still_waiting_for_its_inputs_still_sends_the_ship_ahead() -> None:
+    blocked_b = replace(BUY_B, depends_on=("a-deliver",))
+    v = view(delivered=False, buy_b=TaskState(blocked_b))
+    started = replace(v, tasks={**v.tasks, "a-collect": TaskState(COLLECT, "ACTIVE", "S-1")})
+    kinds = [a.kind for a in decide(started, POLICY)]
+    assert kinds and kinds[0] in ("ORBIT", "NAVIGATE", "FLIGHT_MODE")
