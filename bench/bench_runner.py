@@ -4,7 +4,8 @@ bench.bench_runner``):
 1. requests per completed task against the minimum the API allows (target <= 1.25x): a
    compiled 3-pipeline plan on 5 ships flown to its end on the twin. The API minimum per
    task: orbit + navigate + dock when the ship must move there, plus one trade per lot
-   actually traded. Also shown against the minimum under the runner's own rules (a price
+   actually traded, plus the plan's refuel stops and flight-mode changes, plus the fewest
+   refuels that fly the route the ships flew (BURN hops empty most of a tank). Also shown against the minimum under the runner's own rules (a price
    re-read before each lot).
 2. time from a ship's arrival to its next action (target < 5 s within a tick's budget), in
    game seconds on the virtual clock, plus the wall time the tick spends per action.
