@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
-from plancc.travel import distance, fuel_cost
+from plancc.travel import distance, fuel_cost, travel_seconds
 from runner.model import OPEN_TASK, FactoryWait, Liquidation, Quote, ShipState, TaskState, View
 from runner.planview import LegSpec, TaskSpec
 from runner.policy import SUPPLY_RANK, RunnerPolicy
@@ -396,10 +396,11 @@ def load_step(
     ):
         # its factory was read below the level and its next look is not due: flying there
         # now only parks the ship at the factory (and flies it away again when another leg
-        # turns ready first); it goes when the look is due
-        wait = view.factories[load.id]
-        return Wait(poll_due(wait, view.quotes.get((spec.market, spec.good)), policy),
-                    f"{spec.good} at {spec.market} not due for another look")  # fmt: skip
+        # turns ready first); it leaves so as to arrive when the look is due
+        due = poll_due(view.factories[load.id], view.quotes.get((spec.market, spec.good)), policy)
+        leave = due - flight_seconds(view, ship, spec.market)
+        if leave > now:
+            return Wait(leave, f"{spec.good} at {spec.market} not due for another look")
     via, modes = (leg.via_to_load, leg.modes_to_load) if not load.moved_from else ((), ())
     onward = planned_hops(view, ship.symbol, leg, policy, after_load=True)
     travel = go_to(view, ship, spec.market, via, policy, modes, onward)
@@ -844,6 +845,15 @@ def fuel_short(
     if need is None:
         return None
     return ship.fuel < need + math.ceil(policy.refuel_margin * ship.fuel_capacity)
+
+
+def flight_seconds(view: View, ship: ShipState, to: str) -> float:
+    """Seconds ``ship`` flies direct to ``to`` in CRUISE; 0 when its speed or a coordinate is
+    not known (it then leaves late rather than early)."""
+    a, b = view.coords.get(ship.waypoint), view.coords.get(to)
+    if not ship.speed or a is None or b is None or a == b:
+        return 0.0
+    return float(travel_seconds(distance(a[0], a[1], b[0], b[1]), ship.speed))
 
 
 def hop_fuel(view: View, a: str, b: str, mode: str) -> int | None:

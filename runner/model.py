@@ -33,6 +33,7 @@ class ShipState:
     fuel_fails: int = 0  # 4203 answers since the last successful navigate
     pending: str = ""  # an API call sent whose outcome is not yet recorded (JSON)
     read_at: float | None = None  # when the whole ship was last read from the server
+    speed: int = 0  # engine speed as read (0: unknown, weigh flights by distance)
 
     @property
     def cargo_units(self) -> int:

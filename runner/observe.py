@@ -37,6 +37,7 @@ def ship_state_of(ship: Any) -> ShipState:
         fuel_capacity=ship.fuel_capacity,
         cargo_capacity=ship.cargo_capacity,
         cargo={c.symbol: c.units for c in ship.cargo if c.units > 0},
+        speed=ship.engine_speed,
     )
 
 

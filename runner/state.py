@@ -120,6 +120,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE legs ADD COLUMN modes_to_load TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE legs ADD COLUMN modes_to_unload TEXT NOT NULL DEFAULT '[]';
     """,
+    # 5: each ship's engine speed as read (0: not read since this), so the runner can weigh
+    # flights in time: a take-over between ships of different speeds, when to leave for a poll
+    """
+    ALTER TABLE ships ADD COLUMN speed INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -319,13 +324,13 @@ class Store:
     def ship_row(self, conn: sqlite3.Connection, ship: ShipState, read_at: float | None) -> None:
         conn.execute(
             "INSERT INTO ships(symbol, waypoint, status, arrival, flight_mode, fuel, "
-            "fuel_capacity, cargo_capacity, cargo, read_at, verified) "
-            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT(symbol) DO UPDATE SET "
+            "fuel_capacity, cargo_capacity, cargo, read_at, verified, speed) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) ON CONFLICT(symbol) DO UPDATE SET "
             "waypoint=excluded.waypoint, status=excluded.status, arrival=excluded.arrival, "
             "flight_mode=excluded.flight_mode, fuel=excluded.fuel, "
             "fuel_capacity=excluded.fuel_capacity, cargo_capacity=excluded.cargo_capacity, "
             "cargo=excluded.cargo, read_at=COALESCE(excluded.read_at, ships.read_at), "
-            "verified=1",
+            "verified=1, speed=CASE WHEN excluded.speed > 0 THEN excluded.speed ELSE ships.speed END",
             (
                 ship.symbol,
                 ship.waypoint,
@@ -337,6 +342,7 @@ class Store:
                 ship.cargo_capacity,
                 json.dumps(dict(sorted(ship.cargo.items()))),
                 read_at,
+                ship.speed,
             ),
         )
 
@@ -366,6 +372,7 @@ class Store:
                 fuel_fails=r["fuel_fails"],
                 pending=r["pending"],
                 read_at=r["read_at"],
+                speed=r["speed"],
             )
         return out
 

@@ -9,16 +9,17 @@ headline flights showed 2-8 such legs per 6 h, waiting 5-48 min each). Pure: a `
 ``TAKE_OVER`` actions out; the executor moves the leg in one state write (no request), so a
 kill before or after it loses nothing.
 
-Distances, not times: the view has no ship speeds, and the busy ship's route counts its
-flights only (trades and waits would make it later still), so a take-over is never made on an
-over-estimate of what it saves.
+Flight times when both ships' engine speeds are known (read from the server), so a slow
+hauler does not take a leg a fast one would reach first; else distances. Either way the busy
+ship's route counts its flights only (trades and waits would make it later still), so a
+take-over is never made on an over-estimate of what it saves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from plancc.travel import distance
+from plancc.travel import distance, travel_seconds
 from runner.decide import collect_not_ready, current_leg, deps_met, open_legs
 from runner.model import OPEN_TASK, ShipState, View
 from runner.planview import LegSpec
@@ -66,20 +67,25 @@ def _ready(view: View, leg: LegSpec, policy: RunnerPolicy) -> bool:
     )
 
 
-def _path(view: View, start: str, stops: Iterable[str]) -> float | None:
-    """Length of the flights from ``start`` through ``stops`` (None: a coordinate unknown)."""
+def _path(view: View, start: str, stops: Iterable[str], speed: int = 0) -> float | None:
+    """The flights from ``start`` through ``stops``: their seconds in CRUISE at engine
+    ``speed``, or their length when ``speed`` is 0 (None: a coordinate unknown)."""
     total, here = 0.0, start
     for stop in stops:
         a, b = view.coords.get(here), view.coords.get(stop)
         if a is None or b is None:
             return None
-        total += distance(a[0], a[1], b[0], b[1])
+        if stop != here:
+            d = distance(a[0], a[1], b[0], b[1])
+            total += travel_seconds(d, speed) if speed else d
         here = stop
     return total
 
 
-def _owner_path(view: View, owner: str, leg: LegSpec, policy: RunnerPolicy) -> float | None:
-    """How far ``owner`` flies before it reaches ``leg``'s load market: the rest of its
+def _owner_path(
+    view: View, owner: str, leg: LegSpec, policy: RunnerPolicy, timed: bool
+) -> float | None:
+    """How far (``timed``: how long) ``owner`` flies before it reaches ``leg``'s load market: the rest of its
     current leg, then each leg before ``leg`` that is ready now (``current_leg`` takes legs up
     in order, skipping the ones not ready), then to the load market. None: ``owner`` would fly
     ``leg`` next, or a coordinate is unknown."""
@@ -99,27 +105,29 @@ def _owner_path(view: View, owner: str, leg: LegSpec, policy: RunnerPolicy) -> f
             stops.append(load.spec.market)
         stops.append(view.tasks[g.unload].spec.market)
     stops.append(view.tasks[leg.load].spec.market)
-    return _path(view, ship.waypoint, stops)
+    return _path(view, ship.waypoint, stops, ship.speed if timed else 0)
 
 
 def takeovers(view: View, policy: RunnerPolicy) -> list[tuple[LegSpec, ShipState, float]]:
-    """(leg, idle ship, distance saved) for each leg an idle hauler should take over: the
-    largest saving first, each leg and each idle ship at most once."""
+    """(leg, idle ship, flight saved) for each leg an idle hauler should take over: the
+    largest saving first, each leg and each idle ship at most once. Savings are seconds when
+    every ship's speed is known, else distances."""
     idle = idle_haulers(view, policy) if policy.take_over_legs else []
     if not idle:
         return []
+    timed = all(s.speed > 0 for s in view.ships.values() if s.cargo_capacity > 0)
     options: list[tuple[float, str, str, LegSpec, ShipState]] = []
     for leg in view.legs:
         if leg.ship not in view.ships or not _ready(view, leg, policy):
             continue
-        owner = _owner_path(view, leg.ship, leg, policy)
+        owner = _owner_path(view, leg.ship, leg, policy, timed)
         if owner is None:
             continue
         market = view.tasks[leg.load].spec.market
         for ship in idle:
             if ship.symbol == leg.ship or ship.cargo_capacity < leg.quantity:
                 continue
-            mine = _path(view, ship.waypoint, (market,))
+            mine = _path(view, ship.waypoint, (market,), ship.speed if timed else 0)
             if mine is not None and mine < owner:
                 options.append((owner - mine, ship.symbol, leg.id, leg, ship))
     chosen: list[tuple[LegSpec, ShipState, float]] = []

@@ -147,3 +147,18 @@ def test_a_collect_still_waiting_for_its_inputs_still_sends_the_ship_ahead() -> 
     started = replace(v, tasks={**v.tasks, "a-collect": TaskState(COLLECT, "ACTIVE", "S-1")})
     kinds = [a.kind for a in decide(started, POLICY)]
     assert kinds and kinds[0] in ("ORBIT", "NAVIGATE", "FLIGHT_MODE")
+
+
+def test_a_ship_whose_speed_is_known_leaves_so_as_to_arrive_when_the_look_is_due() -> None:
+    wait = FactoryWait("a-collect", "FAC", "WIRE", NOW - 600, NOW + 5000, polls=2)
+    coords = {"MKT-M": (0, 0), "FAC": (300, 400)}  # 500 apart: 15 + 500 x 25 / 10 = 1,265 s
+    v = replace(_nothing_else_ready(wait), coords=coords)
+    due = poll_due(wait, v.quotes[("FAC", "WIRE")], POLICY)
+    slow = replace(v.ships["S-1"], speed=10)
+    step = ship_step(v, slow, POLICY)
+    assert isinstance(step, Wait) and step.until == due - 1265
+    unknown = ship_step(v, v.ships["S-1"], POLICY)
+    assert isinstance(unknown, Wait) and unknown.until == due
+    late = replace(v, now=due - 600)  # less than the flight left: it goes now
+    kinds = [a.kind for a in decide(replace(late, ships={"S-1": slow}), POLICY)]
+    assert kinds and kinds[0] in ("ORBIT", "NAVIGATE", "FLIGHT_MODE", "REFUEL", "DOCK")

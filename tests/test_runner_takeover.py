@@ -184,3 +184,18 @@ def test_a_loop_pass_that_keeps_a_started_pipeline_leaves_a_taken_over_leg_where
     (after,) = [g for g in store.legs() if g.id == leg.id]
     store.close()
     assert after.ship == other
+
+
+def test_with_speeds_known_a_slow_hauler_leaves_the_leg_to_a_fast_busy_ship() -> None:
+    """S-1 flies 400 to C at speed 40 (~1,030 s); S-2 waits 300 from C at speed 10 (~3,015 s):
+    by distance S-2 is nearer, in time it is not."""
+    v = view(_ship("S-2", "MKT-D", speed=10))
+    fast = replace(v, ships={**v.ships, "S-1": replace(v.ships["S-1"], speed=40)})
+    assert takeovers(fast, POLICY) == []
+    even = replace(v, ships={**v.ships, "S-1": replace(v.ships["S-1"], speed=10)})
+    assert [(leg.id, ship.symbol) for leg, ship, _ in takeovers(even, POLICY)] == [("leg-q", "S-2")]
+
+
+def test_a_ship_whose_speed_was_never_read_makes_the_fleet_compare_distances() -> None:
+    v = view(_ship("S-2", "MKT-D", speed=10))  # S-1's speed unknown (0)
+    assert [(leg.id, ship.symbol) for leg, ship, _ in takeovers(v, POLICY)] == [("leg-q", "S-2")]
