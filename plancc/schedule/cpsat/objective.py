@@ -26,6 +26,17 @@ def minimise(v: Vars, problem: Problem, target: Target, free: dict[int, tuple[in
     makespan = m.new_int_var(0, v.horizon + dock, "makespan")
     for i in range(len(problem.legs)):
         m.add(makespan >= v.unload[i] + dock)
+    if target.kind == MAKESPAN and not moved and len(free) < len(problem.legs):
+        # a window (LNS): the plan may not end later than now (its horizon), and the window's
+        # own latest end is minimised. Minimising the plan's makespan instead stalls on a
+        # plateau: when a ship outside the window ends as late, every window solution scores
+        # the same, and the window never makes the room the next one needs.
+        m.add(makespan <= v.horizon)
+        window_end = m.new_int_var(0, v.horizon + dock, "window_end")
+        for i in free:
+            m.add(window_end >= v.unload[i] + dock)
+        m.minimize(window_end)
+        return 1
     if target.kind == MAKESPAN and not moved:
         m.minimize(makespan)  # one small term: a far stronger model than a scaled sum
         return 1
