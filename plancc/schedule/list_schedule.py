@@ -51,7 +51,7 @@ def run_list(
         return (pl.end_s - bonus - credit, leg_id, symbol, leg, ship, pl)
 
     def rank(leg: int) -> None:
-        tops[leg] = heapq.nsmallest(GRASP_TOP, scores[leg].values(), key=_order)
+        tops[leg] = heapq.nsmallest(GRASP_TOP, scores[leg].values())
 
     def admit(leg: int) -> None:
         col: dict[int, _Cand] = {}
@@ -70,9 +70,9 @@ def run_list(
             st.drop_ready()
             break
         if rng is None:
-            best = min(heads, key=_order)
+            best = min(heads)
         else:
-            pool = heapq.nsmallest(GRASP_TOP, (c for t in tops.values() for c in t), key=_order)
+            pool = heapq.nsmallest(GRASP_TOP, (c for t in tops.values() for c in t))
             best = pool[rng.randrange(len(pool))]
         _, _, _, leg, ship, pl = best
         before = set(st.ready)
@@ -89,18 +89,17 @@ def run_list(
                 col[ship] = c
             top = tops[other]
             if any(t[4] == ship for t in top) or (
-                c is not None and (len(top) < GRASP_TOP or _order(c) < _order(top[-1]))
+                c is not None and (len(top) < GRASP_TOP or c < top[-1])
             ):
                 rank(other)
         for new in sorted(st.ready - before):
             admit(new)
 
 
+# (score, leg id, ship symbol, leg, ship, placement): compared as plain tuples, in C. A leg
+# id and a ship symbol name one candidate, so a comparison never reaches the placement, and
+# ties break by leg id, then ship, as ranking every pair would.
 _Cand = tuple[int, str, str, int, int, Placement]
-
-
-def _order(c: _Cand) -> tuple[int, str, str]:
-    return (c[0], c[1], c[2])
 
 
 def tails(problem: Problem) -> tuple[int, ...]:
