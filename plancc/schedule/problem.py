@@ -38,7 +38,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from plancc import flight
@@ -169,6 +169,11 @@ class Problem:
     # the policy's mode first, then the slower mode a hop falls back to where the policy's mode
     # needs more fuel than the ship's tank holds (BURN -> CRUISE)
     modes: tuple[str, ...] = ()
+    # fly()'s answers: a pure function of the tables, asked the same questions over and over
+    # by every scheduler (not an input: ``replace`` starts an empty one)
+    _flights: dict[tuple[int, int, int, int, int], Flight | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def hop_s(self, ship: int, a: int, b: int) -> int:
         """Seconds of one direct flight in the mode the ship's tank allows (INF: none)."""
@@ -198,7 +203,15 @@ class Problem:
             return Flight(0, fuel, ())
         spec = self.ships[ship]
         cap = spec.fuel_capacity
-        table = self.routes[spec.route_class]
+        key = (spec.route_class, cap, a, b, -1 if cap == 0 or self.refuel[a] else fuel)
+        if key in self._flights:
+            return self._flights[key]
+        flight = self._fly(spec.route_class, cap, a, b, fuel)
+        self._flights[key] = flight
+        return flight
+
+    def _fly(self, route_class: int, cap: int, a: int, b: int, fuel: int) -> Flight | None:
+        table = self.routes[route_class]
         hop_fuel, hop_mode = table.hop_fuel, table.hop_mode
         if cap == 0:
             return Flight(table.hop_time[a][b], 0, (b,), (hop_mode[a][b],))
