@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from runner import scouting
-from runner.decide import current_leg, owned_units, ship_step
+from runner.decide import Wait, current_leg, owned_units, ship_step
 from runner.policy import RunnerPolicy
 from runner.state import Store
 
@@ -53,7 +53,10 @@ def status_data(store: Store, now: float, policy: RunnerPolicy | None = None) ->
         if liq is not None:
             task, phase = liq.id, "liquidating"
         step = ship_step(view, s, policy)
-        waiting = getattr(step, "reason", "") if not hasattr(step, "kind") else ""
+        waiting = ""
+        if isinstance(step, Wait):
+            until = f" until {_t(step.until)}" if step.until is not None else ""
+            waiting = f"{step.reason}{until}" if step.reason else ""
         order = scouts.order(symbol) if scouts is not None else None
         status, waypoint = s.status_at(now), s.waypoint
         eta = _t(s.arrival) if status == "IN_TRANSIT" else ""
