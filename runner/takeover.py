@@ -85,10 +85,10 @@ def _path(view: View, start: str, stops: Iterable[str], speed: int = 0) -> float
 def _owner_path(
     view: View, owner: str, leg: LegSpec, policy: RunnerPolicy, timed: bool
 ) -> float | None:
-    """How far (``timed``: how long) ``owner`` flies before it reaches ``leg``'s load market: the rest of its
-    current leg, then each leg before ``leg`` that is ready now (``current_leg`` takes legs up
-    in order, skipping the ones not ready), then to the load market. None: ``owner`` would fly
-    ``leg`` next, or a coordinate is unknown."""
+    """How far (``timed``: how long) ``owner`` flies before it reaches ``leg``'s load market:
+    the rest of its current leg, then each leg before ``leg`` that is ready now
+    (``current_leg`` takes legs up in order, skipping the ones not ready), then to the load
+    market. None: ``owner`` would fly ``leg`` next, or a coordinate is unknown."""
     ship = view.ships.get(owner)
     now_leg = current_leg(view, owner, policy=policy)
     if ship is None or now_leg is None or now_leg.id == leg.id:
