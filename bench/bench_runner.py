@@ -4,9 +4,9 @@ bench.bench_runner``):
 1. requests per completed task against the minimum the API allows (target <= 1.25x): a
    compiled 3-pipeline plan on 5 ships flown to its end on the twin. The API minimum per
    task: orbit + navigate + dock when the ship must move there, plus one trade per lot
-   actually traded, plus the plan's refuel stops and flight-mode changes, plus the fewest
-   refuels that fly the route the ships flew (BURN hops empty most of a tank). Also shown against the minimum under the runner's own rules (a price
-   re-read before each lot).
+   actually traded; plus the plan's refuel stops and flight-mode changes, and the fewest
+   refuels that fly the route the ships flew (BURN hops empty most of a tank). Also shown
+   against the minimum under the runner's own rules (a price re-read before each lot).
 2. time from a ship's arrival to its next action (target < 5 s within a tick's budget), in
    game seconds on the virtual clock, plus the wall time the tick spends per action.
    ``--policy FILE`` compiles the plan under that policy instead of the bundled one.
@@ -127,14 +127,10 @@ def requests_per_task(world: Any, starts: dict[str, tuple[str, int, int]]) -> di
                     mode = m
     minimum += modes
     # refuels the flown route needs besides its planned stops: one call each (docked there)
-    legs = (
-        {t: (leg.via_to_load, leg.modes_to_load) for leg in plan.legs for t in (leg.load,)}
-        if plan
-        else {}
-    )
-    legs.update(
-        {leg.unload: (leg.via_to_unload, leg.modes_to_unload) for leg in plan.legs} if plan else {}
-    )
+    legs: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    for leg in plan.legs if plan else ():
+        legs[leg.load] = (leg.via_to_load, leg.modes_to_load)
+        legs[leg.unload] = (leg.via_to_unload, leg.modes_to_unload)
     coords = dict(store.coords())
     fuel_markets = {m for (m, g) in store.latest_quotes() if g == "FUEL"}
     needed = 0
