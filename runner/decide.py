@@ -323,15 +323,20 @@ def collect_not_ready(view: View, load: TaskState, policy: RunnerPolicy) -> bool
     """A COLLECT not started whose factory cannot be collected from now (see current_leg)."""
     if load.spec.type != "COLLECT" or load.done_units > 0:
         return False
-    if not deps_met(view, load):
-        return True
+    return not deps_met(view, load) or next_look(view, load, policy) is not None
+
+
+def next_look(view: View, load: TaskState, policy: RunnerPolicy) -> float | None:
+    """When the factory of ``load``, a COLLECT its inputs have reached, is next due for a look,
+    when it was read below the collect level and that look is still to come; else None."""
     wait = view.factories.get(load.id)
     q = view.quotes.get((load.spec.market, load.spec.good))
     if wait is None or q is None:
-        return False
+        return None
     if SUPPLY_RANK.get(q.supply, 0) >= SUPPLY_RANK[policy.collect_supply_level]:
-        return False
-    return view.now < poll_due(wait, q, policy)
+        return None
+    due = poll_due(wait, q, policy)
+    return due if view.now < due else None
 
 
 def liquidation_market(view: View, good: str) -> str:
@@ -389,15 +394,11 @@ def load_step(
         return aboard_step(ship, load)
     if load.status == "PENDING":
         return Action("START_TASK", ship=ship.symbol, task=load.id)
-    if (
-        ship.waypoint != spec.market
-        and deps_met(view, load)
-        and collect_not_ready(view, load, policy)
-    ):
+    due = next_look(view, load, policy) if spec.type == "COLLECT" else None
+    if due is not None and ship.waypoint != spec.market and deps_met(view, load):
         # its factory was read below the level and its next look is not due: flying there
         # now only parks the ship at the factory (and flies it away again when another leg
         # turns ready first); it leaves so as to arrive when the look is due
-        due = poll_due(view.factories[load.id], view.quotes.get((spec.market, spec.good)), policy)
         leave = due - flight_seconds(view, ship, spec.market)
         if leave > now:
             return Wait(leave, f"{spec.good} at {spec.market} not due for another look")
