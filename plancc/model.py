@@ -265,6 +265,7 @@ class Policy:
     max_snapshot_age_s: int = 3600  # market data older than this is not trusted
     loop_apply_threshold: float = 0.10  # plancc loop applies a plan only this much better per hour
     pause_window_s: int = 10800  # a product realising below min_margin over this window pauses
+    learn_window_s: int = 604_800  # plancc loop learns from the market reads and trades this recent
     horizon_s: int = 7200  # the compiler plans work to keep every hauler busy this long
     reserve_credits: int = 10_000  # working capital no plan ever commits
     min_profit_per_hour: int = 10_000  # a batch is added only above this per hauler-hour

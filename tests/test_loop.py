@@ -246,3 +246,33 @@ def test_a_probes_read_is_recorded_as_that_probes_so_haulers_may_trade_on_it(
     probes = {sym for (sym,) in s.conn.execute("SELECT symbol FROM ships WHERE cargo_capacity = 0")}
     s.close()
     assert probes & readers, f"no read recorded by a probe ({sorted(probes)}): {sorted(readers)}"
+
+
+def test_the_loop_learns_only_from_the_history_inside_the_policys_learning_window(
+    tmp_path: Path,
+) -> None:
+    window = 1200  # the last 20 of 45 game-minutes
+    overrides = (("horizon_s", 1800), ("learn_window_s", window))
+    flight = new_flight(tmp_path, seed=2, haulers=5, min_observations=2, policy_overrides=overrides)
+    flight.run(hours=0.75)
+    s = _store(flight)
+    since = flight.twin.now() - window
+    recent = learn(
+        history.observations(s, since),
+        history.trades(s, since),
+        history.feeds(s, since),
+        min_count=2,
+    )
+    everything = learn(history.observations(s), history.trades(s), history.feeds(s), min_count=2)
+    assert all(o.at >= since for o in history.observations(s, since))
+    assert all(t.at >= since for t in history.trades(s, since))
+    assert len(history.observations(s, since)) < len(history.observations(s))
+    s.close()
+    assert policy_figures(recent) != policy_figures(everything)
+    flight.settings = replace(flight.settings, threshold=-1.0)
+    result = flight.loop()
+    assert result.plan_path is not None
+    assert load_plan(result.plan_path).provenance.learned == {
+        name: {"value": round(f.value, 4), "observations": f.count}
+        for name, f in sorted(policy_figures(recent).items())
+    }

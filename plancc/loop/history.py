@@ -16,7 +16,8 @@ from runner.policy import SUPPLY_RANK
 from runner.state import Store
 
 
-def observations(store: Store) -> list[Observation]:
+def observations(store: Store, since: float = float("-inf")) -> list[Observation]:
+    """Every market read at or after ``since`` (the loop's learning window), oldest first."""
     return [
         Observation(
             r["market"],
@@ -28,18 +29,21 @@ def observations(store: Store) -> list[Observation]:
             r["trade_volume"],
             r["activity"],
         )
-        for r in store.conn.execute("SELECT * FROM market_obs ORDER BY at, id")
+        for r in store.conn.execute(
+            "SELECT * FROM market_obs WHERE at >= ? ORDER BY at, id", (since,)
+        )
     ]
 
 
-def trades(store: Store) -> list[Trade]:
-    """Our purchases and sales with the market they happened at (from their task or
-    liquidation)."""
+def trades(store: Store, since: float = float("-inf")) -> list[Trade]:
+    """Our purchases and sales at or after ``since``, with the market they happened at (from
+    their task or liquidation)."""
     rows = store.conn.execute(
         "SELECT l.at, l.ship, l.kind, l.good, l.units, l.price_per_unit, "
         "COALESCE(t.market, q.market, '') AS market FROM ledger l "
         "LEFT JOIN tasks t ON t.id = l.task LEFT JOIN liquidations q ON q.id = l.liquidation "
-        "WHERE l.kind IN ('PURCHASE', 'SELL') ORDER BY l.id"
+        "WHERE l.kind IN ('PURCHASE', 'SELL') AND l.at >= ? ORDER BY l.id",
+        (since,),
     )
     return [
         Trade(
@@ -50,9 +54,9 @@ def trades(store: Store) -> list[Trade]:
     ]
 
 
-def feeds(store: Store) -> list[Feed]:
-    """For every COLLECT whose inputs were all delivered: the factory, its export, and when
-    the last input arrived."""
+def feeds(store: Store, since: float = float("-inf")) -> list[Feed]:
+    """For every COLLECT whose inputs were all delivered (the last at or after ``since``): the
+    factory, its export, and when the last input arrived."""
     out = []
     for r in store.conn.execute(
         "SELECT c.market, c.good, MAX(d.completed_at) AS fed FROM tasks c "
@@ -60,7 +64,7 @@ def feeds(store: Store) -> list[Feed]:
         "WHERE c.type = 'COLLECT' AND d.type = 'DELIVER' GROUP BY c.id "
         "HAVING SUM(d.status != 'COMPLETED') = 0"
     ):
-        if r["fed"] is not None:
+        if r["fed"] is not None and r["fed"] >= since:
             out.append(Feed(r["market"], r["good"], r["fed"]))
     return out
 

@@ -143,11 +143,12 @@ def _loop(store: Store, client: Any, now: float, settings: LoopSettings) -> Loop
     write_snapshot(snap, snap_path)
     free = [s["symbol"] for s in snap["ships"] if s["cargo"]["capacity"] > 0]
 
+    since = now - policy.learn_window_s  # older history is neither read nor current
     learned = (
         learn(
-            history.observations(store),
-            history.trades(store),
-            history.feeds(store),
+            history.observations(store, since),
+            history.trades(store, since),
+            history.feeds(store, since),
             min_count=settings.min_observations,
         )
         if settings.learn
