@@ -44,6 +44,10 @@ LNS_PER_SECOND = 0.5  # sub-solves per second of time limit
 K_NEAREST = 12  # arcs per leg in a window model
 FREEZE_S = 900  # with a hint: legs the old plan starts this soon keep their ship
 GRASP_STARTS = 2
+# further tail-aware list starts, ranking by end - w x tail (the plain one uses w = 0.5): a few
+# milliseconds each, and on the 200-leg headline instances the best start, local search and
+# LNS end 0.3-3.6% shorter on 2 of 5 seeds (mean 0.872 -> 0.863x list), the others unchanged
+TAIL_WEIGHTS = (0.75, 1.0)
 PROFIT_SHARES = (0.25, 0.5, 1.0)  # profit-aware list starts: head starts, x list's makespan
 HINT_POSITIONS = 12  # positions tried per ship when inserting a new leg into the hinted plan
 LS_LEG_EVALS_PER_SECOND = 50_000  # local search: iterations x legs per second of time limit
@@ -246,8 +250,8 @@ def _list_starts(
     afford: Callable[[float], bool] = lambda _: True,
     clock: Callable[[], float] = time.monotonic,
 ) -> tuple[Timed | None, str, ScheduleResult]:
-    """The best of list, tail-aware list and (profit-weighted targets) the profit-aware list
-    starts (None: none places every leg), its name, and the plain list result (the fallback).
+    """The best of list, tail-aware list (``TAIL_WEIGHTS`` too) and (profit-weighted targets)
+    the profit-aware list starts (None: none places every leg), its name, and the plain list result (the fallback).
     A later start is skipped when ``afford`` says another run as long as the last does not fit
     the time left (very large plans)."""
     tail = tails(problem)
@@ -255,6 +259,7 @@ def _list_starts(
     plain = _run_list(problem, pins, move_penalty_s, None, allowed)
     took = clock() - t0
     starts: list[tuple[str, Sequence[int]]] = [("list-tail", tail)]
+    starts += [(f"list-tail:{w}", tuple(int(t * 2 * w) for t in tail)) for w in TAIL_WEIGHTS]
     if target.kind != MAKESPAN and target.groups:
         starts += [
             (f"list-profit:{share}", profit_credits(problem, target, tail, int(share * plain.makespan_s)))
