@@ -481,7 +481,9 @@ class Store:
         return out
 
     def pipeline_pnl(self) -> list[dict[str, Any]]:
-        """Planned vs realised per pipeline: status, expected cost/revenue, spent, earned."""
+        """Planned vs realised per pipeline: status, expected cost/revenue, spent, earned, when
+        it ended, and ``dropped``: it failed before any task was done or any credit spent (a
+        re-plan replaced it unstarted), which costs nothing and is no failure of the work."""
         money = self.pipeline_money()
         out = []
         for r in self.conn.execute("SELECT * FROM pipelines ORDER BY id"):
@@ -502,6 +504,8 @@ class Store:
                     "spent": spent,
                     "earned": earned,
                     "profit": earned - spent,
+                    "ended_at": r["ended_at"],
+                    "dropped": r["status"] == "FAILED" and not total[1] and not spent,
                 }
             )
         return out

@@ -36,7 +36,40 @@ def _scout_position(order: scouting.Order, now: float) -> tuple[str, str, str]:
     return "IN_ORBIT", order.market, ""
 
 
-def status_data(store: Store, now: float, policy: RunnerPolicy | None = None) -> dict[str, Any]:
+RECENT_ENDED = 20  # ended pipelines listed by default (``all_pipelines`` lists every one)
+
+
+def pipeline_view(pnl: list[dict[str, Any]], all_pipelines: bool) -> dict[str, Any]:
+    """What ``status`` shows of the pipelines: totals over every one, then the live ones and
+    the ``RECENT_ENDED`` that ended last, leaving out those dropped unstarted by a re-plan. A
+    loop running for days replans every 15 minutes: listing every pipeline ever planned
+    buried the live ones under hundreds of lines."""
+    ended = [p for p in pnl if p["status"] in ("COMPLETED", "FAILED")]
+    worked = [p for p in ended if not p["dropped"]]
+    totals = {
+        "live": len(pnl) - len(ended),
+        "completed": sum(1 for p in ended if p["status"] == "COMPLETED"),
+        "failed": sum(1 for p in worked if p["status"] == "FAILED"),
+        "dropped": len(ended) - len(worked),
+        "planned_profit": sum(p["expected_profit"] for p in worked),
+        "realised_profit": sum(p["profit"] for p in worked),
+    }
+    if all_pipelines:
+        return {"pipeline_totals": totals, "pipelines": pnl, "pipelines_not_shown": 0}
+    recent = sorted(worked, key=lambda p: (-(p["ended_at"] or 0.0), p["id"]))[:RECENT_ENDED]
+    keep = {p["id"] for p in recent}
+    shown = [p for p in pnl if p["status"] not in ("COMPLETED", "FAILED") or p["id"] in keep]
+    return {
+        "pipeline_totals": totals,
+        "pipelines": shown,
+        "pipelines_not_shown": len(pnl) - len(shown),
+    }
+
+
+def status_data(
+    store: Store, now: float, policy: RunnerPolicy | None = None, all_pipelines: bool = False
+) -> dict[str, Any]:
+    """``all_pipelines``: list every pipeline, not only the live and recently ended ones."""
     policy = policy or RunnerPolicy()
     view = store.view(now)
     scouts = scouting.load(store)
@@ -95,7 +128,7 @@ def status_data(store: Store, now: float, policy: RunnerPolicy | None = None) ->
         "credits": view.credits,
         "start_credits": start,
         "ledger": store.ledger_totals(),
-        "pipelines": store.pipeline_pnl(),
+        **pipeline_view(store.pipeline_pnl(), all_pipelines),
         "ships": ships,
         "factories": factories,
         "liquidations": [
@@ -124,13 +157,23 @@ def render_status(d: dict[str, Any]) -> str:
     lines = [f"game time {d['now']}   credits {d['credits']:,} (start {d['start_credits']:,})"]
     if d["reset"]:
         lines.append(f"STOPPED: {d['reset']}")
-    lines.append("pipelines:")
+    t = d["pipeline_totals"]
+    lines.append(
+        f"pipelines: {t['live']} live, {t['completed']} completed, {t['failed']} failed; "
+        f"realised {t['realised_profit']:+,} against planned {t['planned_profit']:+,} "
+        f"on those ended; {t['dropped']} dropped unstarted by a re-plan"
+    )
     for p in d["pipelines"]:
         lines.append(
             f"  {p['status']:<9} {p['id']}  {p['tasks_done']}/{p['tasks']} tasks  "
             f"planned {p['expected_profit']:+,}  realised {p['profit']:+,} "
             f"(spent {p['spent']:,}, earned {p['earned']:,})"
             + (f"  [{p['reason']}]" if p["reason"] else "")
+        )
+    if d["pipelines_not_shown"]:
+        lines.append(
+            f"  ... {d['pipelines_not_shown']} earlier or dropped pipelines not shown "
+            "(plancc status --all)"
         )
     lines.append("ships:")
     for s in d["ships"]:

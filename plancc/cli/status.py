@@ -24,13 +24,25 @@ from plancc.cli.runner_options import (
     is_flag=True,
     help="Verify the ledger against the agent's credits and the cargo aboard; exit 1 if not.",
 )
+@click.option(
+    "--all",
+    "all_pipelines",
+    is_flag=True,
+    help="List every pipeline, also those ended long ago or dropped unstarted by a re-plan.",
+)
 @api_url_option
 @token_file_option
 def status_cmd(
-    state: str, as_json: bool, check: bool, api_url: str | None, token_file: str | None
+    state: str,
+    as_json: bool,
+    check: bool,
+    all_pipelines: bool,
+    api_url: str | None,
+    token_file: str | None,
 ) -> None:
-    """Pipelines with progress and P&L, ships with task, phase and ETA, factories awaiting
-    supply, why anything is parked, the last tick and recent errors.
+    """Pipelines with progress and P&L (totals, then the live ones and the 20 that ended last;
+    --all lists every one), ships with task, phase and ETA, factories awaiting supply, why
+    anything is parked, the last tick and recent errors.
 
     \b
     Example:
@@ -47,7 +59,7 @@ def status_cmd(
         clock = clock_for(state)
         if hasattr(clock, "offset"):
             clock.offset = store.get_float("time_offset")
-        data = status_data(store, clock.now())
+        data = status_data(store, clock.now(), all_pipelines=all_pipelines)
         problems: list[str] = []
         if check:
             with client_factory(api_url, token_file)() as client:

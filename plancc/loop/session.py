@@ -214,11 +214,7 @@ class Flight:
             pnl = s.pipeline_pnl()
             # a pipeline a re-plan dropped before it did anything did not fail: nothing was
             # bought or done, and the plan that replaced it earns more (loop_apply_threshold)
-            dropped = [
-                p
-                for p in pnl
-                if p["status"] == "FAILED" and p["tasks_done"] == 0 and p["spent"] == 0
-            ]
+            dropped = [p for p in pnl if p["dropped"]]
             done = [p for p in pnl if p["status"] in ("COMPLETED", "FAILED") and p not in dropped]
             completed = sum(1 for p in pnl if p["status"] == "COMPLETED")
             failed = sum(1 for p in done if p["status"] == "FAILED")
