@@ -257,9 +257,9 @@ def _list_starts(
     clock: Callable[[], float] = time.monotonic,
 ) -> tuple[Timed | None, str, ScheduleResult]:
     """The best of list, tail-aware list (``TAIL_WEIGHTS`` too) and (profit-weighted targets)
-    the profit-aware list starts (None: none places every leg), its name, and the plain list result (the fallback).
-    A later start is skipped when ``afford`` says another run as long as the last does not fit
-    the time left (very large plans)."""
+    the profit-aware list starts (None: none places every leg), its name, and the plain list
+    result (the fallback). A later start is skipped when ``afford`` says another run as long
+    as the last does not fit the time left (very large plans)."""
     tail = tails(problem)
     t0 = clock()
     plain = _run_list(problem, pins, move_penalty_s, None, allowed)
