@@ -302,7 +302,7 @@ _factor = st.sampled_from([0.5, 0.8, 1.0, 1.25, 2.0])
 
 
 @settings(
-    max_examples=100 if os.environ.get("PLANCC_FULL") == "1" else 12,
+    max_examples=100 if os.environ.get("PLANCC_FULL") == "1" else 6,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
