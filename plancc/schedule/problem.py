@@ -40,6 +40,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from plancc import flight
 from plancc.errors import ScheduleError
@@ -174,6 +175,8 @@ class Problem:
     _flights: dict[tuple[int, int, int, int, int], Flight | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # per leg, its edges split by the task they feed (``release_terms``), built on first use
+    _terms: list[ReleaseTerms] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def hop_s(self, ship: int, a: int, b: int) -> int:
         """Seconds of one direct flight in the mode the ship's tank allows (INF: none)."""
@@ -293,6 +296,14 @@ class Problem:
             return (spec.ship,) if self.ships[spec.ship].usable else ()
         q = spec.quantity
         return tuple(i for i, s in enumerate(self.ships) if s.usable and s.free_cargo >= q)
+
+    def release_terms(self, leg: int) -> ReleaseTerms:
+        """``leg``'s edges as ``place`` reads them, split by the task they feed: (pred leg,
+        pred task, lag) into the load task, the same into the unload task, and the lag after
+        the leg's own load (-1: no such edge). An edge from OUTSIDE has pred leg -1."""
+        if not self._terms:
+            self._terms.extend(_split_edges(i, spec) for i, spec in enumerate(self.legs))
+        return self._terms[leg]
 
     def fits(self, leg: int, ship: int) -> bool:
         """``ship`` may carry ``leg``: usable, and the leg's cargo fits its free hold (or the
@@ -627,9 +638,44 @@ def release_s(
     return r
 
 
-@dataclass(frozen=True)
-class Placement:
-    """A leg timed on a ship, and where the ship is afterwards."""
+ReleaseTerms = tuple[tuple[tuple[int, int, int], ...], tuple[tuple[int, int, int], ...], int]
+
+
+def _split_edges(leg: int, spec: LegSpec) -> ReleaseTerms:
+    into: tuple[list[tuple[int, int, int]], list[tuple[int, int, int]]] = ([], [])
+    own = -1
+    for e in spec.edges_in:
+        if e.pred_leg == leg and e.succ_task == UNLOAD:
+            own = max(own, e.lag_s)
+        elif e.pred_leg != leg:
+            into[0 if e.succ_task == LOAD else 1].append((e.pred_leg, e.pred_task, e.lag_s))
+    return tuple(into[0]), tuple(into[1]), own
+
+
+def _released(
+    problem: Problem,
+    terms: tuple[tuple[int, int, int], ...],
+    ends: Sequence[tuple[int, int] | None],
+) -> int:
+    r = 0
+    for j, task, lag in terms:
+        if j == OUTSIDE:
+            end = lag
+        else:
+            pe = ends[j]
+            if pe is None:
+                raise KeyError(problem.legs[j].id)
+            end = pe[task] + lag
+        if end > r:
+            r = end
+    return r
+
+
+class Placement(NamedTuple):
+    """A leg timed on a ship, and where the ship is afterwards.
+
+    A named tuple, not a frozen dataclass: the local search builds hundreds of thousands a
+    second, and a tuple is built in a third of the time (0.55 against 1.6 us)."""
 
     start_s: int
     load_s: int
@@ -658,7 +704,8 @@ def place(
     spec = problem.legs[leg]
     if not problem.fits(leg, ship):
         return None
-    if spec.ship < 0 and any(ends[j] is None for j in problem.ships[ship].aboard_legs):
+    aboard = problem.ships[ship].aboard_legs
+    if aboard and spec.ship < 0 and any(ends[j] is None for j in aboard):
         return None  # the ship's cargo aboard is unloaded first
     there = problem.fly(ship, pos, spec.load_point, fuel)
     if there is None:
@@ -667,9 +714,12 @@ def place(
     if on is None:
         return None
     fly1, fly2, left = there.seconds, on.seconds, on.fuel_after
-    start = max(free_s, release_s(problem, leg, LOAD, ends) - fly1)
+    into_load, into_unload, own_lag = problem.release_terms(leg)
+    start = max(free_s, _released(problem, into_load, ends) - fly1)
     load = start + fly1
-    unload = max(load + problem.dock_s + fly2, release_s(problem, leg, UNLOAD, ends, load))
+    unload = max(load + problem.dock_s + fly2, _released(problem, into_unload, ends))
+    if own_lag >= 0:
+        unload = max(unload, load + problem.dock_s + own_lag)
     return Placement(
         start,
         load,

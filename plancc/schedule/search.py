@@ -94,7 +94,7 @@ def local_search(
         spent += max(1, len(cands))
         chosen: tuple[tuple[int, int], Timed] | None = None
         for seqs in cands:
-            timed = decode(problem, seqs)
+            timed = decode(problem, seqs, cur)
             if timed is None:
                 continue
             score = target.score(timed.ends, ships_of(timed))

@@ -16,6 +16,7 @@ from plancc.schedule.problem import Placement, Problem, ScheduleResult, place
 from plancc.schedule.state import State
 
 Seqs = tuple[tuple[int, ...], ...]  # per ship (problem order): leg indices in flying order
+_FAR = 1 << 62
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,49 @@ class Timed:
     placements: tuple[tuple[int, Placement], ...]  # per leg: (ship, placement)
 
 
-def decode(problem: Problem, seqs: Sequence[Sequence[int]]) -> Timed | None:
+def decode(
+    problem: Problem, seqs: Sequence[Sequence[int]], base: Timed | None = None
+) -> Timed | None:
     """Time ``seqs``; None when they cannot be flown (a cycle between ship order and
-    precedence, a leg on a ship that cannot carry it or reach it with its fuel, a leg missing)."""
-    return _decode(problem, seqs, len(problem.legs))
+    precedence, a leg on a ship that cannot carry it or reach it with its fuel, a leg missing).
+
+    ``base``: a decoded neighbour (a local-search move away); the legs its change cannot
+    reach keep their times instead of being placed again (the result is the same)."""
+    if base is None or len(base.seqs) != len(seqs):
+        return _decode(problem, seqs, len(problem.legs))
+    return _decode(problem, seqs, len(problem.legs), base, _unchanged(base, seqs))
+
+
+def _unchanged(base: Timed, seqs: Sequence[Sequence[int]]) -> tuple[int, ...]:
+    """Per ship, how many of its first legs in ``seqs`` keep their times from ``base``.
+
+    Let T be the earliest old start of a leg at or after the first position where a ship's
+    sequence changed. A leg that ended before T in ``base``, at a position before its ship's
+    change, keeps its time: its ship's earlier legs ended earlier still, and so did its
+    predecessors (an edge ends before the task it feeds), none of which is at a changed
+    position (those started at T or later); by induction over time, nothing it waits for moved.
+    """
+    first: list[int] = []
+    cut = _FAR
+    for old, new in zip(base.seqs, seqs, strict=True):
+        if old == new:
+            first.append(len(old))
+            continue
+        p = 0
+        for a, b in zip(old, new, strict=False):
+            if a != b:
+                break
+            p += 1
+        first.append(p)
+        if p < len(old):
+            cut = min(cut, base.placements[old[p]][1].start_s)
+    keep = []
+    for old, p in zip(base.seqs, first, strict=True):
+        n = 0
+        while n < p and base.placements[old[n]][1].end_s < cut:
+            n += 1
+        keep.append(n)
+    return tuple(keep)
 
 
 def decode_subset(
@@ -40,7 +80,13 @@ def decode_subset(
     return None if timed is None else [e[1] for e in timed.ends]
 
 
-def _decode(problem: Problem, seqs: Sequence[Sequence[int]], expect: int) -> Timed | None:
+def _decode(
+    problem: Problem,
+    seqs: Sequence[Sequence[int]],
+    expect: int,
+    base: Timed | None = None,
+    keep: tuple[int, ...] = (),
+) -> Timed | None:
     n = len(problem.legs)
     ends: list[tuple[int, int] | None] = [None] * n
     placed: list[tuple[int, Placement] | None] = [None] * n
@@ -54,23 +100,45 @@ def _decode(problem: Problem, seqs: Sequence[Sequence[int]], expect: int) -> Tim
         return None
     dock = problem.dock_s
     legs = problem.legs
+    if base is not None:
+        for k, count in enumerate(keep):
+            for leg in seqs[k][:count]:
+                placed[leg] = base.placements[leg]
+                ends[leg] = base.ends[leg]
+            if count:
+                leg = seqs[k][count - 1]
+                last = base.placements[leg][1]
+                free[k], pos[k], fuel[k] = last.end_s, legs[leg].unload_point, last.fuel_after
+            at[k] = count
+            done += count
     while done < total:
         progress = False
         for k, seq in enumerate(seqs):
-            while at[k] < len(seq):
-                leg = seq[at[k]]
+            i = at[k]
+            if i == len(seq):
+                continue
+            f, p, fu = free[k], pos[k], fuel[k]
+            while i < len(seq):
+                leg = seq[i]
                 if placed[leg] is not None:
                     return None  # the same leg twice
-                if any(ends[j] is None for j in legs[leg].preds):
+                waiting = False
+                for j in legs[leg].preds:
+                    if ends[j] is None:
+                        waiting = True
+                        break
+                if waiting:
                     break
-                pl = place(problem, leg, k, free[k], pos[k], fuel[k], ends)
+                pl = place(problem, leg, k, f, p, fu, ends)
                 if pl is None:
                     return None
                 placed[leg] = (k, pl)
                 ends[leg] = (pl.load_s + dock, pl.end_s)
-                free[k], pos[k], fuel[k] = pl.end_s, legs[leg].unload_point, pl.fuel_after
-                at[k] += 1
-                done += 1
+                f, p, fu = pl.end_s, legs[leg].unload_point, pl.fuel_after
+                i += 1
+            if i > at[k]:
+                done += i - at[k]
+                at[k], free[k], pos[k], fuel[k] = i, f, p, fu
                 progress = True
         if not progress:
             return None
