@@ -117,18 +117,15 @@ def waiting_collects(store: Store, started: set[str], level: str) -> set[str]:
         return set()
     marks = ",".join("?" * len(started))
     rows = store.conn.execute(
-        f"SELECT l.id, t.market, t.good FROM legs l JOIN tasks t ON t.id = l.load_task "
+        f"SELECT l.id, q.supply FROM legs l JOIN tasks t ON t.id = l.load_task "
+        f"LEFT JOIN market_latest q ON q.market = t.market AND q.good = t.good "
         f"WHERE l.pipeline IN ({marks}) AND t.type = 'COLLECT' AND t.done_units = 0 "
         f"AND t.status IN ('PENDING', 'ACTIVE')",
         tuple(sorted(started)),
     ).fetchall()
     out: set[str] = set()
-    for leg_id, market, good in rows:
-        seen = store.conn.execute(
-            "SELECT supply FROM market_obs WHERE market=? AND good=? ORDER BY at DESC LIMIT 1",
-            (market, good),
-        ).fetchone()
-        if seen is None or SUPPLY_RANK.get(seen[0], 0) < SUPPLY_RANK.get(level, 3):
+    for leg_id, supply in rows:
+        if supply is None or SUPPLY_RANK.get(supply, 0) < SUPPLY_RANK.get(level, 3):
             out.add(leg_id)
     return out
 
