@@ -10,10 +10,10 @@ import textwrap
 
 from hypothesis import given, settings
 from test_schedule import EPOCH, ship, wp
-from test_schedule_properties import independent_violations, instances, run
+from test_schedule_properties import built, independent_violations, instances, run
 
 from plancc.model import Leg, Policy, Task
-from plancc.schedule import MAKESPAN, WEIGHTED, build_problem, check, schedule_with_info, solve
+from plancc.schedule import MAKESPAN, WEIGHTED, check, schedule_with_info, solve
 from plancc.schedule.objective import target
 from plancc.schedule.optimise import optimise
 
@@ -41,15 +41,7 @@ def optimised(inst: dict, objective: str = WEIGHTED, time_limit_s: float = 5.0):
 def test_every_optimised_schedule_keeps_every_rule(inst):
     result, _ = optimised(inst)
     assert independent_violations(inst, result) == []
-    problem = build_problem(
-        inst["tasks"],
-        inst["legs"],
-        inst["ships"],
-        inst["waypoints"],
-        inst["policy"],
-        markets=inst["markets"],
-        epoch=EPOCH,
-    )
+    problem = built(inst)
     assert check(problem, result) == []
 
 

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plancc.model import Leg, Market, Policy, Ship, Task, Waypoint
-from plancc.schedule import schedule, verify
+from plancc.schedule import build_problem, schedule, verify
+from plancc.schedule.problem import Problem
 from plancc.travel import distance, fuel_cost, travel_seconds
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -115,6 +116,19 @@ def instances(draw: st.DrawFn) -> dict:
         "policy": policy,
         "markets": markets,
     }
+
+
+def built(inst: dict) -> Problem:
+    """The scheduling problem of an instance, as the schedulers see it."""
+    return build_problem(
+        inst["tasks"],
+        inst["legs"],
+        inst["ships"],
+        inst["waypoints"],
+        inst["policy"],
+        markets=inst["markets"],
+        epoch=EPOCH,
+    )
 
 
 def run(inst: dict, method: str):

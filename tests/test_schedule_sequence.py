@@ -7,11 +7,10 @@ import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_schedule import EPOCH
-from test_schedule_properties import instances
+from test_schedule_properties import built, instances
 
 from bench.bench_schedule import generate, problem_of
-from plancc.schedule import build_problem, solve
+from plancc.schedule import solve
 from plancc.schedule.problem import Problem
 from plancc.schedule.search import _relocate, _swap, _two_opt
 from plancc.schedule.sequence import Timed, decode, seqs_of
@@ -52,15 +51,7 @@ def test_a_move_timed_from_its_neighbour_matches_a_timing_from_scratch():
 @settings(max_examples=40, deadline=None)
 @given(instances(), st.integers(0, 1000))
 def test_on_random_instances_a_neighbours_timing_is_the_timing_from_scratch(inst, seed):
-    problem = build_problem(
-        inst["tasks"],
-        inst["legs"],
-        inst["ships"],
-        inst["waypoints"],
-        inst["policy"],
-        markets=inst["markets"],
-        epoch=EPOCH,
-    )
+    problem = built(inst)
     result = solve(problem, method="list")
     if result.unscheduled:
         return
