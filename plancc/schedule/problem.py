@@ -619,23 +619,11 @@ def release_s(
     The edge from the leg's own load task uses ``load_s``. A pred not yet placed raises KeyError,
     unless ``skip_missing`` (the bound over legs no ship can carry) ignores it.
     """
-    r = 0
-    for e in problem.legs[leg].edges_in:
-        if e.succ_task != task:
-            continue
-        if e.pred_leg == OUTSIDE:
-            end = 0
-        elif e.pred_leg == leg:
-            end = load_s + problem.dock_s
-        else:
-            pe = ends[e.pred_leg]
-            if pe is None:
-                if skip_missing:
-                    continue
-                raise KeyError(problem.legs[e.pred_leg].id)
-            end = pe[e.pred_task]
-        r = max(r, end + e.lag_s)
-    return r
+    into_load, into_unload, own_lag = problem.release_terms(leg)
+    if task == LOAD:
+        return _released(problem, into_load, ends, skip_missing)
+    r = _released(problem, into_unload, ends, skip_missing)
+    return max(r, load_s + problem.dock_s + own_lag) if own_lag >= 0 else r
 
 
 ReleaseTerms = tuple[tuple[tuple[int, int, int], ...], tuple[tuple[int, int, int], ...], int]
@@ -656,6 +644,7 @@ def _released(
     problem: Problem,
     terms: tuple[tuple[int, int, int], ...],
     ends: Sequence[tuple[int, int] | None],
+    skip_missing: bool = False,
 ) -> int:
     r = 0
     for j, task, lag in terms:
@@ -664,6 +653,8 @@ def _released(
         else:
             pe = ends[j]
             if pe is None:
+                if skip_missing:
+                    continue
                 raise KeyError(problem.legs[j].id)
             end = pe[task] + lag
         if end > r:
