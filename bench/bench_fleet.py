@@ -9,7 +9,8 @@ size: planned utilisation over the horizon (target >= 85% at 10 haulers), planne
 hour of horizon and its ratio to 1 hauler (target >= 4x at 10), the visits that buy past the
 supply-aware cap ("over-cap"; "worn": the same counting what earlier visits to that market
 still take at the SCHEDULED time, recovering with recovery_half_life_s) and the transactions
-past tradeVolume (target 0 and 0), the compile time (target < 5 s at 20 haulers), and the
+past tradeVolume (target 0 and 0), the legs, how many carry several goods ("shared") and how
+full they fly on average ("fill"), the compile time (target < 5 s at 20 haulers), and the
 greedy scheduler's utilisation and profit on the same pipelines. Under each row, what bound
 the depth: for each rule that stopped products from taking another batch (per-visit cap with
 recovery, factory collected down, price ceiling, profit floor, margin) the products and the
@@ -62,7 +63,8 @@ def cap_breaches(plan: Any, snap: Any, policy: Any) -> tuple[int, int, int]:
     legs = {leg.id: leg for leg in plan.legs}
     for sp in plan.ships:
         for sl in sp.legs:
-            when[legs[sl.leg].load] = sl.load_s
+            for part in legs[sl.leg].parts:  # goods sharing a leg load on the same visit
+                when[part.load] = sl.load_s
     visits = worn = lots = 0
     seen: dict[tuple[str, str], list[tuple[float, int]]] = {}
     for t in sorted(plan.tasks, key=lambda t: (when.get(t.id, 0), t.id)):
@@ -83,6 +85,12 @@ def cap_breaches(plan: Any, snap: Any, policy: Any) -> tuple[int, int, int]:
         worn += round(taken) + t.quantity > cap
         earlier.append((at, t.quantity))
     return visits, worn, lots
+
+
+def leg_fill(plan: Any) -> float:
+    """How full the plan's legs fly on average: the goods a leg carries over its hold."""
+    legs = [leg for leg in plan.legs if leg.hold]
+    return sum(leg.units / leg.hold for leg in legs) / len(legs) if legs else 0.0
 
 
 RULES = (
@@ -134,7 +142,8 @@ def run_case(label: str, snap: Any, book: Any, policy: Any, fleets: tuple[int, .
     )
     print(
         f"{'haulers':>7} {'batches':>7} {'util':>6} {'cr/h':>10} {'ratio':>6} "
-        f"{'over-cap':>8} {'worn':>4} {'>tv':>4} {'compile s':>9} | "
+        f"{'over-cap':>8} {'worn':>4} {'>tv':>4} {'legs':>5} {'shared':>6} {'fill':>5} "
+        f"{'compile s':>9} | "
         f"{'greedy util':>11} {'greedy cr/h':>11}"
     )
     base = 0.0
@@ -151,7 +160,8 @@ def run_case(label: str, snap: Any, book: Any, policy: Any, fleets: tuple[int, .
         print(
             f"{n:>7} {len(plan.pipelines):>7} {util:>6.0%} {per_h:>10,.0f} "
             f"{(per_h / base if base else 0):>5.1f}x {visits:>8} {worn:>4} {lots:>4} "
-            f"{took:>9.2f} | {g_util:>11.0%} {g_per_h:>11,.0f}",
+            f"{len(plan.legs):>5} {sum(1 for leg in plan.legs if leg.also):>6} "
+            f"{leg_fill(plan):>5.0%} {took:>9.2f} | {g_util:>11.0%} {g_per_h:>11,.0f}",
             flush=True,
         )
         print(f"{'':>9}stopped by: {binding_market(plan)}")
@@ -181,7 +191,7 @@ def mixed_fleet(snap: Any, book: Any, policy: Any) -> None:
     for label, ships, pol in cases:
         fleet = dataclasses.replace(snap, ships=ships)
         plan = compile_plan(book, pol, fleet, inputs={}, scheduler="list")
-        quantity = {leg.id: leg.quantity for leg in plan.legs}
+        quantity = {leg.id: leg.units for leg in plan.legs}
         mine = [quantity[sl.leg] for s in plan.ships if s.ship == frigate.symbol for sl in s.legs]
         fill = sum(mine) / (40 * len(mine)) if mine else 0.0
         print(

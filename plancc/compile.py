@@ -289,7 +289,9 @@ def _compile_in_mode(
             report("schedule", f"no ship can fly {len(unflyable)} pipeline(s): dropped")
             report("verify", "empty plan")
             return _empty_plan(provenance, scheduler, rejected, policy.horizon_s)
-    report("tasks", f"{len(tasks)} tasks, {len(legs)} legs (cargo {capacity})")
+    shared = sum(1 for leg in legs if leg.also)
+    also = f", {shared} carrying several goods" if shared else ""
+    report("tasks", f"{len(tasks)} tasks, {len(legs)} legs{also} (cargo {capacity})")
     search = None
     if scheduler == "cpsat":
         result, info = schedule.schedule_with_info(

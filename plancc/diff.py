@@ -355,7 +355,15 @@ def _scheduled(plan: Plan) -> dict[str, ScheduledLeg]:
 
 
 def _leg_row(leg: Leg) -> dict[str, Scalar]:
-    return {"good": leg.good, "quantity": leg.quantity, "load": leg.load, "unload": leg.unload}
+    row: dict[str, Scalar] = {
+        "good": leg.good,
+        "quantity": leg.quantity,
+        "load": leg.load,
+        "unload": leg.unload,
+    }
+    if leg.also:  # a shared leg: what else it carries, one field a reviewer can read
+        row["also"] = ", ".join(f"{g.quantity} {g.good}" for g in leg.also)
+    return row
 
 
 def _stops(stops: Sequence[str]) -> str:
@@ -365,7 +373,8 @@ def _stops(stops: Sequence[str]) -> str:
 
 def _leg_detail(leg: Leg, sl: ScheduledLeg | None) -> str:
     where = f" on {sl.ship} at {fmt_duration(sl.start_s)}..{fmt_duration(sl.end_s)}" if sl else ""
-    return f"{leg.quantity} {leg.good}: {leg.load} -> {leg.unload}{where}"
+    also = "".join(f" + {g.quantity} {g.good}" for g in leg.also)
+    return f"{leg.quantity} {leg.good}{also}: {leg.load} -> {leg.unload}{where}"
 
 
 def _upstream(task_ids: Iterable[str], tasks: Mapping[str, Task]) -> list[str]:

@@ -282,6 +282,9 @@ class Policy:
     # ships of these roles get no cargo work (mining drones, surveyors, probes: own jobs)
     hauler_exclude_roles: tuple[str, ...] = ("EXCAVATOR", "SURVEYOR", "SATELLITE")
     hauler_min_cargo: int = 1  # a ship hauls only with at least this much cargo hold
+    # goods bought at one market for one destination share a leg when their batches are
+    # planned to start within this many seconds of each other (0: one good per leg)
+    leg_share_window_s: int = 900
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,6 +405,16 @@ class Leg:
     hold: int = 0
     also: tuple[LegGood, ...] = ()
     ship: str = ""
+
+    @property
+    def parts(self) -> tuple[LegGood, ...]:
+        """Every good the leg carries, its own first, then ``also``."""
+        return (LegGood(self.good, self.quantity, self.load, self.unload), *self.also)
+
+    @property
+    def units(self) -> int:
+        """The cargo the leg carries, all its goods together."""
+        return self.quantity + sum(g.quantity for g in self.also)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from plancc.chain import production_lag_at
-from plancc.model import Aboard, ChainNode, Leg, Lot, Pipeline, Policy, Task, TaskType
+from plancc.model import (
+    Aboard,
+    ChainNode,
+    Leg,
+    LegGood,
+    Lot,
+    Pipeline,
+    Policy,
+    Task,
+    TaskType,
+)
 
 # (market, good) -> tradeVolume: the most one transaction moves there
 Volumes = Mapping[tuple[str, str], int]
@@ -189,7 +199,70 @@ def build_tasks(
         legs += b.legs
     if starts:
         tasks = space_repeat_visits(tasks, pipelines, starts)
+    start_of = {p.id: (starts or {}).get(p.id, 0.0) for p in pipelines}
+    legs = share_routes(tasks, legs, start_of, policy.leg_share_window_s)
     return tuple(chain_aboard(tasks, legs)), tuple(legs)
+
+
+def share_routes(
+    tasks: Sequence[Task],
+    legs: Sequence[Leg],
+    starts: Mapping[str, float],
+    window_s: int,
+) -> list[Leg]:
+    """``legs`` with the goods bought at one market for one destination flown together: a leg
+    takes a later one on the same route (``Leg.also``) while their goods differ, fit its hold,
+    and their pipelines' planned starts lie within ``window_s`` (0: every leg flies alone).
+
+    Only ACQUIRE loads share, and only with loads as many repeat visits deep into their
+    market (``visit_depth``): every dependency of such a load is a visit one deeper down, so
+    the shared legs wait for nothing that waits for them (no cycle), and sharing delays a
+    load at most by the spacing of the other good's visits. The shared leg keeps the first
+    leg's id, pipeline and place in the order."""
+    if window_s <= 0:
+        return list(legs)
+    by_id = {t.id: t for t in tasks}
+    depth = visit_depth(tasks)
+    out: list[Leg] = []
+    open_at: dict[tuple[str, str, int], list[int]] = {}  # route and depth -> indices in out
+    for leg in legs:
+        load, unload = by_id[leg.load], by_id[leg.unload]
+        if leg.ship or load.type != "ACQUIRE":
+            out.append(leg)
+            continue
+        key = (load.market, unload.market, depth[load.id])
+        start = starts.get(leg.pipeline, 0.0)
+        for k in open_at.get(key, []):
+            head = out[k]
+            if (
+                leg.good not in {g.good for g in head.parts}
+                and head.units + leg.quantity <= head.hold
+                and abs(starts.get(head.pipeline, 0.0) - start) <= window_s
+            ):
+                part = LegGood(leg.good, leg.quantity, leg.load, leg.unload)
+                out[k] = replace(head, also=(*head.also, part))
+                break
+        else:
+            open_at.setdefault(key, []).append(len(out))
+            out.append(leg)
+    return out
+
+
+def visit_depth(tasks: Sequence[Task]) -> dict[str, int]:
+    """Task id -> how many ACQUIREs it waits for in a row (0: none; ``space_repeat_visits``
+    makes a repeat visit wait for the visit before it)."""
+    by_id = {t.id: t for t in tasks}
+    depth: dict[str, int] = {}
+
+    def of(tid: str) -> int:
+        if tid not in depth:
+            deps = [d for d in by_id[tid].depends_on if d in by_id]
+            depth[tid] = 1 + max(map(of, deps)) if deps else 0
+        return depth[tid]
+
+    for t in tasks:
+        of(t.id)
+    return depth
 
 
 def chain_aboard(tasks: Sequence[Task], legs: Sequence[Leg]) -> list[Task]:

@@ -22,7 +22,7 @@ and the runner must fly) only when the flight has stops, so direct plans keep th
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -366,10 +366,7 @@ def _check_references(plan: Plan, doc: Doc) -> None:
                     f"moves {task.quantity}",
                     ("legs", i, "quantity"),
                 )
-        for k, extra in enumerate(leg.also):
-            for key, ref in (("load", extra.load), ("unload", extra.unload)):
-                if ref not in task_ids:
-                    fail(f"unknown task {quote(ref)}", ("legs", i, "also", k, key))
+        _check_also(leg, i, task_ids, fail)
         if leg.pipeline not in pipeline_ids:
             fail(f"unknown pipeline {quote(leg.pipeline)}", ("legs", i, "pipeline"))
         load = task_ids[leg.load]
@@ -419,6 +416,41 @@ def _check_references(plan: Plan, doc: Doc) -> None:
                     f"{quote(s.legs[a].leg)} on the same ship ends ({s.legs[a].end_s}s)",
                     ("ships", i, "legs", b, "start_s"),
                 )
+
+
+def _check_also(
+    leg: Leg, i: int, task_ids: dict[str, Task], fail: Callable[[str, Path_], None]
+) -> None:
+    """A further good on ``leg`` loads where the leg loads and unloads where it unloads, with
+    the task kinds a leg may have; the leg's goods differ, and together fit its hold."""
+    goods = {leg.good}
+    for k, extra in enumerate(leg.also):
+        path: Path_ = ("legs", i, "also", k)
+        for key, ref, own, allowed in (
+            ("load", extra.load, leg.load, ("ACQUIRE", "COLLECT")),
+            ("unload", extra.unload, leg.unload, ("DELIVER", "SELL")),
+        ):
+            task, head = task_ids.get(ref), task_ids.get(own)
+            if task is None:
+                fail(f"unknown task {quote(ref)}", (*path, key))
+            elif task.type not in allowed:
+                fail(f"a leg's {key} must be {' or '.join(allowed)}, not {task.type}", (*path, key))
+            elif head is not None and task.market != head.market:
+                fail(
+                    f"{key} at {task.market}, but the leg's own {key} is at {head.market}",
+                    (*path, key),
+                )
+            elif (task.good, task.quantity) != (extra.good, extra.quantity):
+                fail(
+                    f"carries {extra.quantity} {quote(extra.good)} but its {key} task "
+                    f"{quote(ref)} moves {task.quantity} {quote(task.good)}",
+                    (*path, "good"),
+                )
+        if extra.good in goods:
+            fail(f"{quote(extra.good)} is carried twice on one leg", (*path, "good"))
+        goods.add(extra.good)
+    if leg.also and leg.hold and leg.units > leg.hold:
+        fail(f"its goods add up to {leg.units} units, more than its hold {leg.hold}", ("legs", i))
 
 
 def _check_acyclic(tasks: Sequence[Task], doc: Doc) -> None:

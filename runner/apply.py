@@ -133,8 +133,8 @@ def apply_plan(
         for leg in _renumbered(legs):
             c.execute(
                 "INSERT INTO legs(id, pipeline, ship, seq, load_task, unload_task, good, "
-                "quantity, via_to_load, via_to_unload, modes_to_load, modes_to_unload) "
-                "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "quantity, via_to_load, via_to_unload, modes_to_load, modes_to_unload, grp) "
+                "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     leg.id,
                     leg.pipeline,
@@ -148,6 +148,7 @@ def apply_plan(
                     json.dumps(list(leg.via_to_unload)),
                     json.dumps(list(leg.modes_to_load)),
                     json.dumps(list(leg.modes_to_unload)),
+                    leg.group,
                 ),
             )
         known = {r[0] for r in c.execute("SELECT symbol FROM ships")}

@@ -7,7 +7,8 @@ No SQLite, no HTTP, no clock: ``view.now`` is the time. Actions whose ``kind`` i
 ``API_KINDS`` cost one request; the others only change state. A ship's work is its open
 liquidations first, then its current leg (the first of its plan legs not finished):
 go to the load market, buy lot by lot (price re-read before each lot, ceiling, margin, cap,
-reserve), go to the unload market, sell lot by lot above the sale floor.
+reserve), go to the unload market, sell lot by lot above the sale floor. Goods sharing the
+leg's flight (``LegSpec.group``) are bought before the ship leaves (``shared_load``).
 """
 
 from __future__ import annotations
@@ -55,6 +56,9 @@ STATE_KINDS = frozenset(
     }
 )
 ENDED = ("COMPLETED", "FAILED", "CANCELLED")
+# the longest a ship holding cargo waits at a market for a good planned on the same flight
+# to be buyable (its repeat visit's spacing); the compiler shares legs within 15 minutes
+SHARE_WAIT_S = 900.0
 
 
 @dataclass(frozen=True)
@@ -220,20 +224,15 @@ def orphan_actions(view: View, ship: ShipState, policy: RunnerPolicy) -> list[Ac
 def owned_units(view: View, ship: str) -> dict[str, int]:
     """Units of each good aboard ``ship`` that a live leg or an open liquidation owns."""
     owned: dict[str, int] = {}
-    leg = current_leg(view, ship)
-    if leg is not None:
-        load, unload = view.tasks[leg.load], view.tasks[leg.unload]
-        if unload.status in OPEN_TASK:
-            owned[leg.good] = max(0, load.done_units - unload.done_units)
     for liq in view.liquidations:
         if liq.ship == ship and liq.status == "OPEN":
             owned[liq.good] = owned.get(liq.good, 0) + max(0, liq.units - liq.sold)
-    for other in open_legs(view, ship):  # cargo the plan found aboard, for later legs
-        load, unload = view.tasks[other.load], view.tasks[other.unload]
-        if load.spec.type == "ABOARD" and (leg is None or other.id != leg.id):
-            owned[other.good] = owned.get(other.good, 0) + max(
-                0, load.done_units - unload.done_units
-            )
+    # the current leg's cargo, the goods sharing its flight, and cargo the plan found aboard
+    # for later legs (``current_leg`` finishes a leg with cargo aboard before any other, so
+    # no other leg holds any)
+    for leg in open_legs(view, ship):
+        load, unload = view.tasks[leg.load], view.tasks[leg.unload]
+        owned[leg.good] = owned.get(leg.good, 0) + max(0, load.done_units - unload.done_units)
     return owned
 
 
@@ -383,7 +382,38 @@ def ship_step(view: View, ship: ShipState, policy: RunnerPolicy) -> Step:
     load, unload = view.tasks[leg.load], view.tasks[leg.unload]
     if load.status in OPEN_TASK:
         return load_step(view, ship, leg, load, policy)
+    shared = shared_load(view, ship, leg)
+    if isinstance(shared, Wait):
+        return shared
+    if shared is not None:
+        return load_step(view, ship, shared, view.tasks[shared.load], policy)
     return unload_step(view, ship, leg, load, unload, policy)
+
+
+def shared_load(view: View, ship: ShipState, leg: LegSpec) -> LegSpec | Wait | None:
+    """The next good sharing ``leg``'s flight (``LegSpec.group``) to load before the ship
+    leaves the market where it loaded ``leg``: open, bought at this market, its tasks done,
+    not already stalled or parked once (a good that could not be bought does not hold the
+    cargo aboard: it flies later on a leg of its own). A Wait while its plan lag runs out,
+    at most ``SHARE_WAIT_S``; None: fly on with what is aboard."""
+    if not leg.group or ship.waypoint != view.tasks[leg.load].spec.market:
+        return None
+    for other in open_legs(view, ship.symbol):
+        load = view.tasks[other.load]
+        if other.group != leg.group or other.id == leg.id or load.status not in OPEN_TASK:
+            continue
+        if load.spec.market != ship.waypoint or (load.retries and not load.done_units):
+            continue
+        deps = _live_deps(view, load)
+        if any(d.status != "COMPLETED" for d in deps):
+            continue
+        ready_at = max((d.completed_at or 0.0 for d in deps), default=0.0) + load.spec.lag_s
+        if ready_at - view.now > SHARE_WAIT_S:
+            continue
+        if ready_at > view.now:
+            return Wait(ready_at, f"{load.spec.good} shares this flight: waiting to buy it")
+        return other
+    return None
 
 
 def load_step(

@@ -72,6 +72,9 @@ class LegSpec:
     via_to_unload: tuple[str, ...] = ()
     modes_to_load: tuple[str, ...] = ()  # flight mode per hop (via stops, then the market)
     modes_to_unload: tuple[str, ...] = ()
+    # the plan's leg when it carries several goods: each good is a LegSpec of its own, all
+    # with that leg's id here, flown on one flight (decide.shared_load); "" one good
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,34 +95,34 @@ class PlanView:
 
 def read_plan(path: str | Path) -> PlanView:
     """The plan file at ``path`` (validated by plancc.planfile; InputError on a bad file)."""
-    from plancc.errors import InputError
     from plancc.planfile import load_plan
 
     plan = load_plan(path)
     by_leg = {leg.id: leg for leg in plan.legs}
+    task_of = {t.id: t for t in plan.tasks}
     legs: list[LegSpec] = []
     for ship in plan.ships:
-        for seq, sl in enumerate(ship.legs):
-            leg = by_leg[sl.leg]
-            if leg.also:
-                raise InputError(
-                    f"leg {leg.id} carries several goods; this runner flies one good per leg",
-                    field="legs.also",
-                )
+        parts = [
+            (sl, by_leg[sl.leg], k, g)
+            for sl in ship.legs
+            for k, g in enumerate(by_leg[sl.leg].parts)
+        ]
+        for seq, (sl, leg, k, part) in enumerate(parts):
             legs.append(
                 LegSpec(
-                    id=leg.id,
-                    pipeline=leg.pipeline,
+                    id=leg.id if k == 0 else f"{leg.id}/also/{part.good}",
+                    pipeline=task_of[part.load].pipeline,
                     ship=ship.ship,
                     seq=seq,
-                    load=leg.load,
-                    unload=leg.unload,
-                    good=leg.good,
-                    quantity=leg.quantity,
+                    load=part.load,
+                    unload=part.unload,
+                    good=part.good,
+                    quantity=part.quantity,
                     via_to_load=tuple(sl.refuel_to_load),
                     via_to_unload=tuple(sl.refuel_to_unload),
                     modes_to_load=tuple(sl.modes_to_load),
                     modes_to_unload=tuple(sl.modes_to_unload),
+                    group=leg.id if leg.also else "",
                 )
             )
     return _with_id(

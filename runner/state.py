@@ -142,6 +142,11 @@ MIGRATIONS: tuple[str, ...] = (
                                 GROUP BY market, good) m
         ON o.market = m.market AND o.good = m.good AND o.at = m.at ORDER BY o.id;
     """,
+    # 7: the plan leg a good's leg shares with other goods ('' it flies alone), so the ship
+    # loads them all before it flies (decide.shared_load)
+    """
+    ALTER TABLE legs ADD COLUMN grp TEXT NOT NULL DEFAULT '';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -660,6 +665,7 @@ class Store:
                 via_to_unload=tuple(json.loads(r["via_to_unload"])),
                 modes_to_load=tuple(json.loads(r["modes_to_load"])),
                 modes_to_unload=tuple(json.loads(r["modes_to_unload"])),
+                group=r["grp"],
             )
             for r in self.conn.execute("SELECT * FROM legs ORDER BY ship, seq")
         )

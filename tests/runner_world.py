@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from plancc.inputs import bundled_recipes_dir, compile_files
-from plancc.model import Plan
+from plancc.model import Leg, Plan
 from plancc.planfile import dump_plan
 from plancc.sim.app import DEFAULT_START, Twin
 from plancc.sim.faults import FaultConfig
@@ -48,14 +48,44 @@ def compiled_plan(
     return path
 
 
+def shared_flight_plan(tmp: Path, seed: int = 1, haulers: int = 5) -> Path:
+    """The plan of universe ``seed`` cut down to the pipelines of its first leg that carries
+    several goods (seed 1: ADVANCED_CIRCUITRY to sell and COPPER to deliver, H14 to C15)."""
+    from plancc.planfile import load_plan
+
+    plan = load_plan(compiled_plan(tmp, seed, haulers))
+    task = {t.id: t for t in plan.tasks}
+    shared = next(leg for leg in plan.legs if leg.also)
+    path = tmp / "shared.yaml"
+    path.write_text(dump_plan(only_pipelines(plan, {task[g.load].pipeline for g in shared.parts})))
+    return path
+
+
 def only_pipelines(plan: Plan, keep: set[str]) -> Plan:
-    """``plan`` cut down to the pipelines ``keep`` names, their tasks and legs."""
-    legs = {leg.id for leg in plan.legs if leg.pipeline in keep}
+    """``plan`` cut down to the pipelines ``keep`` names, their tasks and legs (a leg shared
+    with another pipeline keeps only the goods of the kept ones)."""
+    tasks = tuple(t for t in plan.tasks if t.pipeline in keep)
+    kept_tasks = {t.id for t in tasks}
+    legs: dict[str, Leg] = {}
+    for leg in plan.legs:
+        parts = [g for g in leg.parts if g.load in kept_tasks]
+        if parts:
+            head, *rest = parts
+            pipeline = next(t.pipeline for t in tasks if t.id == head.load)
+            legs[leg.id] = replace(
+                leg,
+                good=head.good,
+                quantity=head.quantity,
+                load=head.load,
+                unload=head.unload,
+                pipeline=pipeline,
+                also=tuple(rest),
+            )
     return replace(
         plan,
         pipelines=tuple(p for p in plan.pipelines if p.id in keep),
-        tasks=tuple(t for t in plan.tasks if t.pipeline in keep),
-        legs=tuple(leg for leg in plan.legs if leg.id in legs),
+        tasks=tasks,
+        legs=tuple(legs.values()),
         ships=tuple(
             replace(s, legs=tuple(sl for sl in s.legs if sl.leg in legs)) for s in plan.ships
         ),
@@ -82,8 +112,13 @@ class RunnerWorld:
         apply: bool = True,
         pipelines: int | None = None,
         plan_policy: str | None = None,
+        shared: bool = False,
     ) -> RunnerWorld:
-        plan = compiled_plan(tmp, seed, haulers, pipelines, plan_policy)
+        """``shared``: fly ``shared_flight_plan`` instead (``pipelines`` is then ignored)."""
+        if shared:
+            plan = shared_flight_plan(tmp, seed, haulers)
+        else:
+            plan = compiled_plan(tmp, seed, haulers, pipelines, plan_policy)
         twin = Twin.generate(seed, haulers=haulers, probes=0, faults=faults)
         world = cls(twin, tmp / "state.db", plan, policy or RunnerPolicy())
         if apply:

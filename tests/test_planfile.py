@@ -442,6 +442,47 @@ def test_a_leg_carrying_a_second_good_round_trips():
     assert parse_plan(text, "p.yaml").legs[0].also == shared.also
 
 
+def _sharing(**change):
+    """The sample plan's first leg carrying the second's good too (``change``: to that good)."""
+    plan = canonical_plan(_sample_plan())
+    first, second = plan.legs[0], plan.legs[1]
+    extra = dataclasses.replace(
+        LegGood(second.good, second.quantity, second.load, second.unload), **change
+    )
+    return dump_plan(dataclasses.replace(plan, legs=(dataclasses.replace(first, also=(extra,)),)))
+
+
+def test_a_second_good_loaded_at_another_market_than_its_leg_is_rejected():
+    text = _sharing(load=canonical_plan(_sample_plan()).legs[2].load)
+    with pytest.raises(
+        InputError, match="load at X1-AD75-D43, but the leg's own load is at X1-AD75-H50"
+    ) as exc:
+        parse_plan(text, "p.yaml")
+    assert exc.value.field == "legs[0].also[0].load"
+
+
+def test_a_second_good_unloaded_elsewhere_than_its_leg_is_rejected():
+    plan = canonical_plan(_sample_plan())
+    text = _sharing(unload=plan.tasks[-1].id)  # the SELL at A2, not the DELIVER at D43
+    with pytest.raises(InputError, match="unload at X1-AD75-A2, but the leg's own unload") as exc:
+        parse_plan(text, "p.yaml")
+    assert exc.value.field == "legs[0].also[0].unload"
+
+
+def test_goods_sharing_a_leg_must_fit_its_hold():
+    text = _sharing().replace("hold: 40", "hold: 30", 1)
+    with pytest.raises(InputError, match="add up to 40 units, more than its hold 30"):
+        parse_plan(text, "p.yaml")
+
+
+def test_one_good_twice_on_a_leg_is_rejected():
+    plan = canonical_plan(_sample_plan())
+    first = plan.legs[0]
+    text = _sharing(good=first.good)
+    with pytest.raises(InputError, match="ELECTRONICS"):
+        parse_plan(text, "p.yaml")
+
+
 def test_load_plan_names_a_missing_file(tmp_path):
     with pytest.raises(InputError) as exc:
         load_plan(tmp_path / "gone.yaml")

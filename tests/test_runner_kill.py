@@ -22,29 +22,42 @@ from tests.runner_world import Loopback, RunnerWorld, forked_run
 FULL = os.environ.get("PLANCC_FULL") == "1"
 
 
-def _world(tmp: Path) -> tuple[RunnerWorld, Loopback]:
-    world = RunnerWorld.build(tmp, seed=1, haulers=5, pipelines=1)
+def _world(tmp: Path, shared: bool = False) -> tuple[RunnerWorld, Loopback]:
+    """One pipeline with a factory chain; ``shared``: two pipelines whose goods share a leg."""
+    world = RunnerWorld.build(tmp, seed=1, haulers=5, pipelines=1, shared=shared)
     return world, Loopback(world.twin)
 
 
-@pytest.fixture(scope="module")
-def kill_points(tmp_path_factory: pytest.TempPathFactory) -> int:
-    """How many kill points a clean run of the pipeline passes."""
-    tmp = tmp_path_factory.mktemp("count")
-    world, loop = _world(tmp)
+def _count(tmp: Path, shared: bool) -> int:
+    """How many kill points a clean run of the world passes."""
+    world, loop = _world(tmp, shared)
     try:
         forked_run(world, loop, {"PLANCC_KILL_COUNTER": str(tmp / "counter")})
     finally:
         loop.close()
     n = int((tmp / "counter").read_text())
-    print(f"\nkill points in one full pipeline run: {n}")
+    print(f"\nkill points in one full run ({'shared flight' if shared else 'pipeline'}): {n}")
     return n
 
 
-def _points(n: int) -> list[int]:
+@pytest.fixture(scope="module")
+def kill_points(tmp_path_factory: pytest.TempPathFactory) -> int:
+    return _count(tmp_path_factory.mktemp("count"), shared=False)
+
+
+@pytest.fixture(scope="module")
+def shared_kill_points(tmp_path_factory: pytest.TempPathFactory) -> int:
+    return _count(tmp_path_factory.mktemp("count-shared"), shared=True)
+
+
+def _points(n: int, short: tuple[int, ...] = (1, 3)) -> list[int]:
+    """Every kill point under PLANCC_FULL; else a sample: ``short`` thirds of the run, plus
+    the first and the last point for the full sample (1, 3)."""
     if FULL:
         return list(range(1, n + 1))
-    return sorted({1, n // 3, (2 * n) // 3, n - 1})
+    if short == (1, 3):
+        return sorted({1, n // 3, (2 * n) // 3, n - 1})
+    return sorted({(i * n) // 3 for i in short})
 
 
 def test_a_clean_run_passes_many_kill_points(kill_points: int) -> None:
@@ -53,11 +66,26 @@ def test_a_clean_run_passes_many_kill_points(kill_points: int) -> None:
 
 @pytest.mark.slow
 def test_sigkill_at_any_kill_point_loses_nothing(kill_points: int, tmp_path: Path) -> None:
+    _kill_each(kill_points, tmp_path, shared=False, points=_points(kill_points))
+
+
+@pytest.mark.slow
+def test_sigkill_during_a_flight_shared_by_two_goods_loses_nothing(
+    shared_kill_points: int, tmp_path: Path
+) -> None:
+    """The goods of a shared leg are aboard together: a kill while one is bought and the
+    other not, or between their sales, must leave both owned and both sold."""
+    _kill_each(
+        shared_kill_points, tmp_path, shared=True, points=_points(shared_kill_points, (1, 2))
+    )
+
+
+def _kill_each(n: int, tmp_path: Path, *, shared: bool, points: list[int]) -> None:
     exercised = 0
-    for k in _points(kill_points):
+    for k in points:
         tmp = tmp_path / f"k{k}"
         tmp.mkdir()
-        world, loop = _world(tmp)
+        world, loop = _world(tmp, shared)
         try:
             env = {"PLANCC_KILL_COUNTER": str(tmp / "counter"), "PLANCC_KILL_AT": str(k)}
             codes = forked_run(world, loop, env)
@@ -66,7 +94,7 @@ def test_sigkill_at_any_kill_point_loses_nothing(kill_points: int, tmp_path: Pat
         assert -signal.SIGKILL in codes, f"kill point {k} was never reached"
         exercised += 1
         _assert_nothing_lost(world, k)
-    print(f"\nkill points exercised: {exercised} of {kill_points}")
+    print(f"\nkill points exercised: {exercised} of {n}")
 
 
 def _assert_nothing_lost(world: RunnerWorld, k: int) -> None:

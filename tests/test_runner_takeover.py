@@ -152,9 +152,13 @@ def test_a_loop_pass_that_keeps_a_started_pipeline_leaves_a_taken_over_leg_where
     from runner.tick import run_tick
 
     # a world whose second pass applies (threshold: any plan beats the active one; seed 1 in
-    # CRUISE has new work for a free hauler then): only an applied pass re-pins started work
+    # CRUISE, one good per leg, has new work for a free hauler then): only an applied pass
+    # re-pins started work
     flight = new_flight(
-        tmp_path, haulers=5, threshold=-1e9, policy_overrides=(("flight_mode", "CRUISE"),)
+        tmp_path,
+        haulers=5,
+        threshold=-1e9,
+        policy_overrides=(("flight_mode", "CRUISE"), ("leg_share_window_s", 0)),
     )
     flight.loop()
     clock = TwinClock(flight.twin.now, flight.twin.advance)

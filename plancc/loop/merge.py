@@ -200,6 +200,7 @@ def apart_from(view: PlanView, taken: Collection[str], tag: str) -> PlanView:
                 pipeline=rn(leg.pipeline),
                 load=rn(leg.load),
                 unload=rn(leg.unload),
+                group=rn(leg.group) if leg.group else "",
             )
             for leg in view.legs
         ),

@@ -35,7 +35,7 @@ def serialise(plan: Any, view: PlanView) -> PlanView:
     for pipeline, ship in zip(view.pipelines, haulers, strict=False):
         own = sorted(
             (leg for leg in view.legs if leg.pipeline == pipeline.id),
-            key=lambda g: (starts.get(g.id, 0), g.id),
+            key=lambda g: (starts.get(g.group or g.id, 0), g.id),
         )
         legs.extend(replace(leg, ship=ship, seq=i) for i, leg in enumerate(own))
         kept.append(pipeline)
@@ -55,9 +55,13 @@ def settings_for(strategy: str, out_dir: Path, haulers: int, time_limit_s: float
         time_limit_s=time_limit_s,
         policy_overrides=(("max_pipelines", haulers),),
     )
+    # goods sharing a leg are plancc's (issue 8): the other two fly one good per leg, as the
+    # approaches they stand for did
+    alone = (*base.policy_overrides, ("leg_share_window_s", 0))
     if strategy == "serial":
         return replace(
             base,
+            policy_overrides=alone,
             scheduler="list",
             threshold=NEVER,
             learn=False,
@@ -67,7 +71,13 @@ def settings_for(strategy: str, out_dir: Path, haulers: int, time_limit_s: float
         )
     if strategy == "greedy":
         return replace(
-            base, scheduler="greedy", threshold=NEVER, learn=False, auto_pause=False, scout=False
+            base,
+            policy_overrides=alone,
+            scheduler="greedy",
+            threshold=NEVER,
+            learn=False,
+            auto_pause=False,
+            scout=False,
         )
     if strategy == "plancc":
         return replace(base, scheduler="cpsat")

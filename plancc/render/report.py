@@ -96,11 +96,13 @@ class Bar:
     pipeline: str = ""
     pipeline_colour: str = "#888"
     via: tuple[str, ...] = ()  # refuel stops flown through on the way to ``market``
+    also: str = ""  # the other goods sharing the leg ("12 COPPER, 5 IRON"), "" none
 
     @property
     def label(self) -> str:
-        """The text drawn on the bar: "A DIAMONDS" when it fits, else "A", else nothing."""
-        full = f"{TYPE_LETTERS.get(self.type, '?')} {self.good}"
+        """The text drawn on the bar: "A DIAMONDS" when it fits ("A DIAMONDS+" when the leg
+        carries more goods), else "A", else nothing."""
+        full = f"{TYPE_LETTERS.get(self.type, '?')} {self.good}" + ("+" if self.also else "")
         if self.w >= len(full) * 6.3 + 8:
             return full
         return TYPE_LETTERS.get(self.type, "?") if self.w >= 14 else ""
@@ -109,7 +111,8 @@ class Bar:
     def title(self) -> str:
         return (
             f"{self.type} {self.quantity} {self.good} @ {self.market}\n"
-            f"{fmt_duration(self.start_s)} .. {fmt_duration(self.end_s)} on {self.ship}\n{self.task}"
+            + (f"with {self.also} on the same flight\n" if self.also else "")
+            + f"{fmt_duration(self.start_s)} .. {fmt_duration(self.end_s)} on {self.ship}\n{self.task}"
             + (f"\nrefuels at {', '.join(self.via)}" if self.via else "")
         )
 
@@ -223,6 +226,7 @@ def gantt(plan: Plan) -> Gantt:
                         pipeline=leg.pipeline if leg else "",
                         pipeline_colour=stripe.get(leg.pipeline if leg else "", "#888"),
                         via=tuple(via),
+                        also=", ".join(f"{g.quantity} {g.good}" for g in leg.also) if leg else "",
                     )
                 )
         busy = sum(sl.end_s - sl.start_s for sl in sp.legs)

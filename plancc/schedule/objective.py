@@ -72,13 +72,7 @@ def target(
         raise ValueError(f"unknown objective {kind!r} (choose from {', '.join(OBJECTIVES)})")
     if kind == MAKESPAN:
         return Target(MAKESPAN)
-    kind_of = {t.id: t.type for t in tasks}
-    by_pipeline: dict[str, list[int]] = {}
-    sells: dict[str, list[int]] = {}
-    for i, leg in enumerate(legs):
-        by_pipeline.setdefault(leg.pipeline, []).append(i)
-        if kind_of.get(leg.unload) == "SELL":
-            sells.setdefault(leg.pipeline, []).append(i)
+    by_pipeline, sells = _legs_by_pipeline(legs, tasks)
     profits = profits or {}
     top = max([p for p in profits.values() if p > 0], default=0)
     groups = []
@@ -89,6 +83,25 @@ def target(
     return Target(WEIGHTED, tuple(groups))
 
 
+def _legs_by_pipeline(
+    legs: Sequence[Leg], tasks: Sequence[Task]
+) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Pipeline id -> the legs (indices) carrying its goods, and -> those that SELL them. A
+    leg shared by goods of two pipelines counts for both."""
+    by_id = {t.id: t for t in tasks}
+    by_pipeline: dict[str, list[int]] = {}
+    sells: dict[str, list[int]] = {}
+    for i, leg in enumerate(legs):
+        for part in leg.parts:
+            unload = by_id.get(part.unload)
+            pid = unload.pipeline if unload is not None else leg.pipeline
+            if i not in by_pipeline.get(pid, ()):
+                by_pipeline.setdefault(pid, []).append(i)
+            if unload is not None and unload.type == "SELL" and i not in sells.get(pid, ()):
+                sells.setdefault(pid, []).append(i)
+    return by_pipeline, sells
+
+
 def weighted_completion(
     profits: Mapping[str, int], legs: Sequence[Leg], tasks: Sequence[Task], ends: Mapping[str, int]
 ) -> int:
@@ -96,6 +109,7 @@ def weighted_completion(
     ``ends``: leg id -> end time."""
     t = target(WEIGHTED, legs, tasks, {k: max(v, 1) for k, v in profits.items()})
     total = 0
-    for (_, group), pid in zip(t.groups, sorted({leg.pipeline for leg in legs}), strict=True):
+    pipelines = sorted(_legs_by_pipeline(legs, tasks)[0])
+    for (_, group), pid in zip(t.groups, pipelines, strict=True):
         total += max(1, profits.get(pid, 0)) * max(ends[legs[i].id] for i in group)
     return total

@@ -332,6 +332,12 @@ def refuel_points(
     )
 
 
+def _slots(leg: Leg) -> list[tuple[int, str]]:
+    """Every task of ``leg`` with its slot: each good's load is the leg's LOAD, its unload the
+    leg's UNLOAD (goods sharing a leg trade on the same two stops)."""
+    return [(end, tid) for g in leg.parts for end, tid in ((LOAD, g.load), (UNLOAD, g.unload))]
+
+
 def build_problem(
     tasks: Sequence[Task],
     legs: Sequence[Leg],
@@ -364,7 +370,7 @@ def build_problem(
         if leg.id in seen_legs:
             raise ScheduleError(f"leg {leg.id!r} appears twice")
         seen_legs.add(leg.id)
-        for end, tid in ((LOAD, leg.load), (UNLOAD, leg.unload)):
+        for end, tid in _slots(leg):
             if tid not in task_by_id:
                 raise ScheduleError(f"leg {leg.id!r}: unknown task {tid!r}")
             if tid in slot:
@@ -373,6 +379,12 @@ def build_problem(
                 raise ScheduleError(
                     f"leg {leg.id!r}: task {tid!r} market {task_by_id[tid].market!r} "
                     "is not among the waypoints"
+                )
+            own = leg.load if end == LOAD else leg.unload
+            if task_by_id[tid].market != task_by_id.get(own, task_by_id[tid]).market:
+                raise ScheduleError(
+                    f"leg {leg.id!r}: task {tid!r} is at {task_by_id[tid].market}, "
+                    f"not where the leg's {own!r} is"
                 )
             slot[tid] = (i, end)
 
@@ -461,7 +473,7 @@ def build_problem(
         if leg.ship and leg.ship not in ship_at:
             raise ScheduleError(f"leg {leg.id!r}: its cargo is aboard {leg.ship}, not in the fleet")
         edges: list[Edge] = []
-        for end, tid in ((LOAD, leg.load), (UNLOAD, leg.unload)):
+        for end, tid in _slots(leg):
             t = task_by_id[tid]
             for dep in sorted(set(t.depends_on)):
                 if dep not in task_by_id:
@@ -472,13 +484,14 @@ def build_problem(
                         f"leg {leg.id!r}: task {tid!r} depends on {dep!r} in its own leg"
                     )
                 edges.append(Edge(pl, ps, i, end, max(0, t.lag_s)))
+        edges = list(dict.fromkeys(edges))  # goods sharing a leg may wait for the same task
         preds = tuple(sorted({e.pred_leg for e in edges if e.pred_leg not in (OUTSIDE, i)}))
         specs.append(
             LegSpec(
                 id=leg.id,
                 load_task=leg.load,
                 unload_task=leg.unload,
-                quantity=leg.quantity,
+                quantity=leg.units,
                 load_point=index[task_by_id[leg.load].market],
                 unload_point=index[task_by_id[leg.unload].market],
                 preds=preds,
