@@ -394,15 +394,16 @@ def shared_load(view: View, ship: ShipState, leg: LegSpec) -> LegSpec | Wait | N
     """The next good sharing ``leg``'s flight (``LegSpec.group``) to load before the ship
     leaves the market where it loaded ``leg``: open, bought at this market, its tasks done,
     not already stalled or parked once (a good that could not be bought does not hold the
-    cargo aboard: it flies later on a leg of its own). A Wait while its plan lag runs out,
-    at most ``SHARE_WAIT_S``; None: fly on with what is aboard."""
+    cargo aboard: it flies later on a leg of its own), with room for it in the hold. A Wait
+    while its plan lag runs out, at most ``SHARE_WAIT_S``; None: fly on with what is aboard."""
     if not leg.group or ship.waypoint != view.tasks[leg.load].spec.market:
         return None
+    full = ship.cargo_units >= ship.cargo_capacity
     for other in open_legs(view, ship.symbol):
         load = view.tasks[other.load]
-        if other.group != leg.group or other.id == leg.id or load.status not in OPEN_TASK:
+        if not _shares(other, leg) or other.id == leg.id or load.status not in OPEN_TASK:
             continue
-        if load.spec.market != ship.waypoint or (load.retries and not load.done_units):
+        if load.spec.market != ship.waypoint or (not load.done_units and (load.retries or full)):
             continue
         deps = _live_deps(view, load)
         if any(d.status != "COMPLETED" for d in deps):
@@ -822,13 +823,17 @@ def planned_hops(
 ) -> tuple[Hop, ...]:
     """The hops the plan flies ``ship`` after it reaches the market it is heading for in
     ``leg``: the rest of ``leg`` (when heading for the load), then its other open legs in
-    order (``current_leg`` takes them up in that order)."""
+    order (``current_leg`` takes them up in that order; goods of ``leg``'s flight already
+    aboard add no hop; one not bought yet counts as a flight of its own, as it may become)."""
     out: list[Hop] = []
     if after_load:
         unload = view.tasks[leg.unload]
         via = leg.via_to_unload if not unload.moved_from else ()
         out.extend(_flight(via, unload.spec.market, leg.modes_to_unload, policy))
-    for g in (g for g in open_legs(view, ship) if g.id != leg.id):  # current_leg's order
+    aboard = {
+        g.id for g in open_legs(view, ship) if _shares(g, leg) and view.tasks[g.load].done_units
+    }
+    for g in (g for g in open_legs(view, ship) if g.id != leg.id and g.id not in aboard):
         load, unload = view.tasks[g.load], view.tasks[g.unload]
         if load.spec.type != "ABOARD":
             via = g.via_to_load if not load.moved_from else ()
@@ -836,6 +841,11 @@ def planned_hops(
         via = g.via_to_unload if not unload.moved_from else ()
         out.extend(_flight(via, unload.spec.market, g.modes_to_unload, policy))
     return tuple(out)
+
+
+def _shares(a: LegSpec, b: LegSpec) -> bool:
+    """``a`` and ``b`` are goods of one shared flight (``LegSpec.group``)."""
+    return bool(a.group) and a.group == b.group
 
 
 def fuel_needed(view: View, start: str, hops: Iterable[Hop], capacity: int = 0) -> int | None:

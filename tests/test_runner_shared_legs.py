@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from runner.decide import SHARE_WAIT_S, Action, Wait, decide, owned_units, ship_step
+from runner.decide import (
+    SHARE_WAIT_S,
+    Action,
+    Wait,
+    decide,
+    owned_units,
+    planned_hops,
+    ship_step,
+)
 from runner.model import PipelineState, Quote, ShipState, TaskState, View
 from runner.planview import LegSpec, PipelineSpec, TaskSpec
 from runner.policy import RunnerPolicy
@@ -110,6 +118,14 @@ def test_with_every_good_of_the_flight_aboard_the_ship_flies_to_the_destination(
     assert kinds[0] == "START_TASK" and kinds[-1] == "NAVIGATE"
 
 
+def test_the_fuel_plan_of_a_shared_flight_counts_one_flight_to_the_destination() -> None:
+    """Goods aboard for the same flight add no hop: counting a flight back to the load market
+    for the second good would refuel for a trip the ship never makes."""
+    v = view(_ship("MKT-M", {"COPPER": 10, "IRON": 8}), A_BOUGHT, B_BOUGHT)
+    hops = planned_hops(v, "S-1", LEG_B, POLICY, after_load=True)
+    assert [h.to for h in hops] == ["MKT-S"]
+
+
 def test_at_the_destination_both_goods_are_sold_on_the_same_stop() -> None:
     a_sold = TaskState(SELL_A, "COMPLETED", "S-1", 10, completed_at=NOW - 5)
     v = view(_ship("MKT-S", {"IRON": 8}), A_BOUGHT, B_BOUGHT, a_sold)
@@ -130,6 +146,14 @@ def test_every_good_aboard_for_the_shared_flight_is_owned_so_none_is_liquidated(
 def test_a_good_that_stalled_once_does_not_hold_the_cargo_aboard() -> None:
     stalled = TaskState(BUY_B, "ACTIVE", "S-1", retries=1)
     v = view(_ship("MKT-M", {"COPPER": 10}), A_BOUGHT, stalled)
+    step = ship_step(v, v.ships["S-1"], POLICY)
+    assert isinstance(step, Action) and step.task == "a-sell"
+
+
+def test_a_hold_filled_by_the_first_good_flies_on_without_the_second() -> None:
+    """A retried lot can leave more of the first good aboard than planned: a full hold must
+    not keep the ship waiting for room that never comes."""
+    v = view(_ship("MKT-M", {"COPPER": 40}), replace(A_BOUGHT, done_units=40))
     step = ship_step(v, v.ships["S-1"], POLICY)
     assert isinstance(step, Action) and step.task == "a-sell"
 
