@@ -392,7 +392,8 @@ def ship_step(view: View, ship: ShipState, policy: RunnerPolicy) -> Step:
 
 def shared_load(view: View, ship: ShipState, leg: LegSpec) -> LegSpec | Wait | None:
     """The next good sharing ``leg``'s flight (``LegSpec.group``) to load before the ship
-    leaves the market where it loaded ``leg``: open, bought at this market, its tasks done,
+    leaves the market where it loaded ``leg``: open, bought (ACQUIRE: a COLLECT waits on its
+    factory, so it flies on its own) at this market, its tasks done,
     not already stalled or parked once (a good that could not be bought does not hold the
     cargo aboard: it flies later on a leg of its own), with room for it in the hold. A Wait
     while its plan lag runs out, at most ``SHARE_WAIT_S``; None: fly on with what is aboard."""
@@ -403,7 +404,9 @@ def shared_load(view: View, ship: ShipState, leg: LegSpec) -> LegSpec | Wait | N
         load = view.tasks[other.load]
         if not _shares(other, leg) or other.id == leg.id or load.status not in OPEN_TASK:
             continue
-        if load.spec.market != ship.waypoint or (not load.done_units and (load.retries or full)):
+        if load.spec.market != ship.waypoint or load.spec.type != "ACQUIRE":
+            continue
+        if not load.done_units and (load.retries or full):
             continue
         deps = _live_deps(view, load)
         if any(d.status != "COMPLETED" for d in deps):

@@ -158,6 +158,15 @@ def test_a_hold_filled_by_the_first_good_flies_on_without_the_second() -> None:
     assert isinstance(step, Action) and step.task == "a-sell"
 
 
+def test_a_collect_sharing_the_flight_is_left_to_fly_on_its_own() -> None:
+    """A hand-written plan may share a COLLECT: its factory's supply decides when it loads,
+    which must not keep the first good's cargo waiting aboard."""
+    collect = replace(BUY_B, type="COLLECT")
+    v = view(_ship("MKT-M", {"COPPER": 10}), A_BOUGHT, TaskState(collect))
+    step = ship_step(v, v.ships["S-1"], POLICY)
+    assert isinstance(step, Action) and step.task == "a-sell"
+
+
 def test_a_good_whose_repeat_visit_is_due_soon_is_waited_for() -> None:
     spaced = replace(BUY_B, depends_on=("b0-buy",), lag_s=300)
     earlier = TaskState(BUY_B0, "COMPLETED", "S-2", 8, completed_at=NOW - 100)

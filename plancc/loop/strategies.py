@@ -55,30 +55,21 @@ def settings_for(strategy: str, out_dir: Path, haulers: int, time_limit_s: float
         time_limit_s=time_limit_s,
         policy_overrides=(("max_pipelines", haulers),),
     )
-    # goods sharing a leg are plancc's (issue 8): the other two fly one good per leg, as the
-    # approaches they stand for did
-    alone = (*base.policy_overrides, ("leg_share_window_s", 0))
+    # the baselines: no loop learning, pausing or scouting, and a plan topped up only; goods
+    # sharing a leg are plancc's (issue 8), so they fly one good per leg, as the approaches
+    # they stand for did
+    baseline = replace(
+        base,
+        policy_overrides=(*base.policy_overrides, ("leg_share_window_s", 0)),
+        threshold=NEVER,
+        learn=False,
+        auto_pause=False,
+        scout=False,
+    )
     if strategy == "serial":
-        return replace(
-            base,
-            policy_overrides=alone,
-            scheduler="list",
-            threshold=NEVER,
-            learn=False,
-            auto_pause=False,
-            scout=False,
-            shape=serialise,
-        )
+        return replace(baseline, scheduler="list", shape=serialise)
     if strategy == "greedy":
-        return replace(
-            base,
-            policy_overrides=alone,
-            scheduler="greedy",
-            threshold=NEVER,
-            learn=False,
-            auto_pause=False,
-            scout=False,
-        )
+        return replace(baseline, scheduler="greedy")
     if strategy == "plancc":
         return replace(base, scheduler="cpsat")
     raise ValueError(f"unknown strategy {strategy!r} (choose {', '.join(STRATEGIES)})")
