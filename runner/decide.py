@@ -392,11 +392,11 @@ def ship_step(view: View, ship: ShipState, policy: RunnerPolicy) -> Step:
 
 def shared_load(view: View, ship: ShipState, leg: LegSpec) -> LegSpec | Wait | None:
     """The next good sharing ``leg``'s flight (``LegSpec.group``) to load before the ship
-    leaves the market where it loaded ``leg``: open, bought (ACQUIRE: a COLLECT waits on its
-    factory, so it flies on its own) at this market, its tasks done,
-    not already stalled or parked once (a good that could not be bought does not hold the
-    cargo aboard: it flies later on a leg of its own), with room for it in the hold. A Wait
-    while its plan lag runs out, at most ``SHARE_WAIT_S``; None: fly on with what is aboard."""
+    leaves the market where it loaded ``leg``: one begun here, or one ``_bought_along``
+    (an ACQUIRE here, not stalled or parked once: a good that could not be bought does not
+    hold the cargo aboard, and a COLLECT waits on its factory; they fly later on legs of their
+    own) with room for it in the hold; its tasks done. A Wait while its plan lag runs out,
+    at most ``SHARE_WAIT_S``; None: fly on with what is aboard."""
     if not leg.group or ship.waypoint != view.tasks[leg.load].spec.market:
         return None
     full = ship.cargo_units >= ship.cargo_capacity
@@ -404,9 +404,8 @@ def shared_load(view: View, ship: ShipState, leg: LegSpec) -> LegSpec | Wait | N
         load = view.tasks[other.load]
         if not _shares(other, leg) or other.id == leg.id or load.status not in OPEN_TASK:
             continue
-        if load.spec.market != ship.waypoint or load.spec.type != "ACQUIRE":
-            continue
-        if not load.done_units and (load.retries or full):
+        begun_here = load.done_units and load.spec.market == ship.waypoint
+        if not begun_here and (load.done_units or full or not _bought_along(load, ship.waypoint)):
             continue
         deps = _live_deps(view, load)
         if any(d.status != "COMPLETED" for d in deps):
@@ -558,9 +557,12 @@ def fresh_quote(
     - the fleet's last lot of that good there the same way (any ship, a task's or a
       liquidation's), when it is later than the last read: its price moved by the per-lot
       impact guess (``after_lot``);
-    - else a read by another ship (not this ship's own: it traded or moved since, or it would
-      hold ``quote_ok``; nor a read by no known ship). Lots traded the other way since only
-      moved the price in our favour (a sale lowers the ask, a purchase raises the bid), so the
+    - else a read by another ship (not a read by no known ship, nor this ship's own: it
+      traded or moved since, or it would hold ``quote_ok``; unless it made that read here
+      after its last arrival, so only its trades moved prices since, and those of this good
+      are the first case: a ship buying or selling the goods of a shared flight one after
+      the other needs one read for all of them). Lots traded the other way since only moved
+      the price in our favour (a sale lowers the ask, a purchase raises the bid), so the
       read still bounds the price.
 
     Only when the price passes the ceiling (loads) or the floor (unloads). None: read the
@@ -576,7 +578,8 @@ def fresh_quote(
         if last.recovered or last.price <= 0 or view.now - last.at > policy.fresh_quote_s:
             return None
         return after_lot(spec, q, last.price, policy)
-    if q.by in ("", ship.symbol) or view.now - q.at > policy.fresh_quote_s:
+    here = ship.waypoint == spec.market and ship.arrival is not None and q.at >= ship.arrival
+    if not q.by or (q.by == ship.symbol and not here) or view.now - q.at > policy.fresh_quote_s:
         return None
     if spec.is_load:
         ceiling = ceiling_of(spec, policy)
@@ -826,17 +829,25 @@ def planned_hops(
 ) -> tuple[Hop, ...]:
     """The hops the plan flies ``ship`` after it reaches the market it is heading for in
     ``leg``: the rest of ``leg`` (when heading for the load), then its other open legs in
-    order (``current_leg`` takes them up in that order; goods of ``leg``'s flight already
-    aboard add no hop; one not bought yet counts as a flight of its own, as it may become)."""
+    order (``current_leg`` takes them up in that order). Goods of ``leg``'s flight add no
+    hop when aboard, or, heading for the load, when ``shared_load`` will buy them there too;
+    one it will not counts as a flight of its own."""
     out: list[Hop] = []
     if after_load:
         unload = view.tasks[leg.unload]
         via = leg.via_to_unload if not unload.moved_from else ()
         out.extend(_flight(via, unload.spec.market, leg.modes_to_unload, policy))
-    aboard = {
-        g.id for g in open_legs(view, ship) if _shares(g, leg) and view.tasks[g.load].done_units
+    market = view.tasks[leg.load].spec.market
+    along = {
+        g.id
+        for g in open_legs(view, ship)
+        if _shares(g, leg)
+        and (
+            view.tasks[g.load].done_units
+            or (after_load and _bought_along(view.tasks[g.load], market))
+        )
     }
-    for g in (g for g in open_legs(view, ship) if g.id != leg.id and g.id not in aboard):
+    for g in (g for g in open_legs(view, ship) if g.id != leg.id and g.id not in along):
         load, unload = view.tasks[g.load], view.tasks[g.unload]
         if load.spec.type != "ABOARD":
             via = g.via_to_load if not load.moved_from else ()
@@ -844,6 +855,17 @@ def planned_hops(
         via = g.via_to_unload if not unload.moved_from else ()
         out.extend(_flight(via, unload.spec.market, g.modes_to_unload, policy))
     return tuple(out)
+
+
+def _bought_along(load: TaskState, market: str) -> bool:
+    """``shared_load`` buys this good when the ship is at ``market`` for its flight (price
+    and lag permitting): an open ACQUIRE there that has not stalled."""
+    return (
+        load.status in OPEN_TASK
+        and load.spec.type == "ACQUIRE"
+        and load.spec.market == market
+        and not load.retries
+    )
 
 
 def _shares(a: LegSpec, b: LegSpec) -> bool:

@@ -96,6 +96,20 @@ def test_with_the_first_good_aboard_the_ship_buys_the_good_sharing_its_flight_be
     assert (step.kind, step.good, step.market, step.task) == ("BUY", "IRON", "MKT-M", "b-buy")
 
 
+def test_the_second_good_is_bought_on_the_ships_own_read_made_since_it_arrived() -> None:
+    """A read lists every good of the market: buying the first good moved only that good's
+    price, so the second needs no read of its own."""
+    ship = replace(_ship("MKT-M", {"COPPER": 10}), quote_ok=False, arrival=NOW - 120)
+    read = replace(_quote("MKT-M", "IRON"), at=NOW - 60, by="S-1")
+    v = view(ship, A_BOUGHT, TaskState(BUY_B, "ACTIVE", "S-1"))
+    v = replace(v, quotes={**v.quotes, ("MKT-M", "IRON"): read})
+    step = ship_step(v, ship, POLICY)
+    assert isinstance(step, Action) and (step.kind, step.good) == ("BUY", "IRON")
+    moved = replace(ship, arrival=NOW - 30)  # read before it last arrived: read again
+    step = ship_step(replace(v, ships={"S-1": moved}), moved, POLICY)
+    assert isinstance(step, Action) and step.kind == "READ_MARKET"
+
+
 def test_with_every_good_of_the_flight_aboard_the_ship_flies_to_the_destination() -> None:
     v = view(_ship("MKT-M", {"COPPER": 10, "IRON": 8}), A_BOUGHT, B_BOUGHT)
     kinds = []
