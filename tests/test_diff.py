@@ -12,7 +12,7 @@ import pytest
 from plan_builder import FM, LR, leg_id, make_plan, with_times
 
 from plancc.diff import PlanDiff, diff_plans
-from plancc.model import Plan
+from plancc.model import LegGood, Plan
 from plancc.render.diff import (
     DIFF_FORMAT_VERSION,
     render_diff_html,
@@ -411,3 +411,16 @@ def test_a_leg_flown_through_other_refuel_stops_is_reported_rerouted():
         ("refuel_to_load", "direct", "X1-AD75-I55")
     ]
     assert "X1-AD75-I55" in render_text(diff_plans(BASE, new))
+
+
+def test_a_leg_that_takes_a_second_good_shows_what_else_it_carries():
+    iron = next(leg for leg in BASE.legs if leg.id == IRON_LEG)
+    extra = LegGood("COPPER", 7, "P/acquire/COPPER#1", "P/deliver/COPPER#1")
+    legs = tuple(
+        dataclasses.replace(leg, also=(extra,)) if leg.id == IRON_LEG else leg for leg in BASE.legs
+    )
+    d = diff_plans(BASE, dataclasses.replace(BASE, legs=legs))
+    (leg,) = d.legs
+    assert (leg.id, leg.op) == (IRON_LEG, "~")
+    assert [(f.field, f.old, f.new) for f in leg.fields] == [("also", None, "7 COPPER")]
+    assert iron.good in render_text(d) and "7 COPPER" in render_text(d)

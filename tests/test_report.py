@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from plan_builder import FM, LR, make_plan, with_times
 
-from plancc.model import ChainNode, Plan, ScheduledLeg
+from plancc.model import ChainNode, LegGood, Plan, ScheduledLeg
 from plancc.render.report import (
     CHART_W,
     LABEL_W,
@@ -191,3 +191,17 @@ def test_a_bar_flown_through_refuel_stops_names_them_in_its_title():
     assert "refuels" not in bars["ACQUIRE"].title
     assert bars["DELIVER"].title.endswith("refuels at X1-AD75-I55, X1-AD75-J9")
     assert "refuels at X1-AD75-I55, X1-AD75-J9" in render_report_html(plan)
+
+
+def test_a_bar_of_a_leg_carrying_several_goods_names_the_others():
+    extra = LegGood("COPPER", 7, "P/acquire/COPPER#1", "P/deliver/COPPER#1")
+    legs = tuple(
+        dataclasses.replace(leg, also=(extra,)) if "/leg/IRON" in leg.id else leg
+        for leg in PLAN.legs
+    )
+    plan = dataclasses.replace(PLAN, legs=legs)
+    bars = [b for r in gantt(plan).rows for b in r.bars if "/leg/IRON" in b.leg]
+    assert bars and all("with 7 COPPER on the same flight" in b.title for b in bars)
+    assert all(b.also == "7 COPPER" for b in bars)
+    plain = [b for r in gantt(PLAN).rows for b in r.bars if "/leg/IRON" in b.leg]
+    assert not any(b.also for b in plain)
