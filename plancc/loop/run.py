@@ -345,7 +345,7 @@ def planned_spans(
                         "start": epoch + a,
                         "end": epoch + b,
                         "kind": t.type,
-                        "label": t.good,
+                        "label": "+".join(g.good for g in leg.parts),  # a shared leg: all
                     }
                 )
     return out
