@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from plancc.model import ChainNode, Leg, Objective, Pipeline, Plan, Rejection, ScheduledLeg, Task
-from plancc.render.fmt import Scalar, fmt_duration
+from plancc.render.fmt import Scalar, fmt_duration, fmt_goods
 
 Op = Literal["+", "-", "~"]
 Cause = Literal["direct", "indirect"]
@@ -362,7 +362,7 @@ def _leg_row(leg: Leg) -> dict[str, Scalar]:
         "unload": leg.unload,
     }
     if leg.also:  # a shared leg: what else it carries, one field a reviewer can read
-        row["also"] = ", ".join(f"{g.quantity} {g.good}" for g in leg.also)
+        row["also"] = fmt_goods(leg.also)
     return row
 
 
@@ -373,7 +373,7 @@ def _stops(stops: Sequence[str]) -> str:
 
 def _leg_detail(leg: Leg, sl: ScheduledLeg | None) -> str:
     where = f" on {sl.ship} at {fmt_duration(sl.start_s)}..{fmt_duration(sl.end_s)}" if sl else ""
-    also = "".join(f" + {g.quantity} {g.good}" for g in leg.also)
+    also = f" with {fmt_goods(leg.also)}" if leg.also else ""
     return f"{leg.quantity} {leg.good}{also}: {leg.load} -> {leg.unload}{where}"
 
 

@@ -838,16 +838,17 @@ def planned_hops(
         via = leg.via_to_unload if not unload.moved_from else ()
         out.extend(_flight(via, unload.spec.market, leg.modes_to_unload, policy))
     market = view.tasks[leg.load].spec.market
+    legs = open_legs(view, ship)
     along = {
         g.id
-        for g in open_legs(view, ship)
+        for g in legs
         if _shares(g, leg)
         and (
             view.tasks[g.load].done_units
             or (after_load and _bought_along(view.tasks[g.load], market))
         )
     }
-    for g in (g for g in open_legs(view, ship) if g.id != leg.id and g.id not in along):
+    for g in (g for g in legs if g.id != leg.id and g.id not in along):
         load, unload = view.tasks[g.load], view.tasks[g.unload]
         if load.spec.type != "ABOARD":
             via = g.via_to_load if not load.moved_from else ()

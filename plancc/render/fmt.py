@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from plancc.model import LegGood
+
 Scalar = str | int | float | None  # a field value as a plan holds it
 
 
@@ -15,6 +21,11 @@ def fmt_duration(seconds: float) -> str:
     if s < 3600:
         return f"{sign}{s // 60}m{s % 60:02d}s"
     return f"{sign}{s // 3600}h{s % 3600 // 60:02d}m"
+
+
+def fmt_goods(goods: Iterable[LegGood]) -> str:
+    """The further goods a leg carries, as one readable field: "12 COPPER, 5 IRON"."""
+    return ", ".join(f"{g.quantity} {g.good}" for g in goods)
 
 
 def fmt_credits(value: float, *, sign: bool = False) -> str:

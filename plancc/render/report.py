@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from plancc.model import ChainNode, Plan, ScheduledLeg, Task
-from plancc.render.fmt import fmt_duration
+from plancc.render.fmt import fmt_duration, fmt_goods
 from plancc.render.templating import environment
 
 # Gantt geometry, in SVG user units (= CSS px at 100% zoom)
@@ -226,7 +226,7 @@ def gantt(plan: Plan) -> Gantt:
                         pipeline=leg.pipeline if leg else "",
                         pipeline_colour=stripe.get(leg.pipeline if leg else "", "#888"),
                         via=tuple(via),
-                        also=", ".join(f"{g.quantity} {g.good}" for g in leg.also) if leg else "",
+                        also=fmt_goods(leg.also) if leg else "",
                     )
                 )
         busy = sum(sl.end_s - sl.start_s for sl in sp.legs)
