@@ -37,7 +37,7 @@ def _flown(tmp: Path, policy: str | None = None) -> Any:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from tests.runner_world import RunnerWorld
 
-    world = RunnerWorld.build(tmp, seed=1, haulers=5, plan_policy=policy)
+    world = RunnerWorld.build(tmp, seed=1, haulers=5, plan_policy=policy, seed_state=True)
     starts = {
         s.symbol: (s.waypoint, s.fuel, s.fuel_capacity) for s in world.store().ships().values()
     }

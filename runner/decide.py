@@ -874,6 +874,16 @@ def _shares(a: LegSpec, b: LegSpec) -> bool:
     return bool(a.group) and a.group == b.group
 
 
+def sells_fuel(view: View, market: str) -> bool:
+    """``market`` sells fuel: a ship read its FUEL price, or its trade lists (from a snapshot)
+    name FUEL."""
+    return market in view.fuel_markets or (market, "FUEL") in view.quotes
+
+
+def known_fuel_markets(view: View) -> frozenset[str]:
+    return view.fuel_markets | {m for (m, g) in view.quotes if g == "FUEL"}
+
+
 def fuel_needed(view: View, start: str, hops: Iterable[Hop], capacity: int = 0) -> int | None:
     """Fuel the ``hops`` from ``start`` burn up to the first place the ship refuels anyway (a
     planned stop, or a market known to sell fuel, where ``go_to`` tops up if short); None when
@@ -890,7 +900,7 @@ def fuel_needed(view: View, start: str, hops: Iterable[Hop], capacity: int = 0) 
             cost = cost if cost <= capacity else 1
         need += cost
         here = hop.to
-        if hop.stop or (hop.to, "FUEL") in view.quotes:
+        if hop.stop or sells_fuel(view, hop.to):
             return need
     return max(need, capacity)
 
@@ -906,7 +916,7 @@ def fuel_short(
     policy's margin. ``onward``: the plan's hops after the last of ``hops`` (None: unknown,
     so they count only when the ship refuels where ``hops`` end). None: cannot be costed."""
     route = hops if onward is None else (*hops, *onward)
-    if onward is None and hops and (hops[-1].to, "FUEL") not in view.quotes and not hops[-1].stop:
+    if onward is None and hops and not sells_fuel(view, hops[-1].to) and not hops[-1].stop:
         return None
     need = fuel_needed(view, ship.waypoint, route, ship.fuel_capacity)
     if need is None:
@@ -952,7 +962,7 @@ def _reachable(view: View, ship: ShipState, to: str) -> bool:
     need = hop_fuel(view, ship.waypoint, to, "CRUISE")
     if need is None or not ship.fuel_capacity:
         return True
-    fuel_here = (ship.waypoint, "FUEL") in view.quotes
+    fuel_here = sells_fuel(view, ship.waypoint)
     return need <= (ship.fuel_capacity if fuel_here else ship.fuel)
 
 
@@ -963,8 +973,8 @@ def detour(view: View, ship: ShipState, dest: str) -> tuple[str, ...] | None:
     its distance plus a minute, so a stop is made only where it saves more than that."""
     if not ship.fuel_capacity or ship.waypoint not in view.coords or dest not in view.coords:
         return None
-    fuel = sorted({m for (m, g) in view.quotes if g == "FUEL" and m in view.coords})
-    start_fuel = ship.fuel_capacity if (ship.waypoint, "FUEL") in view.quotes else ship.fuel
+    fuel = sorted(m for m in known_fuel_markets(view) if m in view.coords)
+    start_fuel = ship.fuel_capacity if sells_fuel(view, ship.waypoint) else ship.fuel
     best: dict[str, tuple[float, tuple[str, ...]]] = {ship.waypoint: (0.0, ())}
     frontier: list[tuple[float, str, tuple[str, ...]]] = [(0.0, ship.waypoint, ())]
     while frontier:
@@ -1014,7 +1024,7 @@ def go_to(
             hops = (*via, dest)
     nxt = hops[here + 1]
     status = ship.status_at(view.now)
-    fuel_here = (ship.waypoint, "FUEL") in view.quotes
+    fuel_here = sells_fuel(view, ship.waypoint)
     at_stop = ship.waypoint in via
     short: bool | None = ship.fuel < policy.refuel_below * ship.fuel_capacity
     if fuel_here and not at_stop and ship.fuel_fails == 0 and ship.fuel < ship.fuel_capacity:

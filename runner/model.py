@@ -156,3 +156,6 @@ class View:
     # ``coords_unread``: the state has never read it, so a refuel decision reads it first
     coords: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     coords_unread: bool = False
+    # markets whose trade lists (a snapshot's, kept by ``Store.put_fuel_markets``) include
+    # FUEL: a refuel point even before any ship has read its price (see ``sells_fuel``)
+    fuel_markets: frozenset[str] = frozenset()

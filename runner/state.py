@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -729,6 +729,7 @@ class Store:
             takers=self.takers(),
             coords=self.coords(),
             coords_unread=self.get("waypoint_coords") is None,
+            fuel_markets=self.fuel_markets(),
         )
 
     def coords(self) -> dict[str, tuple[int, int]]:
@@ -742,6 +743,15 @@ class Store:
         self.set(
             conn, "waypoint_coords", json.dumps({k: list(v) for k, v in sorted(known.items())})
         )
+
+    def fuel_markets(self) -> frozenset[str]:
+        """Markets known from their trade lists to sell fuel (``put_fuel_markets``)."""
+        text = self.get("fuel_markets")
+        return frozenset(json.loads(text)) if text else frozenset()
+
+    def put_fuel_markets(self, conn: sqlite3.Connection, markets: Iterable[str]) -> None:
+        """Add markets that sell fuel (a market's trade lists never change within a reset)."""
+        self.set(conn, "fuel_markets", json.dumps(sorted({*self.fuel_markets(), *markets})))
 
     def takers(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}

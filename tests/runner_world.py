@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from plancc.inputs import bundled_recipes_dir, compile_files
+from plancc.loop.statesnap import seed_from_snapshot
 from plancc.model import Leg, Plan
 from plancc.planfile import dump_plan
 from plancc.sim.app import DEFAULT_START, Twin
@@ -99,6 +100,9 @@ class RunnerWorld:
     plan: Path
     policy: RunnerPolicy = field(default_factory=RunnerPolicy)
     ticks: list[TickResult] = field(default_factory=list)
+    # the snapshot the plan was compiled from, for ``apply`` to seed state with, as
+    # ``plancc apply --snapshot`` does (None: the runner learns markets by reading them)
+    snapshot: Path | None = None
 
     @classmethod
     def build(
@@ -113,14 +117,17 @@ class RunnerWorld:
         pipelines: int | None = None,
         plan_policy: str | None = None,
         shared: bool = False,
+        seed_state: bool = False,
     ) -> RunnerWorld:
-        """``shared``: fly ``shared_flight_plan`` instead (``pipelines`` is then ignored)."""
+        """``shared``: fly ``shared_flight_plan`` instead (``pipelines`` is then ignored);
+        ``seed_state``: apply as ``plancc apply --snapshot`` does, with the plan's snapshot."""
         if shared:
             plan = shared_flight_plan(tmp, seed, haulers)
         else:
             plan = compiled_plan(tmp, seed, haulers, pipelines, plan_policy)
         twin = Twin.generate(seed, haulers=haulers, probes=0, faults=faults)
         world = cls(twin, tmp / "state.db", plan, policy or RunnerPolicy())
+        world.snapshot = tmp / "snapshot.json" if seed_state else None
         if apply:
             world.apply()
         return world
@@ -145,6 +152,8 @@ class RunnerWorld:
                     self.twin.now(),
                     source=str(plan or self.plan),
                 )
+            if self.snapshot is not None:
+                seed_from_snapshot(store, json.loads(self.snapshot.read_text()))
             store.close()
         finally:
             self.twin.faults.enabled = faults

@@ -64,7 +64,8 @@ def test_the_going_live_walk_from_nothing_to_a_running_fleet(walk) -> None:
     # 3. apply (dry run first), then a dry-run tick
     step("apply", "plans/new.yaml", "--state", "state.db", "--dry-run")
     assert not (tmp / "state.db").exists() or Store.open(tmp / "state.db").active_plan() is None
-    step("apply", "plans/new.yaml", "--state", "state.db")
+    step("apply", "plans/new.yaml", "--state", "state.db", "--snapshot", "snap.json")
+    assert Store.open(tmp / "state.db").fuel_markets()  # where fuel is sold, before any read
     step("run", "--state", "state.db", "--dry-run")
     # 4. the cron lines: a tick every minute, the loop every 15
     tick_line = step("cron", "--state", "state.db").output

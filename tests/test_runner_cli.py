@@ -172,3 +172,38 @@ def test_run_after_a_universe_reset_exits_3_with_one_clear_line(served) -> None:
     assert p.returncode == 3, p.stderr
     assert "universe was reset" in p.stderr and "Traceback" not in p.stderr
     assert world.store().ledger() == []  # nothing was acted on
+
+
+def test_apply_with_its_snapshot_teaches_the_runner_where_fuel_is_sold(served, tmp_path) -> None:
+    world, loop = served
+    snapshot = tmp_path / "snapshot.json"  # the one the plan was compiled from
+    listed = {
+        m["symbol"]
+        for m in json.loads(snapshot.read_text())["markets"]
+        if any(g["symbol"] == "FUEL" for k in ("exports", "imports", "exchange") for g in m[k])
+    }
+    p = plancc(
+        loop,
+        world.twin.token,
+        "apply",
+        str(world.plan),
+        "--state",
+        str(world.state),
+        "--snapshot",
+        str(snapshot),
+    )
+    assert p.returncode == 0, p.stderr
+    assert f"fuel known at {len(listed)} of" in p.stdout
+    assert listed and world.store().fuel_markets() == listed
+
+
+def test_apply_refuses_a_snapshot_of_another_system_and_applies_nothing(served, tmp_path) -> None:
+    world, loop = served
+    other = Path(__file__).resolve().parent.parent / "plans" / "example.snapshot.json"  # X1-AD75
+    args = ("apply", str(world.plan), "--state", str(world.state), "--snapshot", str(other))
+    p = plancc(loop, world.twin.token, *args)
+    assert p.returncode == 2
+    assert p.stderr.strip().splitlines()[-1].startswith(f"error: {other}:")
+    assert "system: X1-AD75, but the plan is for X1-TW1" in p.stderr
+    assert "Traceback" not in p.stderr
+    assert not world.state.exists() or world.store().active_plan() is None

@@ -42,6 +42,22 @@ def test_fuel_short_of_those_hops_plus_the_margin_refuels() -> None:
     assert only(view).kind == "REFUEL"
 
 
+def test_a_market_whose_trade_lists_name_fuel_is_a_refuel_point_before_any_price_is_read() -> None:
+    # A's FUEL price was never read, but the snapshot applied with the plan lists FUEL there
+    unknown = replace(world(ship=docked_at_x(100 + MARGIN), quotes=(FUEL_X,)), coords=COORDS)
+    assert only(unknown).kind == "REFUEL"  # as far as it knows, B is the end of its fuel
+    listed = replace(unknown, fuel_markets=frozenset({"MKT-A"}))
+    assert only(listed).kind == "ORBIT"
+
+
+def test_a_ship_at_a_market_known_only_from_its_lists_refuels_there_when_short() -> None:
+    ship = replace(docked_at_x(10), waypoint="MKT-S")  # S -> A is 50
+    unknown = replace(world(ship=ship), coords=COORDS)
+    assert only(unknown).kind != "REFUEL"
+    listed = replace(unknown, fuel_markets=frozenset({"MKT-S"}))
+    assert only(listed).kind == "REFUEL"
+
+
 def test_past_a_destination_that_sells_no_fuel_the_plans_next_hops_count_too() -> None:
     # A sells no fuel, B does: the ship leaves A with what it has, so X -> A -> B must fit now
     fuel_b = quote("MKT-B", "FUEL", purchase=70, type_="EXCHANGE")

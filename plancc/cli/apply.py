@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,10 +20,21 @@ from plancc.cli.runner_options import (
 @click.argument("plan", type=click.Path(dir_okay=False))
 @state_option
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option(
+    "--snapshot",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The snapshot PLAN was compiled from: the runner learns from it where fuel is sold "
+    "and the prices it shows (each at the time it was read).",
+)
 @api_url_option
 @token_file_option
 def apply_cmd(
-    plan: str, state: str, dry_run: bool, api_url: str | None, token_file: str | None
+    plan: str,
+    state: str,
+    dry_run: bool,
+    api_url: str | None,
+    token_file: str | None,
+    snapshot: str | None = None,
 ) -> None:
     """Make PLAN the active plan; work in flight carries over, what no longer matches is
     liquidated. Prints the changes like a diff.
@@ -30,7 +42,7 @@ def apply_cmd(
     \b
     Example:
       plancc apply plans/today.yaml --state state.db --dry-run
-      plancc apply plans/today.yaml --state state.db
+      plancc apply plans/today.yaml --state state.db --snapshot snap.json
     """
 
     def go() -> None:
@@ -40,6 +52,7 @@ def apply_cmd(
         from runner.state import Store
 
         view = read_plan(plan)
+        seed = _snapshot_for(view.system, snapshot) if snapshot else None
 
         def against(store_path: str) -> list[str]:
             store = Store.open(store_path)
@@ -47,6 +60,15 @@ def apply_cmd(
                 server = server_view(client)
                 now = client.server_time.timestamp() if client.server_time else 0.0
             changes = apply_plan(store, view, server, now, source=plan, dry_run=dry_run)
+            if seed is not None:
+                from plancc.loop.statesnap import fuel_markets, seed_from_snapshot
+
+                if not dry_run:
+                    seed_from_snapshot(store, seed)
+                changes.append(
+                    f"  fuel known at {len(fuel_markets(seed))} of {len(seed['markets'])} "
+                    f"markets of {snapshot}"
+                )
             if not dry_run and now:  # the first tick knows the server's time already
                 store.put(time_offset=now + 0.5 - time.time())
             store.close()
@@ -71,3 +93,19 @@ def apply_cmd(
         )
 
     go()
+
+
+def _snapshot_for(system: str, path: str) -> dict[str, Any]:
+    """The snapshot at ``path``, checked as ``plancc compile`` checks it, and of ``system``."""
+    from plancc.doc import read_or_raise
+    from plancc.errors import InputError
+    from plancc.load import check_snapshot_doc
+
+    doc, errors = read_or_raise(Path(path), "snapshot")
+    snap = check_snapshot_doc(doc, errors)
+    if snap.system != system:
+        raise InputError(
+            f"{snap.system}, but the plan is for {system}", doc.where(("system",)), "system"
+        )
+    data: dict[str, Any] = doc.data
+    return data

@@ -22,7 +22,7 @@ import httpx
 
 from plancc.loop import history
 from plancc.loop.run import LoopResult, LoopSettings, loop_once
-from plancc.loop.statesnap import remember_prices, remember_static
+from plancc.loop.statesnap import seed_from_snapshot
 from runner.actions import save_limiter
 from runner.clock import TwinClock
 from runner.policy import RunnerPolicy
@@ -79,8 +79,7 @@ class Flight:
         f = cls(twin, workdir / "state.db", settings, replan, http_url=http_url)
         store = Store.open(f.state)
         try:
-            remember_static(store, snapshot)
-            remember_prices(store, snapshot)
+            seed_from_snapshot(store, snapshot)
         finally:
             store.close()
         f.start = twin.now()

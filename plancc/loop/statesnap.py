@@ -32,6 +32,21 @@ def remember_static(store: Store, snapshot: dict[str, Any]) -> None:
         ],
     }
     store.put(**{STATIC_KEY: json.dumps(static, sort_keys=True)})
+    with store.tx() as c:
+        store.put_fuel_markets(c, fuel_markets(snapshot))
+
+
+def fuel_markets(snapshot: dict[str, Any]) -> list[str]:
+    """Markets whose trade lists name FUEL (as the compiler's refuel stops count them)."""
+    return sorted(
+        m["symbol"]
+        for m in snapshot["markets"]
+        if any(
+            g.get("symbol") == "FUEL"
+            for key in ("exports", "imports", "exchange", "tradeGoods")
+            for g in m.get(key) or ()
+        )
+    )
 
 
 def remember_prices(store: Store, snapshot: dict[str, Any]) -> None:
@@ -48,15 +63,20 @@ def remember_prices(store: Store, snapshot: dict[str, Any]) -> None:
             store.observe_market(c, m["symbol"], when, quotes_of(parse_market(m), when))
 
 
+def seed_from_snapshot(store: Store, snapshot: dict[str, Any]) -> None:
+    """What a snapshot tells the runner: its markets' trade lists (where fuel is sold) and
+    the prices it saw, each at the time it was read."""
+    remember_static(store, snapshot)
+    remember_prices(store, snapshot)
+
+
 def static_from_api(store: Store, client: Any, system: str) -> dict[str, Any]:
     raw = store.get(STATIC_KEY)
     if raw:
         return dict(json.loads(raw))
     from plancc.snapshot import take_snapshot
 
-    snap = take_snapshot(client, system)
-    remember_static(store, snap)
-    remember_prices(store, snap)
+    seed_from_snapshot(store, take_snapshot(client, system))
     return dict(json.loads(store.get(STATIC_KEY) or "{}"))
 
 
