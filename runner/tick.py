@@ -154,6 +154,8 @@ def _tick(
                 if due is None or due - now > left:
                     break
                 clock.wait(due - now)
+                if now < due <= clock.now():
+                    continue  # time moved to what fell due in the window, its last second too
             # the budget is elapsed local time: learning the server's offset is not work done
             if clock.now() - getattr(clock, "offset", 0.0) >= deadline - start_offset:
                 break
