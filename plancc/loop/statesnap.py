@@ -73,7 +73,11 @@ def seed_from_snapshot(store: Store, snapshot: dict[str, Any]) -> None:
 def static_from_api(store: Store, client: Any, system: str) -> dict[str, Any]:
     raw = store.get(STATIC_KEY)
     if raw:
-        return dict(json.loads(raw))
+        static = dict(json.loads(raw))
+        if store.get("fuel_markets") is None:  # kept by a plancc from before it was
+            with store.tx() as c:
+                store.put_fuel_markets(c, fuel_markets(static))
+        return static
     from plancc.snapshot import take_snapshot
 
     seed_from_snapshot(store, take_snapshot(client, system))
