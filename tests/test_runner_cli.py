@@ -207,3 +207,14 @@ def test_apply_refuses_a_snapshot_of_another_system_and_applies_nothing(served, 
     assert "system: X1-AD75, but the plan is for X1-TW1" in p.stderr
     assert "Traceback" not in p.stderr
     assert not world.state.exists() or world.store().active_plan() is None
+
+
+def test_apply_dry_run_with_a_snapshot_says_what_it_would_learn_and_writes_nothing(
+    served, tmp_path
+) -> None:
+    world, loop = served
+    args = ("apply", str(world.plan), "--state", str(world.state), "--dry-run")
+    p = plancc(loop, world.twin.token, *args, "--snapshot", str(tmp_path / "snapshot.json"))
+    assert p.returncode == 0, p.stderr
+    assert "fuel known at" in p.stdout
+    assert not world.state.exists()
