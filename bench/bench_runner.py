@@ -2,13 +2,17 @@
 bench.bench_runner``):
 
 1. requests per completed task against the minimum the API allows (target <= 1.25x): a
-   compiled 3-pipeline plan on 5 ships flown to its end on the twin. The API minimum per
+   compiled 3-pipeline plan on 5 ships flown to its end on the twin, applied with its
+   snapshot as ``plancc apply --snapshot`` applies it. The API minimum per
    task: orbit + navigate + dock when the ship must move there, plus one trade per lot
    actually traded; plus the plan's refuel stops and flight-mode changes, and the fewest
    refuels that fly the route the ships flew (BURN hops empty most of a tank). Also shown
    against the minimum under the runner's own rules (a price re-read before each lot).
 2. time from a ship's arrival to its next action (target < 5 s within a tick's budget), in
-   game seconds on the virtual clock, plus the wall time the tick spends per action.
+   game seconds on the virtual clock: over all arrivals, and over those with an action due on
+   arrival (``watch_waits`` tells them from ships the runner decided to leave waiting for
+   production, a delivery or a factory's supply); plus the wall time the tick spends per
+   action.
    ``--policy FILE`` compiles the plan under that policy instead of the bundled one.
 3. wall time of a tick with nothing due, as a ratio to ``python -c pass`` (target < 6x),
    ``plancc run`` started as cron starts it; also on a copy of the state with a million older
