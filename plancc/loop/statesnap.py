@@ -37,16 +37,11 @@ def remember_static(store: Store, snapshot: dict[str, Any]) -> None:
 
 
 def fuel_markets(snapshot: dict[str, Any]) -> list[str]:
-    """Markets whose trade lists name FUEL (as the compiler's refuel stops count them)."""
-    return sorted(
-        m["symbol"]
-        for m in snapshot["markets"]
-        if any(
-            g.get("symbol") == "FUEL"
-            for key in ("exports", "imports", "exchange", "tradeGoods")
-            for g in m.get(key) or ()
-        )
-    )
+    """Markets trading FUEL, by the rule the compiler places refuel stops with."""
+    from plancc.parse import parse_market
+    from plancc.schedule.problem import refuel_points
+
+    return sorted(refuel_points((), [parse_market(m) for m in snapshot["markets"]]))
 
 
 def remember_prices(store: Store, snapshot: dict[str, Any]) -> None:
