@@ -59,3 +59,30 @@ def test_on_random_instances_a_neighbours_timing_is_the_timing_from_scratch(inst
     assert start is not None
     for base, seqs in walk(problem, start, seed, steps=30):
         assert decode(problem, seqs, base) == decode(problem, seqs)
+
+
+def test_a_timing_with_a_cutoff_stops_at_the_first_leg_ending_after_it():
+    problem = problem_of(generate(3, pipelines=6, ships=6, lots=4))
+    seqs = seqs_of(solve(problem, method="list"), problem)
+    full = decode(problem, seqs)
+    assert full is not None
+    makespan = max(e[1] for e in full.ends)
+    assert decode(problem, seqs, cutoff=makespan) == full
+    assert decode(problem, seqs, cutoff=makespan - 1) is None
+
+
+def test_a_neighbour_timed_with_a_cutoff_is_none_exactly_when_it_ends_later():
+    problem = problem_of(generate(3, pipelines=6, ships=6, lots=4))
+    start = decode(problem, seqs_of(solve(problem, method="list"), problem))
+    assert start is not None
+    cutoff = max(e[1] for e in start.ends)
+    later = 0
+    for base, seqs in walk(problem, start, seed=5, steps=300):
+        fresh = decode(problem, seqs)
+        cut = decode(problem, seqs, base, cutoff)
+        if fresh is not None and max(e[1] for e in fresh.ends) <= cutoff:
+            assert cut == fresh
+        else:
+            assert cut is None
+            later += fresh is not None
+    assert later > 10  # the walk met schedules the cutoff had to stop

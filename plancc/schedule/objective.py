@@ -31,6 +31,9 @@ class Target:
     groups: tuple[tuple[int, tuple[int, ...]], ...] = ()
     pinned: tuple[int, ...] = ()  # per leg: the ship index a previous plan gave it, or -1
     move_cost: int = 0  # added to the primary term per leg not on its pinned ship
+    # makespan only: when above zero, the tie-break is the ships' end times (this many ships)
+    # compared largest first, not the sum of leg ends (``balanced``)
+    balance: int = 0
 
     def score(
         self, ends: Sequence[tuple[int, int] | None], ships: Sequence[int] = ()
@@ -41,6 +44,8 @@ class Target:
         makespan = max((e[1] for e in ends if e is not None), default=0)
         moved = sum(1 for p, s in zip(self.pinned, ships, strict=False) if p >= 0 and p != s)
         if self.kind == MAKESPAN:
+            if self.balance:
+                return (makespan + moved * self.move_cost, self._leximax(ends, ships))
             # ties: the sum of all ends, so a search on a plateau of equal makespans still
             # sees which schedule leaves more room
             return (makespan + moved * self.move_cost, sum(e[1] for e in ends if e is not None))
@@ -48,6 +53,30 @@ class Target:
         for weight, legs in self.groups:
             total += weight * max((ends[i][1] for i in legs if ends[i] is not None), default=0)  # type: ignore[index]
         return (total + moved * self.move_cost, makespan)
+
+    def balanced(self, ships: int) -> Target:
+        """The same target with ties broken by the ``ships`` ships' end times, largest first
+        (leximax): a move that shortens the second-latest ship wins a tie. Where many ships end
+        within seconds of the makespan, the sum of leg ends can rise on the move that balances
+        them; see ``plancc.schedule.optimise`` for how the search uses both."""
+        return Target(self.kind, self.groups, self.pinned, self.move_cost, ships)
+
+    def _leximax(self, ends: Sequence[tuple[int, int] | None], ships: Sequence[int]) -> int:
+        last = [0] * self.balance
+        for e, k in zip(ends, ships, strict=False):
+            if e is not None and e[1] > last[k]:
+                last[k] = e[1]
+        key = 0
+        for end in sorted(last, reverse=True):
+            key = (key << 40) | end
+        return key
+
+    def end_cutoff(self, primary: int) -> int | None:
+        """A time no leg of a schedule whose primary term is at most ``primary`` ends after
+        (None: no such time). Under makespan the primary is the makespan plus non-negative
+        move charges, so it is ``primary`` itself; under profit weighting any leg may end
+        late at a small cost, so there is none."""
+        return primary if self.kind == MAKESPAN else None
 
     def with_pins(self, pinned: Sequence[int], move_penalty_s: int) -> Target:
         """Charge ``move_penalty_s`` per leg moved off the ship ``pinned`` names, as if the move

@@ -16,7 +16,7 @@ from plancc.schedule.problem import Placement, Problem, ScheduleResult, place
 from plancc.schedule.state import State
 
 Seqs = tuple[tuple[int, ...], ...]  # per ship (problem order): leg indices in flying order
-_FAR = 1 << 62
+FAR = 1 << 62
 
 
 @dataclass(frozen=True)
@@ -27,16 +27,21 @@ class Timed:
 
 
 def decode(
-    problem: Problem, seqs: Sequence[Sequence[int]], base: Timed | None = None
+    problem: Problem,
+    seqs: Sequence[Sequence[int]],
+    base: Timed | None = None,
+    cutoff: int = FAR,
 ) -> Timed | None:
     """Time ``seqs``; None when they cannot be flown (a cycle between ship order and
     precedence, a leg on a ship that cannot carry it or reach it with its fuel, a leg missing).
 
     ``base``: a decoded neighbour (a local-search move away); the legs its change cannot
-    reach keep their times instead of being placed again (the result is the same)."""
+    reach keep their times instead of being placed again (the result is the same).
+    ``cutoff``: also None as soon as a leg would end after it (a search that only wants
+    schedules no longer than its current one stops timing a worse candidate half way)."""
     if base is None or len(base.seqs) != len(seqs):
-        return _decode(problem, seqs, len(problem.legs))
-    return _decode(problem, seqs, len(problem.legs), base, _unchanged(base, seqs))
+        return _decode(problem, seqs, len(problem.legs), cutoff=cutoff)
+    return _decode(problem, seqs, len(problem.legs), base, _unchanged(base, seqs), cutoff)
 
 
 def _unchanged(base: Timed, seqs: Sequence[Sequence[int]]) -> tuple[int, ...]:
@@ -49,7 +54,7 @@ def _unchanged(base: Timed, seqs: Sequence[Sequence[int]]) -> tuple[int, ...]:
     position (those started at T or later); by induction over time, nothing it waits for moved.
     """
     first: list[int] = []
-    cut = _FAR
+    cut = FAR
     for old, new in zip(base.seqs, seqs, strict=True):
         if old == new:
             first.append(len(old))
@@ -86,6 +91,7 @@ def _decode(
     expect: int,
     base: Timed | None = None,
     keep: tuple[int, ...] = (),
+    cutoff: int = FAR,
 ) -> Timed | None:
     n = len(problem.legs)
     ends: list[tuple[int, int] | None] = [None] * n
@@ -105,6 +111,8 @@ def _decode(
             for leg in seqs[k][:count]:
                 placed[leg] = base.placements[leg]
                 ends[leg] = base.ends[leg]
+                if base.ends[leg][1] > cutoff:
+                    return None
             if count:
                 leg = seqs[k][count - 1]
                 last = base.placements[leg][1]
@@ -130,7 +138,7 @@ def _decode(
                 if waiting:
                     break
                 pl = place(problem, leg, k, f, p, fu, ends)
-                if pl is None:
+                if pl is None or pl.end_s > cutoff:
                     return None
                 placed[leg] = (k, pl)
                 ends[leg] = (pl.load_s + dock, pl.end_s)
