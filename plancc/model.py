@@ -463,7 +463,7 @@ class Objective:
     status: str  # "OPTIMAL", "FEASIBLE", "HEURISTIC", "EMPTY"
     makespan_s: int
     bound_s: int  # a proven lower bound on the makespan
-    gap: float  # (makespan - bound) / makespan, 0 when optimal
+    gap: float  # (makespan - bound) / makespan; may stay above 0 when OPTIMAL (search.note)
     expected_cost: int
     expected_revenue: int
     search: Search | None = None  # how the optimising scheduler got there (None: list/greedy)
