@@ -28,6 +28,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from plancc.schedule.bounds import labelled_bound
 from plancc.schedule.list_schedule import run_list, tails
@@ -37,6 +38,9 @@ from plancc.schedule.search import critical_chain, decisive_leg, grasp, local_se
 from plancc.schedule.sequence import Timed, decode, seqs_of, ships_of, to_result
 from plancc.schedule.state import State
 from plancc.schedule.verify import check
+
+if TYPE_CHECKING:  # the cpsat package imports ortools: only where a model is solved
+    from plancc.schedule.cpsat import SubSolve
 
 # Budgets are counts, never wall time, so a result depends on the inputs, seed and time limit
 # only; they are sized so a 2-core machine finishes inside the limit, and the wall clock is a
@@ -161,25 +165,15 @@ def optimise(
     bound, label = labelled_bound(problem)
     phases = [best_from]
     status = "HEURISTIC"
+    within_arcs = False  # an OPTIMAL status is the arc-set model's claim (see _prove_in_arc_set)
     primary_bound = 0
     note = ""
     try:
         if len(problem.legs) <= EXACT_LEGS and not stop():
-            from plancc.schedule import cpsat
-
-            usable = [k for k, s in enumerate(problem.ships) if s.usable]
-            sub = cpsat.solve_window(
-                problem,
-                target,
-                best,
-                usable,
-                allowed,
-                horizon=_horizon(target, best),
-                k_nearest=len(problem.legs),
-                det_time=max(0.5, time_limit_s * EXACT_DET_SHARE),
-                wall_guard=wall_guard_s or max(0.1, left() * 0.9),
-                seed=seed,
-            )
+            sub = _solve_whole(
+                problem, target, best, allowed, len(problem.legs), time_limit_s, wall_guard_s,
+                left, seed,
+            )  # fmt: skip
             phases.append(f"cpsat-exact:{sub.status}")
             if sub.seqs is not None:
                 timed = decode(problem, sub.seqs)
@@ -241,12 +235,7 @@ def optimise(
                 )
                 phases.append(f"cpsat-arcs:{proved}")
                 if proved == "OPTIMAL":
-                    status = "OPTIMAL"
-                    note = (
-                        f"optimal within the arc set (each leg followed by one of its "
-                        f"{K_NEAREST} nearest legs, or as in the plan); not proven over "
-                        f"every sequence"
-                    )
+                    status, within_arcs = "OPTIMAL", True
                 elif proved == "FEASIBLE" and status == "HEURISTIC":
                     status = "FEASIBLE"
     except Exception as exc:  # any solver failure: keep the best verified schedule
@@ -259,17 +248,17 @@ def optimise(
         status = "HEURISTIC"
     # CP-SAT's optimum bounds the makespan only when the makespan is what it minimised
     proven = (
-        status == "OPTIMAL"
-        and not note_arcs(phases)
-        and target.kind == MAKESPAN
-        and not target.move_cost
+        status == "OPTIMAL" and not within_arcs and target.kind == MAKESPAN and not target.move_cost
     )
     if proven and result.makespan_s > bound:
         bound, label = result.makespan_s, "cpsat"
     if stop() and not note:
         note = "time limit reached; best schedule so far"
-    if status != "OPTIMAL" and note.startswith("optimal within the arc set"):
-        note = ""  # the checked schedule fell back
+    if status == "OPTIMAL" and within_arcs and not note:
+        note = (
+            f"optimal within the arc set (each leg followed by one of its {K_NEAREST} nearest "
+            f"legs, or as in the plan); not proven over every sequence"
+        )
     result = ScheduleResult(
         result.ships, result.makespan_s, bound, status, result.scheduler, result.unscheduled
     )
@@ -279,9 +268,33 @@ def optimise(
     )
 
 
-def note_arcs(phases: Sequence[str]) -> bool:
-    """The optimality claim (if any) is the arc-set one, not the full model's."""
-    return any(p == "cpsat-arcs:OPTIMAL" for p in phases)
+def _solve_whole(
+    problem: Problem,
+    target: Target,
+    hint: Timed,
+    allowed: Sequence[Sequence[int]],
+    k_nearest: int,
+    time_limit_s: float,
+    wall_guard_s: float | None,
+    left: Callable[[], float],
+    seed: int,
+) -> SubSolve:
+    """One CP-SAT model over every leg and usable ship, hinted, on each leg's ``k_nearest``
+    nearest successors, with the exact model's share of the limit."""
+    from plancc.schedule import cpsat
+
+    return cpsat.solve_window(
+        problem,
+        target,
+        hint,
+        [k for k, s in enumerate(problem.ships) if s.usable],
+        allowed,
+        horizon=_horizon(target, hint),
+        k_nearest=k_nearest,
+        det_time=max(0.5, time_limit_s * EXACT_DET_SHARE),
+        wall_guard=wall_guard_s or max(0.1, left() * 0.9),
+        seed=seed,
+    )
 
 
 def _prove_in_arc_set(
@@ -300,20 +313,8 @@ def _prove_in_arc_set(
     full model, hinted with a list schedule, proves nothing in the same time), and at times it
     shortens the plan. Returns the better plan and "OPTIMAL" when the re-timed plan scores what
     the model proved, else the solver's status."""
-    from plancc.schedule import cpsat
-
-    usable = [k for k, s in enumerate(problem.ships) if s.usable]
-    sub = cpsat.solve_window(
-        problem,
-        target,
-        best,
-        usable,
-        allowed,
-        horizon=_horizon(target, best),
-        k_nearest=K_NEAREST,
-        det_time=max(0.5, time_limit_s * EXACT_DET_SHARE),
-        wall_guard=wall_guard_s or max(0.1, left() * 0.9),
-        seed=seed,
+    sub = _solve_whole(
+        problem, target, best, allowed, K_NEAREST, time_limit_s, wall_guard_s, left, seed
     )
     if sub.seqs is None:
         return best, sub.status
