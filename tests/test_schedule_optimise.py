@@ -149,7 +149,7 @@ SCRIPT = textwrap.dedent(
     """
     import json, sys
     from bench.bench_schedule import generate, problem_of
-    from plancc.schedule.objective import Target, target
+    from plancc.schedule.objective import target
     from plancc.schedule.optimise import optimise
     inst = generate(5, pipelines=9, ships=8, lots=4)
     problem = problem_of(inst)
