@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from plancc.model import Leg, Task
+from plancc.schedule.sequence import FAR
 
 WEIGHTED = "profit_weighted_completion"
 MAKESPAN = "makespan"
@@ -71,12 +72,12 @@ class Target:
             key = (key << 40) | end
         return key
 
-    def end_cutoff(self, primary: int) -> int | None:
-        """A time no leg of a schedule whose primary term is at most ``primary`` ends after
-        (None: no such time). Under makespan the primary is the makespan plus non-negative
-        move charges, so it is ``primary`` itself; under profit weighting any leg may end
-        late at a small cost, so there is none."""
-        return primary if self.kind == MAKESPAN else None
+    def end_cutoff(self, primary: int) -> int:
+        """A time no leg of a schedule whose primary term is at most ``primary`` ends after.
+        Under makespan the primary is the makespan plus non-negative move charges, so it is
+        ``primary`` itself; under profit weighting any leg may end late at a small cost, so
+        there is none (``FAR``)."""
+        return primary if self.kind == MAKESPAN else FAR
 
     def with_pins(self, pinned: Sequence[int], move_penalty_s: int) -> Target:
         """Charge ``move_penalty_s`` per leg moved off the ship ``pinned`` names, as if the move

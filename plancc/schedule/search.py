@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from plancc.schedule.list_schedule import run_list, tails
 from plancc.schedule.objective import MAKESPAN, Target
 from plancc.schedule.problem import LOAD, Problem
-from plancc.schedule.sequence import FAR, Seqs, Timed, decode, seqs_of, ships_of
+from plancc.schedule.sequence import Seqs, Timed, decode, seqs_of, ships_of
 from plancc.schedule.state import State
 
 Stop = Callable[[], bool]
@@ -95,14 +95,13 @@ def local_search(
         chosen: tuple[tuple[int, int], Timed] | None = None
         cutoff = target.end_cutoff(cur_score[0])
         for seqs in cands:
-            timed = decode(problem, seqs, cur, FAR if cutoff is None else cutoff)
+            timed = decode(problem, seqs, cur, cutoff)
             if timed is None:
                 continue
             score = target.score(timed.ends, ships_of(timed))
             if chosen is None or score < chosen[0]:
                 chosen = (score, timed)
-                if cutoff is not None:
-                    cutoff = target.end_cutoff(min(score[0], cur_score[0]))
+                cutoff = target.end_cutoff(min(score[0], cur_score[0]))
         if chosen is not None and chosen[0] <= cur_score:
             cur, cur_score = chosen[1], chosen[0]
             if cur_score < best_score:
