@@ -252,13 +252,13 @@ def optimise(
     )
     if proven and result.makespan_s > bound:
         bound, label = result.makespan_s, "cpsat"
-    if stop() and not note:
-        note = "time limit reached; best schedule so far"
-    if status == "OPTIMAL" and within_arcs and not note:
+    if status == "OPTIMAL" and within_arcs and not note:  # the claim's scope, whatever the clock
         note = (
             f"optimal within the arc set (each leg followed by one of its {K_NEAREST} nearest "
             f"legs, or as in the plan); not proven over every sequence"
         )
+    if stop() and not note:
+        note = "time limit reached; best schedule so far"
     result = ScheduleResult(
         result.ships, result.makespan_s, bound, status, result.scheduler, result.unscheduled
     )
