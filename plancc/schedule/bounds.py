@@ -114,3 +114,58 @@ def _bound_parts(problem: Problem) -> tuple[int, int, list[int]]:
         own.append(2 * dock + fly)
     usable = sum(1 for s in problem.ships if s.usable)
     return cp, (-(-work // usable) if usable else 0), own
+
+
+def earliest_loads(problem: Problem) -> tuple[int, ...]:
+    """Per leg, no schedule loads it earlier: some capable ship's ready time plus the shortest
+    chain of stops from its start to the load market (``_stop_metric``). 0 when no ship can.
+
+    A CP-SAT model knows how soon a leg can load only through the arc its ship takes into it,
+    so its linear relaxation lets every leg load at once. Stated outright, these earliest loads
+    prove the makespan of the fleet-scale X1-AD75 plans (77-100 legs) optimal in its arc set in
+    a second, where without them 20 deterministic seconds were needed."""
+    cached: tuple[int, ...] | None = problem.__dict__.get("_earliest_loads")
+    if cached is not None:
+        return cached
+    metrics: dict[int, dict[tuple[int, int], int]] = {}
+    out = []
+    for i, spec in enumerate(problem.legs):
+        best = INF
+        for k in problem.capable(i):
+            ship = problem.ships[k]
+            rc = ship.route_class
+            if rc not in metrics:
+                metrics[rc] = _stop_metric(problem, k)
+            t = metrics[rc].get((ship.start_point, spec.load_point), INF)
+            best = min(best, ship.ready_s + t)
+        out.append(0 if best >= INF else best)
+    cached = tuple(out)
+    object.__setattr__(problem, "_earliest_loads", cached)  # a frozen dataclass's own cache
+    return cached
+
+
+def _stop_metric(problem: Problem, ship: int) -> dict[tuple[int, int], int]:
+    """Shortest times between the points a ship of ``ship``'s route class can stop at (ship
+    starts, load and unload markets), over chains of such stops, each stop at least ``dock_s``.
+
+    Every flight a schedule makes takes at least ``Problem.route_s`` (a full tank), and every
+    stop between flights is a trade of ``dock_s`` or more, so no chain of legs reaches a point
+    sooner than this closure. ``route_s`` itself need not obey the triangle inequality (a full
+    tank is assumed at every stop), which is why the closure is taken."""
+    points = sorted(
+        {s.start_point for s in problem.ships if s.start_point >= 0}
+        | {leg.load_point for leg in problem.legs}
+        | {leg.unload_point for leg in problem.legs}
+    )
+    d = {(a, b): problem.route_s(ship, a, b) for a in points for b in points}
+    dock = problem.dock_s
+    for c in points:  # Floyd-Warshall, a stop at c costing dock_s
+        for a in points:
+            ac = d[(a, c)]
+            if ac >= INF:
+                continue
+            for b in points:
+                via = ac + dock + d[(c, b)]
+                if via < d[(a, b)]:
+                    d[(a, b)] = via
+    return d

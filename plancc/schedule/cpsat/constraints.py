@@ -94,6 +94,14 @@ def circuit(
     m.add_no_overlap(intervals)
 
 
+def earliest_loads(v: Vars, problem: Problem, earliest: Sequence[int]) -> None:
+    """Each leg loads no earlier than any ship could get there (``bounds.earliest_loads``):
+    valid for every schedule, and what the relaxation otherwise only learns from arcs."""
+    for i, t in enumerate(earliest):
+        if t > 0:
+            v.model.add(v.load[i] >= t)
+
+
 def one_ship_each(v: Vars, free: dict[int, tuple[int, ...]]) -> None:
     for leg in sorted(free):
         v.model.add_exactly_one(v.on[(leg, s)] for s in free[leg])
