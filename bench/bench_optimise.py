@@ -184,9 +184,15 @@ def _real_plans(short: bool) -> None:
         for objective in (WEIGHTED, MAKESPAN):
             t0 = time.perf_counter()
             plan = compile_plan(book, policy, s, inputs={}, objective=objective, time_limit_s=10.0)
-            proven += plan.objective.status == "OPTIMAL"
+            obj = plan.objective
+            proven += obj.status == "OPTIMAL"
+            value = (
+                f", value {obj.search.value:,} (bound {obj.search.value_bound:,})"
+                if obj.search
+                else ""
+            )
             print(f"  X1-AD75, {n} hauler(s), {objective}: {len(plan.legs)} legs, "
-                  f"{plan.objective.status} in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+                  f"{obj.status} in {time.perf_counter() - t0:.1f} s{value}")  # fmt: skip
     print(f"X1-AD75 ratio: proven optimal {proven} of {2 * len(counts)}")
 
 

@@ -258,3 +258,26 @@ def test_a_fleet_scale_x1_ad75_plan_is_proven_optimal_within_its_arc_set():
     assert len(plan.legs) > EXACT_LEGS
     assert plan.objective.status == "OPTIMAL" and plan.objective.search is not None
     assert "within the arc set" in plan.objective.search.note
+
+
+@PROPS
+@given(instances())
+def test_the_objective_bound_never_exceeds_the_value_of_any_complete_schedule(inst):
+    """``target_bound`` is the plan's ``value_bound`` wherever no model proved a better one."""
+    from plancc.schedule.objective import target_bound
+    from plancc.schedule.sequence import decode, seqs_of
+
+    problem = built(inst)
+    for kind in (WEIGHTED, MAKESPAN):
+        goal = target(kind, problem_legs(inst, problem), inst["tasks"])
+        for result in (run(inst, "list"), run(inst, "greedy")):
+            if result.unscheduled:
+                continue
+            timed = decode(problem, seqs_of(result, problem))
+            assert timed is not None
+            assert target_bound(problem, goal) <= goal.score(timed.ends)[0]
+
+
+def problem_legs(inst: dict, problem) -> list[Leg]:
+    by_id = {leg.id: leg for leg in inst["legs"]}
+    return [by_id[spec.id] for spec in problem.legs]

@@ -7,7 +7,7 @@ from plancc.schedule.problem import INF, LOAD, UNLOAD, Problem, release_s
 
 def lower_bound(problem: Problem) -> int:
     """max(critical path, fleet workload): see ``_parts``."""
-    cp, work, _ = _parts(problem)
+    cp, work, _, _ = _parts(problem)
     return max(cp, work)
 
 
@@ -17,7 +17,7 @@ def labelled_bound(problem: Problem, proven_s: int = 0) -> tuple[int, str]:
     ship could come from: every leg follows exactly one ship start or other leg, and each of
     those is followed by at most one leg) or ``cpsat`` (``proven_s``: a makespan CP-SAT proved
     optimal). Ties keep the cheaper label, in that order."""
-    cp, work, own = _parts(problem)
+    cp, work, own, _ = _parts(problem)
     best = [(cp, "critical_path"), (work, "fleet_workload")]
     usable = sum(1 for s in problem.ships if s.usable)
     if usable and own and len(own) == len(problem.legs):
@@ -32,17 +32,26 @@ def labelled_bound(problem: Problem, proven_s: int = 0) -> tuple[int, str]:
     return value, next(label for v, label in best if v == value)
 
 
-def _parts(problem: Problem) -> tuple[int, int, list[int]]:
+def critical_path_ends(problem: Problem) -> list[tuple[int, int] | None]:
+    """Per leg, the critical path's (load end, unload end): no schedule ends its tasks sooner
+    (None: a leg no ship can fly)."""
+    return _parts(problem)[3]
+
+
+Parts = tuple[int, int, list[int], list[tuple[int, int] | None]]
+
+
+def _parts(problem: Problem) -> Parts:
     """``_bound_parts`` once per problem: every list start's result and the search's label ask
     for the same figures (about a second each at 800 legs)."""
-    cached: tuple[int, int, list[int]] | None = problem.__dict__.get("_bound_parts")
+    cached: Parts | None = problem.__dict__.get("_bound_parts")
     if cached is None:
         cached = _bound_parts(problem)
         object.__setattr__(problem, "_bound_parts", cached)  # a frozen dataclass's own cache
     return cached
 
 
-def _bound_parts(problem: Problem) -> tuple[int, int, list[int]]:
+def _bound_parts(problem: Problem) -> Parts:
     """A lower bound on the makespan of every schedule of all legs that follows the rules.
 
     It is max(critical path, work / ships), both relaxations (flights are timed as if the tank
@@ -113,7 +122,7 @@ def _bound_parts(problem: Problem) -> tuple[int, int, list[int]]:
         work += inbound + 2 * dock + fly
         own.append(2 * dock + fly)
     usable = sum(1 for s in problem.ships if s.usable)
-    return cp, (-(-work // usable) if usable else 0), own
+    return cp, (-(-work // usable) if usable else 0), own, ends
 
 
 def earliest_loads(problem: Problem) -> tuple[int, ...]:

@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from plancc.model import Leg, Task
+from plancc.schedule.bounds import critical_path_ends, labelled_bound
+from plancc.schedule.problem import Problem
 from plancc.schedule.sequence import FAR
 
 WEIGHTED = "profit_weighted_completion"
@@ -142,4 +144,17 @@ def weighted_completion(
     pipelines = sorted(_legs_by_pipeline(legs, tasks)[0])
     for (_, group), pid in zip(t.groups, pipelines, strict=True):
         total += max(1, profits.get(pid, 0)) * max(ends[legs[i].id] for i in group)
+    return total
+
+
+def target_bound(problem: Problem, target: Target) -> int:
+    """A lower bound on ``target``'s primary value over every complete schedule: under
+    makespan the labelled bound; profit-weighted, each pipeline's weight times the critical-path
+    end of its legs. Moves charged on top only raise the value."""
+    if target.kind == MAKESPAN:
+        return labelled_bound(problem)[0]
+    ends = critical_path_ends(problem)
+    total = 0
+    for weight, legs in target.groups:
+        total += weight * max((e[1] for i in legs if (e := ends[i]) is not None), default=0)
     return total

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 from plancc.schedule.bounds import labelled_bound
 from plancc.schedule.list_schedule import run_list, tails
-from plancc.schedule.objective import MAKESPAN, Target
+from plancc.schedule.objective import MAKESPAN, Target, target_bound
 from plancc.schedule.problem import Problem, ScheduleResult
 from plancc.schedule.search import critical_chain, decisive_leg, grasp, local_search
 from plancc.schedule.sequence import Timed, decode, seqs_of, ships_of, to_result
@@ -267,6 +267,7 @@ def optimise(
         result.ships, result.makespan_s, bound, status, result.scheduler, result.unscheduled
     )
     primary = _score(target, best)[0]
+    primary_bound = max(primary_bound, target_bound(problem, target))
     return result, Info(
         status, primary, min(primary_bound, primary), bound, label, note, params, tuple(phases)
     )
