@@ -197,7 +197,8 @@ def test_the_example_plan_is_proven_optimal_within_its_arc_set_and_says_so():
     assert obj.bound_s < obj.makespan_s and obj.gap > 0
 
 
-def test_an_arc_set_proof_under_makespan_does_not_become_the_makespan_bound():
+def _x1_ad75_plan(haulers: int, objective: str):
+    """The recorded X1-AD75 system with ``haulers`` copies of its hauler, compiled at 10 s."""
     import dataclasses
 
     from dev.example_plan import SNAPSHOT
@@ -209,9 +210,16 @@ def test_an_arc_set_proof_under_makespan_does_not_become_the_makespan_bound():
     policy = load_policy(bundled_recipes_dir() / POLICY_NAME)
     snap = load_snapshot(SNAPSHOT)
     hauler = next(s for s in snap.ships if s.cargo_capacity > 0)
-    snap = dataclasses.replace(snap, ships=(hauler,))
-    plan = compile_plan(book, policy, snap, inputs={}, objective=MAKESPAN, time_limit_s=10.0)
-    obj = plan.objective
+    fleet = tuple(
+        dataclasses.replace(hauler, symbol=f"{hauler.symbol}-{i}") if haulers > 1 else hauler
+        for i in range(haulers)
+    )
+    snap = dataclasses.replace(snap, ships=fleet)
+    return compile_plan(book, policy, snap, inputs={}, objective=objective, time_limit_s=10.0)
+
+
+def test_an_arc_set_proof_under_makespan_does_not_become_the_makespan_bound():
+    obj = _x1_ad75_plan(1, MAKESPAN).objective
     assert obj.status == "OPTIMAL" and obj.search is not None
     assert "within the arc set" in obj.search.note
     assert obj.search.bound_label != "cpsat"
@@ -238,23 +246,9 @@ def test_no_schedule_loads_a_leg_before_its_earliest_load(inst):
 def test_a_fleet_scale_x1_ad75_plan_is_proven_optimal_within_its_arc_set():
     """Three haulers on the recorded X1-AD75 system: 77 legs, past the exact model. Stating
     each leg's earliest load lets the arc-set model prove the searched plan's makespan."""
-    import dataclasses
-
-    from dev.example_plan import SNAPSHOT
-    from plancc.compile import compile_plan
-    from plancc.inputs import POLICY_NAME, bundled_recipes_dir, recipe_files
-    from plancc.load import load_policy, load_recipes, load_snapshot
     from plancc.schedule.optimise import EXACT_LEGS
 
-    book = load_recipes(recipe_files([]))
-    policy = load_policy(bundled_recipes_dir() / POLICY_NAME)
-    snap = load_snapshot(SNAPSHOT)
-    hauler = next(s for s in snap.ships if s.cargo_capacity > 0)
-    fleet = tuple(dataclasses.replace(hauler, symbol=f"{hauler.symbol}-{i}") for i in range(3))
-    plan = compile_plan(
-        book, policy, dataclasses.replace(snap, ships=fleet), inputs={}, objective=MAKESPAN,
-        time_limit_s=10.0,
-    )  # fmt: skip
+    plan = _x1_ad75_plan(3, MAKESPAN)
     assert len(plan.legs) > EXACT_LEGS
     assert plan.objective.status == "OPTIMAL" and plan.objective.search is not None
     assert "within the arc set" in plan.objective.search.note
