@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from plancc.model import Leg, Task
-from plancc.schedule.bounds import critical_path_ends, labelled_bound
+from plancc.schedule.bounds import critical_path_ends
 from plancc.schedule.problem import Problem
 from plancc.schedule.sequence import FAR
 
@@ -147,12 +147,12 @@ def weighted_completion(
     return total
 
 
-def target_bound(problem: Problem, target: Target) -> int:
+def target_bound(problem: Problem, target: Target, makespan_bound: int) -> int:
     """A lower bound on ``target``'s primary value over every complete schedule: under
-    makespan the labelled bound; profit-weighted, each pipeline's weight times the critical-path
-    end of its legs. Moves charged on top only raise the value."""
+    makespan ``makespan_bound`` (the labelled bound); profit-weighted, each pipeline's weight
+    times the critical-path end of its legs. Moves charged on top only raise the value."""
     if target.kind == MAKESPAN:
-        return labelled_bound(problem)[0]
+        return makespan_bound
     ends = critical_path_ends(problem)
     total = 0
     for weight, legs in target.groups:

@@ -267,7 +267,7 @@ def optimise(
         result.ships, result.makespan_s, bound, status, result.scheduler, result.unscheduled
     )
     primary = _score(target, best)[0]
-    primary_bound = max(primary_bound, target_bound(problem, target))
+    primary_bound = max(primary_bound, target_bound(problem, target, bound))
     return result, Info(
         status, primary, min(primary_bound, primary), bound, label, note, params, tuple(phases)
     )
