@@ -264,7 +264,7 @@ def test_the_objective_bound_never_exceeds_the_value_of_any_complete_schedule(in
 
     problem = built(inst)
     for kind in (WEIGHTED, MAKESPAN):
-        goal = target(kind, problem_legs(inst, problem), inst["tasks"])
+        goal = target(kind, _legs_in_problem_order(inst, problem), inst["tasks"])
         for result in (run(inst, "list"), run(inst, "greedy")):
             if result.unscheduled:
                 continue
@@ -274,6 +274,6 @@ def test_the_objective_bound_never_exceeds_the_value_of_any_complete_schedule(in
             assert bound <= goal.score(timed.ends)[0]
 
 
-def problem_legs(inst: dict, problem) -> list[Leg]:
+def _legs_in_problem_order(inst: dict, problem) -> list[Leg]:
     by_id = {leg.id: leg for leg in inst["legs"]}
     return [by_id[spec.id] for spec in problem.legs]
